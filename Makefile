@@ -1,0 +1,48 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+TEST_VENV := .venv-test
+HELLO := tests/fixtures/salesdeck-hello
+HELLO_FILES := $(shell find $(HELLO) -type f -not -path '*/build/*' -not -path '*.egg-info*' -not -name '*.pyc')
+
+.PHONY: run test install translations clean
+
+# -- run: install, create the database with a demo team on first start, serve on 127.0.0.1:5000 --
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "salesdeck needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e .
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(VENV)/bin/salesdeck init --demo
+	$(VENV)/bin/salesdeck serve
+
+# -- test: a separate environment, so the test plugin never shows up in `make run` --
+$(TEST_VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "salesdeck needs Python 3.11 or newer (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(TEST_VENV)
+	$(TEST_VENV)/bin/pip install --quiet --upgrade pip
+	$(TEST_VENV)/bin/pip install --quiet -e '.[test]'
+	@touch $@
+
+# The third-party plugin of the tests, installed with pip like any real one.
+$(TEST_VENV)/.hello-installed: $(TEST_VENV)/.installed $(HELLO_FILES)
+	$(TEST_VENV)/bin/pip install --quiet --no-deps --force-reinstall ./$(HELLO)
+	@rm -rf $(HELLO)/build
+	@touch $@
+
+test: $(TEST_VENV)/.hello-installed
+	$(TEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# -- translations: extract the strings, merge them into the catalogues, compile --
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract --quiet -F babel.cfg -k _l -o core/translations/messages.pot --no-location --sort-output .
+	$(VENV)/bin/pybabel update --quiet -i core/translations/messages.pot -d core/translations --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel compile --quiet -d core/translations
+
+clean:
+	rm -rf $(VENV) $(TEST_VENV) build *.egg-info

@@ -1,0 +1,46 @@
+"""salesdeck's core: the app factory. Importing this package runs nothing."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the salesdeck app.
+
+    Order: configuration, database, plugin manager, models and migrations, blueprints, templates,
+    command line. Raises `core.schema.DatabaseBehind` when migrations are pending (unless
+    `SCHEMA_CHECK` is off, as it is for the `salesdeck` command itself).
+    """
+    from htmx_flask import Htmx
+
+    from . import auth, db, i18n, plugins, schema, security, settings, shell
+
+    values = settings.resolve(config)
+    app = Flask(__name__, template_folder=str(TEMPLATES), instance_path=values["INSTANCE_PATH"])
+    app.config.update(values)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
+
+    db.init_app(app)
+    host = plugins.init_app(app)
+    try:
+        if app.config["SCHEMA_CHECK"]:
+            schema.check(host)
+        with db.db.connection_context():
+            host.refresh()
+    finally:
+        db.release()  # no connection may survive into a forked server worker
+
+    Htmx(app)
+    security.init_app(app)
+    auth.init_app(app)
+    host.register_blueprints(app)
+    shell.init_app(app)
+    i18n.init_app(app, host.translation_directories())
+    for command in host.collect("register_commands"):
+        app.cli.add_command(command)
+    return app

@@ -1,0 +1,283 @@
+"""Accounts: sign-in with argon2 hashes and throttling, roles, and the row scope.
+
+Every page needs a signed-in user unless its view is marked `@public`. Row scope is one helper,
+`scope()`, that every list and detail view uses: a rep sees their own records, a manager also
+those of the members of the teams they manage, an admin everything.
+"""
+from __future__ import annotations
+
+import datetime
+import functools
+from urllib.parse import urlparse
+
+import argon2
+import peewee
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+from .db import db, utcnow
+from .models import ADMIN, LOCALES, MANAGER, LoginFailure, Team, User
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.session_protection = "basic"
+
+PASSWORD_MIN, PASSWORD_MAX = 8, 256
+
+
+# -- passwords ------------------------------------------------------------------------------------
+
+
+def _hasher() -> argon2.PasswordHasher:
+    return current_app.extensions["salesdeck.hasher"]
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """True when `password` is the user's. Takes as long for an unknown user as for a known one."""
+    hasher = _hasher()
+    stored = user.password_hash if user is not None else current_app.extensions["salesdeck.dummy_hash"]
+    try:
+        hasher.verify(stored, password)
+    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+        return False
+    if user is None:
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+        user.save(only=[User.password_hash])
+    return True
+
+
+# -- throttling -----------------------------------------------------------------------------------
+
+
+def _throttle_keys(email: str) -> list[str]:
+    return [f"user:{email}", f"ip:{request.remote_addr or '-'}"]
+
+
+def seconds_to_wait(keys: list[str]) -> int:
+    """How long sign-in is refused: after LOGIN_MAX_FAILURES failures for an account or an
+    address within LOGIN_WINDOW_SECONDS, until the oldest of them leaves the window."""
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    window = datetime.timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    now = utcnow()
+    rows = (
+        LoginFailure.select(LoginFailure.key, LoginFailure.at)
+        .where(LoginFailure.key.in_(keys), LoginFailure.at >= now - window)
+        .order_by(LoginFailure.at.desc())
+    )
+    times: dict[str, list] = {}
+    for row in rows:
+        times.setdefault(row.key, []).append(row.at)
+    wait = datetime.timedelta(0)
+    for recent in times.values():
+        if len(recent) >= limit:
+            wait = max(wait, recent[limit - 1] + window - now)
+    return max(0, int(wait.total_seconds() + 0.999))
+
+
+def _record_failure(keys: list[str]) -> None:
+    window = datetime.timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    with db.atomic():
+        LoginFailure.delete().where(LoginFailure.at < utcnow() - window).execute()
+        LoginFailure.insert_many([{"key": key} for key in keys]).execute()
+
+
+# -- roles and row scope --------------------------------------------------------------------------
+
+
+def public(view):
+    """Mark a view that anonymous visitors may open."""
+    view.public = True
+    return view
+
+
+def role_required(*roles):
+    """Let only these roles in; everyone else gets 403."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def managed_user_ids(user: User) -> peewee.SelectQuery:
+    """The ids of the members of every team `user` manages, as a subquery."""
+    return User.select(User.id).join(Team, on=(User.team == Team.id)).where(Team.manager == user.id)
+
+
+def scope(query, owner_field, user: User | None = None):
+    """Restrict `query` to the records `user` (default: the signed-in user) may see."""
+    user = user if user is not None else current_user
+    if user.role == ADMIN:
+        return query
+    if user.role == MANAGER:
+        return query.where((owner_field == user.id) | owner_field.in_(managed_user_ids(user)))
+    return query.where(owner_field == user.id)
+
+
+def get_visible_or_404(model, pk, owner_field=None, user: User | None = None):
+    """Load one record through the row scope; 404 whether it is missing or not the user's."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        abort(404)
+    owner_field = owner_field if owner_field is not None else model.owner
+    query = model.select().where(model._meta.primary_key == pk)
+    record = scope(query, owner_field, user).first()
+    if record is None:
+        abort(404)
+    return record
+
+
+# -- sign-in pages --------------------------------------------------------------------------------
+
+
+def normalise_email(value):
+    """Emails are compared lower-case and without the spaces a paste brings along."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("Email"), filters=[normalise_email], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+def safe_next(target: str | None) -> str | None:
+    """A same-site path to return to after sign-in, or None."""
+    if not target:
+        return None
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    status = 200
+    error = None
+    if form.validate_on_submit():
+        email = form.email.data
+        keys = _throttle_keys(email)
+        wait = seconds_to_wait(keys)
+        if wait:
+            minutes = max(1, (wait + 59) // 60)
+            error = _(
+                "Too many failed sign-ins. Wait %(minutes)d minute(s), then try again.",
+                minutes=minutes,
+            )
+            status = 429
+        else:
+            user = User.get_or_none(User.email == email)
+            if check_password(user, form.password.data) and user.active:
+                LoginFailure.delete().where(LoginFailure.key == keys[0]).execute()
+                user.last_login_at = utcnow()
+                user.save(only=[User.last_login_at])
+                login_user(user, remember=form.remember.data)
+                session["locale"] = user.locale or session.get("locale")
+                return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
+            _record_failure(keys)
+            error = _("The email or the password is not right.")
+    elif request.method == "POST":
+        status = 400
+    response = make_response(render_template("auth/login.html", form=form, error=error), status)
+    if status == 429:
+        response.headers["Retry-After"] = str(wait)
+    return response
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def set_language():
+    locale = request.form.get("locale", "")
+    if locale not in LOCALES:
+        abort(400)
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        current_user.locale = locale
+        current_user.save(only=[User.locale])
+    back = safe_next(urlparse(request.referrer or "").path) if request.referrer else None
+    return redirect(back or url_for("core.home"))
+
+
+# -- wiring ---------------------------------------------------------------------------------------
+
+
+@login_manager.user_loader
+def _load_user(session_id: str):
+    user_id, _sep, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    return User.get_or_none(User.id == int(user_id), User.session_token == token, User.active == True)  # noqa: E712
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if request.htmx:
+        current = safe_next(urlparse(request.htmx.current_url or "").path)
+        response = make_response(_("Please sign in again."), 401)
+        response.headers["HX-Redirect"] = url_for("auth.login", next=current)
+        return response
+    flash(_("Please sign in to continue."), "info")
+    return redirect(url_for("auth.login", next=safe_next(request.full_path.rstrip("?"))))
+
+
+def _require_login():
+    endpoint = request.endpoint
+    if endpoint is None or endpoint == "static" or endpoint.endswith(".static"):
+        return None
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "public", False) or current_user.is_authenticated:
+        return None
+    return login_manager.unauthorized()
+
+
+def init_app(app) -> None:
+    hasher = argon2.PasswordHasher(**app.config["ARGON2_PARAMETERS"])
+    app.extensions["salesdeck.hasher"] = hasher
+    app.extensions["salesdeck.dummy_hash"] = hasher.hash("salesdeck: no such user")
+    login_manager.init_app(app)
+    app.before_request(_require_login)

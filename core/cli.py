@@ -1,0 +1,203 @@
+"""The `salesdeck` command: init, migrate, create-user, demo, serve, backup, plugins.
+
+Plugins add their own subcommands through the `register_commands` hook.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, routes_command, shell_command
+
+from . import create_app, schema
+from .db import db, is_sqlite
+from .demo import ADMIN_EMAIL, DEMO_PEOPLE, create_admin, create_demo, demo_exists, initial_password
+from .models import ROLES, Team, User
+from .plugins import host_of
+
+
+def _cli_app():
+    # Commands such as `migrate` must run on a database that is behind, so no schema check here.
+    return create_app({"SCHEMA_CHECK": False})
+
+
+cli = FlaskGroup(
+    name="salesdeck",
+    create_app=_cli_app,
+    add_default_commands=False,
+    help="salesdeck: a self-hosted workbench for sales teams.",
+)
+cli.add_command(shell_command)
+cli.add_command(routes_command)
+
+
+def _print_logins(password: str, generated: bool, demo: bool) -> None:
+    click.echo("")
+    click.secho("salesdeck is ready. Sign in with:", bold=True)
+    click.echo(f"  {ADMIN_EMAIL:<28} {password}   (admin)")
+    if demo:
+        for email, name, role, _locale in DEMO_PEOPLE:
+            click.echo(f"  {email:<28} {password}   ({role}: {name})")
+    if generated:
+        click.secho("This password is shown once: keep it somewhere safe.", fg="yellow")
+    click.echo("")
+
+
+@cli.command("migrate")
+def migrate_command():
+    """Apply the pending migrations of the core and of every plugin."""
+    applied = schema.migrate(host_of(current_app))
+    for plugin, name in applied:
+        click.echo(f"applied {plugin}/{name}")
+    click.echo(f"{len(applied)} migration(s) applied; the database is up to date.")
+
+
+@cli.command("init")
+@click.option("--demo/--no-demo", default=False, help="Also create a demo team with example records.")
+def init_command(demo):
+    """Create or update the database; on a new one, create the first admin (and the demo team).
+
+    The admin's password is SALESDECK_ADMIN_PASSWORD when set, otherwise generated and printed once.
+    """
+    host = host_of(current_app)
+    applied = schema.migrate(host)
+    if applied:
+        click.echo(f"{len(applied)} migration(s) applied.")
+    host.refresh()
+    if User.select().exists():
+        click.echo("The database already has users: nothing else to do.")
+        return
+    password, generated = initial_password()
+    if demo:
+        create_demo(host, password)
+    else:
+        create_admin(ADMIN_EMAIL, password)
+    _print_logins(password, generated, demo)
+
+
+@cli.command("demo")
+def demo_command():
+    """Add the demo team and every plugin's example records to this database."""
+    host = host_of(current_app)
+    host.refresh()
+    if demo_exists():
+        raise click.ClickException("The demo team is already here.")
+    password, generated = initial_password()
+    admin = User.get_or_none(User.email == ADMIN_EMAIL)
+    create_demo(host, password, admin=admin)
+    click.echo("Demo team created.")
+    click.echo("")
+    for email, name, role, _locale in DEMO_PEOPLE:
+        click.echo(f"  {email:<28} {password}   ({role}: {name})")
+    if generated:
+        click.secho("This password is shown once: keep it somewhere safe.", fg="yellow")
+
+
+@cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(list(ROLES)), default="rep", show_default=True)
+@click.option("--team", "team_name", default=None, help="The name of an existing team.")
+@click.password_option(help="Asked for when not given.")
+def create_user_command(email, name, role, team_name, password):
+    """Create a user who can sign in at once."""
+    email = email.strip().lower()
+    if User.select().where(User.email == email).exists():
+        raise click.ClickException(f"A user with the email {email} already exists.")
+    team = None
+    if team_name:
+        team = Team.get_or_none(Team.name == team_name)
+        if team is None:
+            raise click.ClickException(f"There is no team named {team_name!r}.")
+    if len(password) < 8:
+        raise click.ClickException("The password needs at least 8 characters.")
+    from .auth import hash_password
+
+    User.create(email=email, name=name, role=role, team=team, password_hash=hash_password(password))
+    click.echo(f"{name} <{email}> can now sign in as {role}.")
+
+
+@cli.command("backup")
+@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target):
+    """Copy the SQLite database to a file while salesdeck keeps running (online backup)."""
+    if not is_sqlite():
+        raise click.ClickException(
+            "This database is PostgreSQL: back it up with pg_dump, for example\n"
+            "  pg_dump --format=custom --file=salesdeck.dump \"$SALESDECK_DATABASE_URL\""
+        )
+    if target is None:
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = Path(current_app.config["INSTANCE_PATH"]) / "backups" / f"salesdeck-{stamp}.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with db.connection_context():
+        destination = sqlite3.connect(target)
+        try:
+            db.connection().backup(destination)
+        finally:
+            destination.close()
+    click.echo(f"Backed up to {target}")
+
+
+@cli.command("plugins")
+def plugins_command():
+    """List the installed plugins and their state."""
+    host = host_of(current_app)
+    host.refresh()
+    for plugin in host.plugins.values():
+        if not plugin.loaded:
+            state = f"failed: {plugin.load_error}"
+        elif plugin.name in host.disabled:
+            state = "disabled"
+        else:
+            state = "enabled"
+        click.echo(f"{plugin.name:<16} {plugin.version:<10} {plugin.source:<9} {state}")
+
+
+@cli.command("serve", with_appcontext=False)
+@click.option("--host", envvar="SALESDECK_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="SALESDECK_PORT", default=5000, show_default=True, type=int)
+@click.option("--workers", envvar="SALESDECK_WORKERS", default=0, type=int,
+              help="Worker processes; 0 means one per CPU core.")
+def serve_command(host, port, workers):
+    """Serve salesdeck with gunicorn (sync workers, one per core by default)."""
+    from gunicorn.app.base import BaseApplication
+
+    try:
+        app = create_app()
+    except schema.DatabaseBehind as exc:
+        raise click.ClickException(str(exc)) from None
+
+    class Server(BaseApplication):
+        def load_config(self):
+            options = {
+                "bind": f"{host}:{port}",
+                "workers": workers or os.cpu_count() or 1,
+                "worker_class": "sync",
+                "timeout": 60,
+                "accesslog": "-",
+                "max_requests": 2000,
+                "max_requests_jitter": 200,
+                "control_socket_disable": True,  # unused; two servers on one machine would share its path
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return app
+
+    click.echo(f"salesdeck serving on http://{host}:{port}/ (Ctrl+C stops it)")
+    Server().run()
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="salesdeck")
+    except schema.DatabaseBehind as exc:  # raised by create_app when the schema check is on
+        click.echo(str(exc), err=True)
+        sys.exit(1)

@@ -1,0 +1,111 @@
+"""What plugins hand to the core through hooks: plain data, rendered by the core.
+
+Each dataclass here is the return shape of one or more hooks in `core.hookspecs`. New fields are
+always added with a default, so a plugin written against an older salesdeck keeps working.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry in the navigation. `endpoint` is passed to `url_for` with `values`."""
+
+    label: str
+    endpoint: str
+    icon: str = "dot"
+    order: int = 100
+    values: dict = field(default_factory=dict)
+    section: str = "main"  # "main" or "admin"
+
+
+@dataclass(frozen=True)
+class DashboardWidget:
+    """A card on the home page: `template` (namespaced by the plugin) rendered with `context`."""
+
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+    wide: bool = False
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """Something a user should do on a given day, shown in the daily plan."""
+
+    title: str
+    url: str | None = None
+    due: datetime.datetime | None = None
+    kind: str = ""  # a short label such as "Call" or "Visit"
+    done: bool = False
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A number goals can target, computed in SQL for many users over one date range.
+
+    `compute(user_ids=[...], start=date, end=date)` returns {user_id: value} with one grouped
+    query, never one query per user. `end` is inclusive.
+    """
+
+    key: str  # namespaced: "pipeline.won_revenue"
+    label: str
+    compute: Callable[..., dict[int, Any]]
+    unit: str = ""  # "", "currency", "hours", ...
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A kind of record the low-code layer can customise (custom fields, lists, forms)."""
+
+    key: str  # namespaced: "pipeline.deal"
+    label: str
+    model: Any
+    form: Any = None  # the base WTForms class
+    icon: str = "dot"
+    list_columns: tuple = ()
+    owner_field: str | None = "owner"
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """A type of custom field (text, number, date, ...), extended by plugins."""
+
+    key: str
+    label: str
+    form_field: Callable[..., Any]  # builds the WTForms field from a field definition
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    label: str
+    probability: int = 0
+    kind: str = "open"  # "open", "won" or "lost"
+    color: str = "slate"
+
+
+@dataclass(frozen=True)
+class Process:
+    """A default sales process a plugin ships; admins then edit its stages in the browser."""
+
+    key: str  # namespaced: "pipeline.sales"
+    label: str
+    entity: str  # the entity whose records move through the stages
+    stages: tuple[Stage, ...] = ()
+
+
+@dataclass
+class DemoTeam:
+    """The people `salesdeck demo` created, handed to every plugin's `demo_data`."""
+
+    team: Any
+    admin: Any
+    manager: Any
+    reps: list = field(default_factory=list)

@@ -1,0 +1,93 @@
+"""The database: one proxy every model binds to, opened lazily and closed after each request.
+
+SQLite (the default) runs in WAL mode with foreign keys on, a busy timeout, and BEGIN IMMEDIATE for
+every transaction, so two writers queue instead of failing half-way. PostgreSQL connections come
+from a small pool per server process.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+from urllib.parse import urlparse
+
+import peewee
+from playhouse.db_url import parseresult_to_dict
+from playhouse.pool import PooledPostgresqlDatabase
+
+db = peewee.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": "normal",
+}
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the admin must fix before salesdeck can start."""
+
+
+class BaseModel(peewee.Model):
+    """Every salesdeck model, core or plugin, derives from this."""
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+def utcnow() -> datetime.datetime:
+    """The current time in UTC, naive, as every timestamp column stores it."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def open_database(url: str) -> peewee.Database:
+    """Build (without connecting) the database named by a SALESDECK_DATABASE_URL."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = url.split("://", 1)[1]
+        path = path[1:] if path.startswith("/") else path  # sqlite:///rel or sqlite:////abs
+        path = path.split("?", 1)[0]
+        if not path:
+            raise ConfigurationError("SALESDECK_DATABASE_URL names no SQLite file.")
+        if path != ":memory:":
+            path = os.path.abspath(path)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        return peewee.SqliteDatabase(
+            path, pragmas=SQLITE_PRAGMAS, timeout=5, lock_type="IMMEDIATE"
+        )
+    if parsed.scheme in ("postgres", "postgresql"):
+        return PooledPostgresqlDatabase(
+            max_connections=32,
+            stale_timeout=300,
+            timeout=10,
+            **parseresult_to_dict(parsed, unquote_password=True, unquote_user=True),
+        )
+    raise ConfigurationError(
+        "SALESDECK_DATABASE_URL must start with sqlite:/// or postgresql:// "
+        f"(it starts with {parsed.scheme or 'nothing'!r})."
+    )
+
+
+def is_sqlite() -> bool:
+    return isinstance(db.obj, peewee.SqliteDatabase)
+
+
+def close() -> None:
+    """Close this thread's connection, if it has one (a pooled one goes back to its pool)."""
+    if db.obj is not None and not db.is_closed():
+        db.close()
+
+
+def release() -> None:
+    """Close this thread's connection and, for a pool, every idle one (before a server forks)."""
+    close()
+    if hasattr(db.obj, "close_idle"):
+        db.obj.close_idle()
+
+
+def init_app(app) -> None:
+    db.initialize(open_database(app.config["DATABASE_URL"]))
+    # Connections open on the first query (peewee's autoconnect) and close after every request,
+    # so a request that serves a static file never touches the database.
+    app.teardown_appcontext(lambda exc: close())

@@ -1,0 +1,196 @@
+"""The plugin contract: every hook salesdeck calls, in one module.
+
+A plugin is a module (or object) with functions marked `@hookimpl` and named after these specs.
+Hooks are always called with keyword arguments; an implementation may accept any subset of them.
+Parameters may be added to a hook in later versions, never renamed or removed.
+
+Each hook has a section in docs/plugins.md, and a test named `test_hook_<name>...`; the test suite
+fails when either is missing.
+"""
+from __future__ import annotations
+
+import pluggy
+
+PROJECT = "salesdeck"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# -- Start-up: what a plugin brings ---------------------------------------------------------------
+
+
+@hookspec
+def register_models():
+    """Declare the plugin's peewee models.
+
+    Called once at start-up for every loaded plugin, enabled or not; all results are collected.
+    The tables themselves are created by the plugin's migrations (see `register_migrations`).
+
+    :returns: a list of `peewee.Model` classes derived from `core.db.BaseModel`, with table names
+        prefixed by the plugin's name.
+    """
+
+
+@hookspec
+def register_migrations():
+    """Point salesdeck at the plugin's migrations.
+
+    Called once at start-up for every loaded plugin; all results are collected. `salesdeck
+    migrate` applies the pending ones (the core's first), and the server refuses to start while
+    any is pending.
+
+    :returns: the path of a folder of numbered peewee migration scripts (`0001_initial.py`, ...),
+        each defining `up(migrator, db)`.
+    """
+
+
+@hookspec
+def register_blueprints():
+    """Add pages.
+
+    Called once at start-up for every loaded plugin; all results are collected. While an admin has
+    the plugin turned off, its blueprints answer 404.
+
+    :returns: a list of `flask.Blueprint`, named after the plugin, `url_prefix="/<plugin>"`.
+    """
+
+
+@hookspec
+def register_commands():
+    """Add subcommands to the `salesdeck` command line.
+
+    Called once at start-up; all results are collected.
+
+    :returns: a list of `click.Command` (a `click.Group` to add several under one name).
+    """
+
+
+# -- Registries: what the low-code layer and goals build on ---------------------------------------
+
+
+@hookspec
+def register_entities():
+    """Declare the kinds of record admins may customise (custom fields, lists, forms).
+
+    Called by the enabled plugins whenever the registry is rebuilt; all results are collected.
+
+    :returns: a list of `core.contributions.Entity`.
+    """
+
+
+@hookspec
+def register_field_types():
+    """Add types of custom field beyond the built-in ones.
+
+    Called by the enabled plugins whenever the registry is rebuilt; all results are collected.
+    A later plugin's type replaces an earlier one with the same key.
+
+    :returns: a list of `core.contributions.FieldType`.
+    """
+
+
+@hookspec
+def register_processes():
+    """Ship default processes (ordered stages) that admins then edit in the browser.
+
+    Called by the enabled plugins whenever the registry is rebuilt; all results are collected.
+
+    :returns: a list of `core.contributions.Process`.
+    """
+
+
+@hookspec
+def register_metrics():
+    """Offer numbers that goals can target (won revenue, calls, focus hours, ...).
+
+    Called by the enabled plugins whenever the registry is rebuilt; all results are collected.
+
+    :returns: a list of `core.contributions.Metric`, whose `compute` runs one grouped SQL query.
+    """
+
+
+# -- Pages: data the core renders -----------------------------------------------------------------
+
+
+@hookspec
+def nav_items(user):
+    """Add entries to the navigation.
+
+    Called by the enabled plugins on every full page; all results are collected and sorted by
+    `order`, then label. An implementation that raises is logged and skipped.
+
+    :param user: the signed-in `core.models.User`; return nothing they may not open.
+    :returns: a list of `core.contributions.NavItem`.
+    """
+
+
+@hookspec
+def dashboard_widgets(user):
+    """Add cards to the home page.
+
+    Called by the enabled plugins when the home page renders; all results are collected and
+    sorted by `order`. A widget whose hook or template raises is replaced by a short notice.
+
+    :param user: the signed-in `core.models.User`.
+    :returns: a list of `core.contributions.DashboardWidget`.
+    """
+
+
+@hookspec
+def agenda_items(user, day):
+    """Tell a user what to do on a day (due follow-ups, planned calls, ...) for the daily plan.
+
+    Called by the enabled plugins when a plan renders; all results are collected.
+
+    :param user: the `core.models.User` whose day it is.
+    :param day: a `datetime.date` in the team's timezone.
+    :returns: a list of `core.contributions.AgendaItem`.
+    """
+
+
+# -- Events: notifications, results ignored -------------------------------------------------------
+
+
+@hookspec
+def on_record_saved(entity, record, created, changes, user):
+    """A record was created or changed.
+
+    Called for the enabled plugins after the change is written, inside its transaction; return
+    values are ignored and an implementation that raises is logged, not propagated.
+
+    :param entity: the entity key, such as "pipeline.deal".
+    :param record: the saved peewee model instance.
+    :param created: True for a new record.
+    :param changes: {field: (before, after)} for each changed field.
+    :param user: the `core.models.User` who made the change, or None for the system.
+    """
+
+
+@hookspec
+def on_stage_changed(entity, record, from_stage, to_stage, user):
+    """A record moved from one stage of its process to another.
+
+    Called for the enabled plugins after the move is written; return values are ignored and an
+    implementation that raises is logged, not propagated.
+
+    :param entity: the entity key, such as "pipeline.deal".
+    :param record: the moved peewee model instance.
+    :param from_stage: the stage key it left (None for a new record).
+    :param to_stage: the stage key it entered.
+    :param user: the `core.models.User` who moved it, or None for the system.
+    """
+
+
+# -- Demo -----------------------------------------------------------------------------------------
+
+
+@hookspec
+def demo_data(team, rng):
+    """Fill an empty installation with believable example records.
+
+    Called once by `salesdeck init --demo` or `salesdeck demo`, for the enabled plugins, inside
+    one transaction after the demo people exist; return values are ignored.
+
+    :param team: a `core.contributions.DemoTeam` (team, admin, manager, reps).
+    :param rng: a seeded `random.Random`; use it instead of `random` so demos are repeatable.
+    """

@@ -1,0 +1,49 @@
+"""Languages: English and Simplified Chinese (catalogue locale `zh_Hans_CN`).
+
+The language is the signed-in user's choice, else this browser session's, else the best match for
+the browser's Accept-Language header.
+"""
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request, session
+from flask_babel import Babel
+from flask_login import current_user
+
+from .models import LOCALES
+
+CORE_TRANSLATIONS = Path(__file__).parent / "translations"
+# Browsers say zh, zh-CN, zh-Hans...; Babel only finds the catalogue as zh_Hans_CN.
+_BROWSER_TO_CATALOGUE = {"en": "en", "zh": "zh_Hans_CN"}
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    if session.get("locale") in LOCALES:
+        return session["locale"]
+    best = request.accept_languages.best_match(["en", "zh"], default="en")
+    return _BROWSER_TO_CATALOGUE[best]
+
+
+def select_timezone() -> str:
+    return current_app.config["TIMEZONE"]
+
+
+def html_lang(locale) -> str:
+    """The value of <html lang>: zh_Hans_CN -> zh-Hans-CN."""
+    return str(locale).replace("_", "-")
+
+
+def init_app(app, translation_directories: list[str]) -> None:
+    directories = [str(CORE_TRANSLATIONS)] + translation_directories
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+
+def team_today() -> datetime.date:
+    """Today's date where the team works (SALESDECK_TIMEZONE), not where the server runs."""
+    return datetime.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()

@@ -1,0 +1,273 @@
+"""The plugin manager, built inside `create_app` and kept in `app.extensions["salesdeck"]`.
+
+Built-in plugins load from BUILTIN_PLUGINS, third-party ones from the entry-point group
+`salesdeck.plugins`. A plugin that fails to import, implements a hook that does not exist, or
+raises while registering is set aside with its error; the app starts without it.
+
+Hooks are called through `PluginHost.results()`, which asks each implementation in pluggy's order
+but on its own: one plugin raising while a page renders is logged and recorded against that
+plugin, and every other plugin's contribution still arrives. Plugins an admin turned off are
+skipped; the switch lives in the database, so every server process sees it on its next request.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import inspect
+import logging
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import peewee
+import pluggy
+from flask import abort, request
+
+from . import hookspecs
+from .db import db, utcnow
+from .models import PluginState
+
+ENTRY_POINT_GROUP = "salesdeck.plugins"
+CORE = "core"
+BUILTIN_PLUGINS = (
+    (CORE, "core.defaults"),
+    ("pipeline", "plugins.pipeline.plugin"),
+    ("goals", "plugins.goals.plugin"),
+    ("incentives", "plugins.incentives.plugin"),
+    ("timemgmt", "plugins.timemgmt.plugin"),
+)
+# Hooks asked once at start-up of every loaded plugin, switched on or not: a plugin turned off
+# keeps its tables, pages (answering 404) and migrations, so it can come back without a restart.
+STARTUP_HOOKS = ("register_models", "register_migrations", "register_blueprints")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Plugin:
+    """What the admin's plugin page shows about one plugin."""
+
+    name: str
+    source: str  # "built-in", "pip" or "extra"
+    label: str = ""
+    description: str = ""
+    version: str = ""
+    obj: Any = None
+    load_error: str | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.name == CORE
+
+    @property
+    def loaded(self) -> bool:
+        return self.load_error is None
+
+
+def _salesdeck_version() -> str:
+    try:
+        return importlib.metadata.version("salesdeck")
+    except importlib.metadata.PackageNotFoundError:
+        return "dev"
+
+
+def _describe(plugin: Plugin, dist=None) -> None:
+    """Fill label, description and version from the plugin module or its distribution."""
+    obj = plugin.obj
+    metadata = dist.metadata if dist is not None else None
+    # Kept lazy (not str()) so built-in plugins' labels are translated when a page renders.
+    plugin.label = getattr(obj, "label", "") or plugin.name
+    doc = (inspect.getdoc(obj) or "").split("\n\n")[0].replace("\n", " ")
+    summary = metadata["Summary"] if metadata is not None and metadata["Summary"] else ""
+    plugin.description = getattr(obj, "description", "") or summary or doc
+    plugin.version = dist.version if dist is not None else _salesdeck_version()
+
+
+class PluginHost:
+    def __init__(self, app):
+        self.app = app
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.plugins: dict[str, Plugin] = {}
+        self.disabled: frozenset[str] = frozenset()
+        self.blueprint_owner: dict[str, str] = {}
+        self._recorded_errors: dict[str, str] = {}
+
+    # -- loading --------------------------------------------------------------------------------
+
+    def load(self, *, entry_points: bool, extra: dict | None = None) -> None:
+        for name, module in BUILTIN_PLUGINS:
+            self._add(name, "built-in", lambda module=module: importlib.import_module(module))
+        if entry_points:
+            for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+                self._add(ep.name, "pip", ep.load, dist=ep.dist)
+        for name, obj in (extra or {}).items():
+            self._add(name, "extra", lambda obj=obj: obj)
+        self.pm.check_pending()
+
+    def _add(self, name: str, source: str, load, dist=None) -> None:
+        plugin = Plugin(name=name, source=source)
+        if name in self.plugins:
+            key = f"{name} ({dist.name if dist else source})"
+            self.plugins[key] = Plugin(
+                name=key, source=source, load_error=f"another plugin is already named {name!r}"
+            )
+            return
+        self.plugins[name] = plugin
+        try:
+            plugin.obj = load()
+            _describe(plugin, dist)
+            self.pm.register(plugin.obj, name=name)
+            unknown = [
+                caller.name
+                for caller in self.pm.get_hookcallers(plugin.obj) or []
+                if not caller.has_spec()
+            ]
+            if unknown:
+                raise pluggy.PluginValidationError(
+                    plugin.obj, f"unknown hook(s): {', '.join(sorted(unknown))}"
+                )
+        except Exception as exc:  # noqa: BLE001 - any failure of a plugin must not stop the app
+            self._set_aside(name, exc)
+
+    def _set_aside(self, name: str, exc: BaseException) -> None:
+        plugin = self.plugins[name]
+        log.error("plugin %r could not be loaded", name, exc_info=exc)
+        plugin.load_error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        if plugin.obj is not None and self.pm.is_registered(plugin.obj):
+            self.pm.unregister(plugin.obj)
+
+    # -- calling hooks --------------------------------------------------------------------------
+
+    def _implementations(self, hook: str, include_disabled: bool) -> Iterator[Any]:
+        caller = getattr(self.pm.hook, hook)
+        # pluggy calls implementations last-registered first, tryfirst before trylast: the
+        # reverse of get_hookimpls(). Wrappers are not part of salesdeck's contract.
+        for impl in reversed(caller.get_hookimpls()):
+            if impl.wrapper or impl.hookwrapper:
+                continue
+            if not include_disabled and impl.plugin_name in self.disabled:
+                continue
+            yield impl
+
+    def results(self, hook: str, *, include_disabled: bool = False, **kwargs) -> list[tuple]:
+        """Call a hook; return [(plugin name, result), ...] for the results that are not None."""
+        collected = []
+        for impl in self._implementations(hook, include_disabled):
+            arguments = {name: kwargs[name] for name in impl.argnames}
+            try:
+                result = impl.function(**arguments)
+            except Exception as exc:  # noqa: BLE001
+                self.record_error(impl.plugin_name, hook, exc)
+                continue
+            if result is not None:
+                collected.append((impl.plugin_name, result))
+        return collected
+
+    def collect(self, hook: str, **kwargs) -> list:
+        """Call a list-returning hook and flatten the lists."""
+        return [item for _, items in self.results(hook, **kwargs) for item in items]
+
+    def notify(self, hook: str, **kwargs) -> None:
+        """Call an on_* hook. Each implementation runs in its own savepoint, so one that fails
+        (even with a database error) leaves the caller's transaction usable."""
+        for impl in self._implementations(hook, include_disabled=False):
+            arguments = {name: kwargs[name] for name in impl.argnames}
+            try:
+                with db.atomic():
+                    impl.function(**arguments)
+            except Exception as exc:  # noqa: BLE001
+                self.record_error(impl.plugin_name, hook, exc)
+
+    def record_error(self, name: str, where: str, exc: BaseException) -> None:
+        """Log a plugin's failure with its traceback and show it on the admin's plugin page."""
+        log.error("plugin %r failed in %s", name, where, exc_info=exc)
+        message = f"{where}: " + "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        if self._recorded_errors.get(name) == message:
+            return
+        self._recorded_errors[name] = message
+        now = utcnow()
+        try:
+            PluginState.insert(name=name, error=message, error_at=now).on_conflict(
+                conflict_target=[PluginState.name],
+                update={PluginState.error: message, PluginState.error_at: now},
+            ).execute()
+        except peewee.PeeweeException:
+            log.exception("could not record the failure of plugin %r", name)
+
+    # -- the admin's switch ---------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read which plugins are off (one small query; called before every request)."""
+        try:
+            rows = PluginState.select(PluginState.name).where(PluginState.enabled == False)  # noqa: E712
+            self.disabled = frozenset(row.name for row in rows) - {CORE}
+        except (peewee.OperationalError, peewee.ProgrammingError):
+            self.disabled = frozenset()  # a database not yet migrated has no switches
+
+    def set_enabled(self, name: str, enabled: bool) -> None:
+        if name not in self.plugins or self.plugins[name].required:
+            raise KeyError(name)
+        PluginState.insert(name=name, enabled=enabled).on_conflict(
+            conflict_target=[PluginState.name],
+            update={PluginState.enabled: enabled, PluginState.error: None, PluginState.error_at: None},
+        ).execute()
+        self._recorded_errors.pop(name, None)
+        self.refresh()
+
+    def clear_error(self, name: str) -> None:
+        PluginState.update(error=None, error_at=None).where(PluginState.name == name).execute()
+        self._recorded_errors.pop(name, None)
+
+    def enabled(self, name: str) -> bool:
+        plugin = self.plugins.get(name)
+        return bool(plugin and plugin.loaded and name not in self.disabled)
+
+    # -- wiring into Flask ----------------------------------------------------------------------
+
+    def register_blueprints(self, app) -> None:
+        for name, blueprints in self.results("register_blueprints", include_disabled=True):
+            try:
+                for blueprint in blueprints:
+                    app.register_blueprint(blueprint)
+                    self.blueprint_owner[blueprint.name] = name
+            except Exception as exc:  # noqa: BLE001
+                self._set_aside(name, exc)
+        app.before_request(self._gate)
+
+    def _gate(self):
+        """Before each request: refresh the switches; a plugin turned off answers 404."""
+        endpoint = request.endpoint or ""
+        if not endpoint or endpoint == "static" or endpoint.endswith(".static"):
+            return
+        self.refresh()
+        owner = self.blueprint_owner.get((request.blueprint or "").split(".")[0])
+        if owner is not None and owner in self.disabled:
+            abort(404)
+
+    def translation_directories(self) -> list[str]:
+        directories = []
+        for plugin in self.plugins.values():
+            if plugin.obj is None:
+                continue
+            module = plugin.obj if inspect.ismodule(plugin.obj) else inspect.getmodule(plugin.obj)
+            if module is None or not getattr(module, "__file__", None):
+                continue
+            folder = Path(module.__file__).parent / "translations"
+            if folder.is_dir() and str(folder) not in directories:
+                directories.append(str(folder))
+        return directories
+
+
+def init_app(app) -> PluginHost:
+    host = PluginHost(app)
+    host.load(
+        entry_points=app.config["LOAD_ENTRYPOINTS"], extra=dict(app.config["EXTRA_PLUGINS"])
+    )
+    app.extensions["salesdeck"] = host
+    return host
+
+
+def host_of(app) -> PluginHost:
+    return app.extensions["salesdeck"]

@@ -1,0 +1,149 @@
+"""The shell every page lives in: navigation, widgets, fragments for htmx, and error pages.
+
+Plugins hand over data (NavItem, DashboardWidget); the shell renders it, so the look stays in one
+place and one plugin's failure never takes a page down.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+from flask import current_app, make_response, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BuildError
+
+from .i18n import html_lang
+from .models import LOCALES
+from .plugins import host_of
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    icon: str
+    active: bool
+
+
+class Shell:
+    """Per-render facts the base layout needs, computed only when a template asks for them."""
+
+    @cached_property
+    def nav(self) -> dict[str, list[NavLink]]:
+        sections: dict[str, list[NavLink]] = {"main": [], "admin": []}
+        if not current_user.is_authenticated:
+            return sections
+        host = host_of(current_app)
+        entries = []
+        for plugin, items in host.results("nav_items", user=current_user):
+            for item in items:
+                try:
+                    url = url_for(item.endpoint, **item.values)
+                except BuildError as exc:
+                    host.record_error(plugin, "nav_items", exc)
+                    continue
+                entries.append((item, url))
+        entries.sort(key=lambda entry: (entry[0].order, str(entry[0].label)))
+        for item, url in entries:
+            active = request.path == url or (url != "/" and request.path.startswith(url.rstrip("/") + "/"))
+            sections.setdefault(item.section, []).append(NavLink(item.label, url, item.icon, active))
+        return sections
+
+    @property
+    def lang(self) -> str:
+        return html_lang(get_locale())
+
+    @property
+    def locale(self) -> str:
+        return str(get_locale())
+
+    locales = LOCALES
+
+
+def render_widgets(user) -> list[tuple]:
+    """[(widget, html)] for the home page; a widget whose template fails shows a notice instead."""
+    host = host_of(current_app)
+    cards = []
+    for plugin, widgets in host.results("dashboard_widgets", user=user):
+        for widget in widgets:
+            try:
+                # The template is autoescaped, so its output is safe HTML.
+                html = Markup(render_template(widget.template, **widget.context))
+            except Exception as exc:  # noqa: BLE001 - a broken widget must not break the page
+                host.record_error(plugin, "dashboard_widgets", exc)
+                html = None
+            cards.append((widget, html))
+    cards.sort(key=lambda card: card[0].order)
+    return cards
+
+
+def render_page(template: str, block: str | None = None, status: int = 200, **context):
+    """Render the whole page, or only `block` of it when htmx asks (same URL, same template)."""
+    if block and request.htmx and not request.htmx.boosted:
+        return make_response(render_block(template, block, **context), status)
+    return make_response(render_template(template, **context), status)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a long list."""
+
+    items: list
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def paginate(query, size: int | None = None) -> Page:
+    """Two queries whatever the list's length: the count, and the rows of the requested page."""
+    size = size or current_app.config["PAGE_SIZE"]
+    try:
+        number = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        number = 1
+    total = query.count()
+    number = min(number, max(1, math.ceil(total / size)))
+    return Page(items=list(query.paginate(number, size)), number=number, size=size, total=total)
+
+
+ERROR_MESSAGES = {
+    400: lambda: _("The request could not be understood."),
+    403: lambda: _("You do not have permission to open this page."),
+    404: lambda: _("This page does not exist, or it is not yours to see."),
+    405: lambda: _("This address does not accept that kind of request."),
+    413: lambda: _("The upload is too large."),
+    500: lambda: _("Something went wrong on our side. The error has been logged."),
+}
+
+
+def _error_page(error: HTTPException):
+    code = error.code or 500
+    message = ERROR_MESSAGES.get(code, lambda: error.description)()
+    if request.htmx:
+        return make_response(message, code)
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def init_app(app) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.context_processor(lambda: {"shell": Shell()})
+    for code in ERROR_MESSAGES:
+        app.register_error_handler(code, _error_page)

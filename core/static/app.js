@@ -1,0 +1,36 @@
+// salesdeck's own script: loaded from the app (the Content-Security-Policy allows nothing inline).
+// Its messages come translated from data- attributes on <body> (templates/base.html).
+(function () {
+  "use strict";
+
+  function toast(message) {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var item = document.createElement("p");
+    item.className = "toast";
+    item.setAttribute("role", "alert");
+    item.textContent = message;
+    box.appendChild(item);
+    setTimeout(function () { item.remove(); }, 6000);
+  }
+
+  // A form with data-confirm asks before it is sent.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // htmx does not swap error responses: show their (short, translated) text instead.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var text = (xhr.responseText || "").trim();
+    var fallback = (document.body.dataset.requestFailed || "{status}").replace("{status}", xhr.status);
+    toast(text && text.length < 300 && text.indexOf("<") === -1 ? text : fallback);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    toast(document.body.dataset.serverUnreachable || "");
+  });
+})();

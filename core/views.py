@@ -1,0 +1,55 @@
+"""The core's own pages: the home dashboard and the user's account."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from .auth import PASSWORD_MAX, PASSWORD_MIN, check_password, hash_password
+from .models import LOCALES, User, new_session_token
+from .shell import render_page, render_widgets
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+def home():
+    return render_page("core/home.html", widgets=render_widgets(current_user))
+
+
+class AccountForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    locale = SelectField(_l("Language"), choices=list(LOCALES.items()))
+    current_password = PasswordField(_l("Current password"), validators=[Length(max=PASSWORD_MAX)])
+    new_password = PasswordField(
+        _l("New password"), validators=[Optional(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[EqualTo("new_password", message=_l("The two passwords differ."))],
+    )
+
+    def validate_current_password(self, field):
+        if self.new_password.data and not check_password(current_user, field.data or ""):
+            raise ValueError(_("This is not your current password."))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+def account():
+    form = AccountForm(obj=current_user, locale=current_user.locale or "en")
+    if form.validate_on_submit():
+        user = User.get_by_id(current_user.id)
+        user.name = form.name.data.strip()
+        user.locale = form.locale.data
+        if form.new_password.data:
+            user.password_hash = hash_password(form.new_password.data)
+            user.session_token = new_session_token()  # signs out every other device
+        user.save()
+        login_user(user)  # keep this device signed in under the new session token
+        flash(_("Your account is saved."), "success")
+        return redirect(url_for("core.account"))
+    return render_page("core/account.html", form=form, status=400 if form.errors else 200)

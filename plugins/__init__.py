@@ -1,0 +1,1 @@
+"""salesdeck's built-in plugins. Each is an ordinary plugin: the core runs without any of them."""

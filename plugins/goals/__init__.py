@@ -1,0 +1,1 @@
+"""SMART goals, their breakdown over periods and people, live progress and reviews."""

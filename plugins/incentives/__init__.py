@@ -1,0 +1,1 @@
+"""Commission plans, awards, training and leaderboards."""

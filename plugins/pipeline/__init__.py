@@ -1,0 +1,1 @@
+"""Customers, contacts, deals, activities, the kanban board and follow-ups."""
