@@ -40,9 +40,9 @@ test: $(TEST_VENV)/.hello-installed
 
 # -- translations: extract the strings, merge them into the catalogues, compile --
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract --quiet -F babel.cfg -k _l -o core/translations/messages.pot --no-location --sort-output .
-	$(VENV)/bin/pybabel update --quiet -i core/translations/messages.pot -d core/translations --no-fuzzy-matching --ignore-obsolete
-	$(VENV)/bin/pybabel compile --quiet -d core/translations
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o core/translations/messages.pot --no-location --sort-output .
+	$(VENV)/bin/pybabel update -i core/translations/messages.pot -d core/translations --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d core/translations
 
 clean:
 	rm -rf $(VENV) $(TEST_VENV) build *.egg-info

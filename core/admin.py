@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -51,9 +51,9 @@ class UserForm(FlaskForm):
     def __init__(self, *args, user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.role.choices = [(key, str(label)) for key, label in ROLES.items()]
+        self.role.choices = [SelectChoice(key, str(label)) for key, label in ROLES.items()]
         teams = Team.select(Team.id, Team.name).order_by(Team.name)
-        self.team.choices = [(None, _("No team"))] + [(team.id, team.name) for team in teams]
+        self.team.choices = [SelectChoice(None, _("No team"))] + [SelectChoice(team.id, team.name) for team in teams]
 
     def validate_email(self, field):
         clash = User.select().where(User.email == field.data)
@@ -194,11 +194,11 @@ class TeamForm(FlaskForm):
             User.select(User, Team).join(Team, peewee.JOIN.LEFT_OUTER)
             .where(User.active == True).order_by(User.name)  # noqa: E712
         )
-        self.manager.choices = [(None, _("No manager"))] + [
-            (user.id, user.name) for user in people if user.role in (MANAGER, ADMIN)
+        self.manager.choices = [SelectChoice(None, _("No manager"))] + [
+            SelectChoice(user.id, user.name) for user in people if user.role in (MANAGER, ADMIN)
         ]
         self.members.choices = [
-            (user.id, f"{user.name} ({user.team.name})" if user.team and user.team != team else user.name)
+            SelectChoice(user.id, f"{user.name} ({user.team.name})" if user.team and user.team != team else user.name)
             for user in people
         ]
 

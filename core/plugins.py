@@ -81,7 +81,12 @@ def _describe(plugin: Plugin, dist=None) -> None:
     doc = (inspect.getdoc(obj) or "").split("\n\n")[0].replace("\n", " ")
     summary = metadata["Summary"] if metadata is not None and metadata["Summary"] else ""
     plugin.description = getattr(obj, "description", "") or summary or doc
-    plugin.version = dist.version if dist is not None else _salesdeck_version()
+    if dist is not None:
+        plugin.version = dist.version
+    elif plugin.source == "built-in":
+        plugin.version = _salesdeck_version()
+    else:
+        plugin.version = str(getattr(obj, "__version__", ""))
 
 
 class PluginHost:

@@ -19,7 +19,8 @@ class DuplicateKey(ValueError):
 def _by_key(hook: str) -> dict:
     host = host_of(current_app)
     found: dict = {}
-    for plugin, items in host.results(hook):
+    # pluggy calls the last-registered plugin first; reversed, the first registered keeps a key.
+    for plugin, items in reversed(host.results(hook)):
         for item in items:
             if item.key in found:
                 host.record_error(plugin, hook, DuplicateKey(f"{item.key!r} is already registered"))
@@ -33,7 +34,7 @@ def entities() -> dict:
 
 
 def field_types() -> dict:
-    # pluggy calls later-registered plugins first; reversed, the last registered wins.
+    # In registration order, so that the last registered plugin's type wins.
     host = host_of(current_app)
     found: dict = {}
     for _plugin, items in reversed(host.results("register_field_types")):

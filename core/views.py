@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms import PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from .auth import PASSWORD_MAX, PASSWORD_MIN, check_password, hash_password
 from .models import LOCALES, User, new_session_token
@@ -23,7 +23,7 @@ def home():
 
 class AccountForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    locale = SelectField(_l("Language"), choices=list(LOCALES.items()))
+    locale = SelectField(_l("Language"), choices=[SelectChoice(code, name) for code, name in LOCALES.items()])
     current_password = PasswordField(_l("Current password"), validators=[Length(max=PASSWORD_MAX)])
     new_password = PasswordField(
         _l("New password"), validators=[Optional(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)]
@@ -35,7 +35,7 @@ class AccountForm(FlaskForm):
 
     def validate_current_password(self, field):
         if self.new_password.data and not check_password(current_user, field.data or ""):
-            raise ValueError(_("This is not your current password."))
+            raise ValidationError(_("This is not your current password."))
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -225,10 +225,10 @@ def people(app) -> SimpleNamespace:
 
 @pytest.fixture
 def login(app):
-    """login(user) -> a new client signed in as that user."""
+    """login(user) -> a new client signed in as that user (to `app`, or to the one given)."""
 
-    def sign_in(user, **kwargs) -> Client:
-        return app.test_client().login(user, **kwargs)
+    def sign_in(user, to=None, **kwargs) -> Client:
+        return (to or app).test_client().login(user, **kwargs)
 
     return sign_in
 
