@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from .auth import PASSWORD_MAX, PASSWORD_MIN, hash_password, normalise_email, role_required
 from .db import db
-from .models import ADMIN, MANAGER, ROLE_DESCRIPTIONS, ROLES, PluginState, Team, User, new_session_token
+from .models import ADMIN, MANAGER, REP, ROLE_DESCRIPTIONS, ROLES, PluginState, Team, User, new_session_token
 from .plugins import host_of
 from .shell import paginate, render_page
 
@@ -40,7 +40,7 @@ class UserForm(FlaskForm):
     email = EmailField(
         _l("Email"), filters=[normalise_email], validators=[DataRequired(), Email(), Length(max=254)]
     )
-    role = SelectField(_l("Role"))
+    role = SelectField(_l("Role"), default=REP)  # never admin by accident
     team = SelectField(_l("Team"), coerce=_coerce_id)
     password = PasswordField(
         _l("Password"),

@@ -269,8 +269,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh browser tab (no cookies) on the live server; fails the test on a console error."""
+def page(request, browser, live_server):
+    """A fresh browser tab (no cookies) on the live server. A console error (a script failing, a
+    Content-Security-Policy violation...) fails the test, unless the test expects it with
+    @pytest.mark.expect_console("regex")."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
     tab = context.new_page()
     problems: list[str] = []
@@ -278,4 +280,6 @@ def page(browser, live_server):
     tab.on("pageerror", lambda error: problems.append(str(error)))
     yield tab
     context.close()
-    assert not problems, f"the browser reported errors: {problems}"
+    expected = [re.compile(marker.args[0]) for marker in request.node.iter_markers("expect_console")]
+    unexpected = [text for text in problems if not any(pattern.search(text) for pattern in expected)]
+    assert not unexpected, f"the browser reported errors: {unexpected}"

@@ -29,6 +29,11 @@ def test_an_admin_creates_a_user_who_can_sign_in_with_the_generated_password(app
     login("nina@example.com", password=password)
 
 
+def test_a_new_user_is_a_rep_unless_the_admin_chooses_otherwise(login, people):
+    form = login(people.admin).get("/admin/users/new").text
+    assert '<option selected value="rep">Sales rep</option>' in form
+
+
 def test_an_admin_edits_role_and_team(app, login, people):
     admin = login(people.admin)
     page = admin.get(f"/admin/users/{people.rep.id}")
