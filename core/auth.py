@@ -48,6 +48,15 @@ def _hasher() -> argon2.PasswordHasher:
     return current_app.extensions["salesdeck.hasher"]
 
 
+def _dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, made once per process on first
+    need (hashing costs ~100 ms: too much for every start)."""
+    extensions = current_app.extensions
+    if "salesdeck.dummy_hash" not in extensions:
+        extensions["salesdeck.dummy_hash"] = _hasher().hash("salesdeck: no such user")
+    return extensions["salesdeck.dummy_hash"]
+
+
 def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
@@ -55,7 +64,7 @@ def hash_password(password: str) -> str:
 def check_password(user: User | None, password: str) -> bool:
     """True when `password` is the user's. Takes as long for an unknown user as for a known one."""
     hasher = _hasher()
-    stored = user.password_hash if user is not None else current_app.extensions["salesdeck.dummy_hash"]
+    stored = user.password_hash if user is not None else _dummy_hash()
     try:
         hasher.verify(stored, password)
     except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
@@ -276,8 +285,6 @@ def _require_login():
 
 
 def init_app(app) -> None:
-    hasher = argon2.PasswordHasher(**app.config["ARGON2_PARAMETERS"])
-    app.extensions["salesdeck.hasher"] = hasher
-    app.extensions["salesdeck.dummy_hash"] = hasher.hash("salesdeck: no such user")
+    app.extensions["salesdeck.hasher"] = argon2.PasswordHasher(**app.config["ARGON2_PARAMETERS"])
     login_manager.init_app(app)
     app.before_request(_require_login)

@@ -201,3 +201,7 @@ def main() -> None:
     except schema.DatabaseBehind as exc:  # raised by create_app when the schema check is on
         click.echo(str(exc), err=True)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
