@@ -266,7 +266,8 @@ def _load_user(session_id: str):
 @login_manager.unauthorized_handler
 def _unauthorized():
     if request.htmx:
-        current = safe_next(urlparse(request.htmx.current_url or "").path)
+        page = urlparse(request.htmx.current_url or "")  # the page the user is on, not the fragment
+        current = safe_next(page.path + (f"?{page.query}" if page.query else ""))
         response = make_response(_("Please sign in again."), 401)
         response.headers["HX-Redirect"] = url_for("auth.login", next=current)
         return response

@@ -239,12 +239,11 @@ class PluginHost:
                     self.blueprint_owner[blueprint.name] = name
             except Exception as exc:  # noqa: BLE001
                 self._set_aside(name, exc)
-        app.before_request(self._gate)
 
     def _gate(self):
         """Before each request: refresh the switches; a plugin turned off answers 404."""
         endpoint = request.endpoint or ""
-        if not endpoint or endpoint == "static" or endpoint.endswith(".static"):
+        if endpoint == "static" or endpoint.endswith(".static"):
             return
         self.refresh()
         owner = self.blueprint_owner.get((request.blueprint or "").split(".")[0])
@@ -271,6 +270,7 @@ def init_app(app) -> PluginHost:
         entry_points=app.config["LOAD_ENTRYPOINTS"], extra=dict(app.config["EXTRA_PLUGINS"])
     )
     app.extensions["salesdeck"] = host
+    app.before_request(host._gate)
     return host
 
 

@@ -93,7 +93,7 @@ def test_passwords_are_stored_as_argon2id_hashes(people, app):
 def test_an_htmx_request_without_a_session_is_redirected_by_htmx(htmx_client, people):
     response = htmx_client.get("/admin/users", headers={"HX-Current-URL": "http://localhost/admin/users?q=x"})
     assert response.status_code == 401
-    assert response.headers["HX-Redirect"] == "/login?next=/admin/users"
+    assert response.headers["HX-Redirect"] == "/login?next=/admin/users?q%3Dx"
     assert "<html" not in response.text
 
 
