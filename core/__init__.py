@@ -26,21 +26,19 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
 
     db.init_app(app)
-    host = plugins.init_app(app)
     try:
+        host = plugins.init_app(app)
         if app.config["SCHEMA_CHECK"]:
             schema.check(host)
-        with db.db.connection_context():
-            host.refresh()
+        host.refresh()
+        Htmx(app)
+        security.init_app(app)
+        auth.init_app(app)
+        host.register_blueprints(app)
+        shell.init_app(app)
+        i18n.init_app(app, host.translation_directories())
+        for command in host.collect("register_commands"):
+            app.cli.add_command(command)
     finally:
         db.release()  # no connection may survive into a forked server worker
-
-    Htmx(app)
-    security.init_app(app)
-    auth.init_app(app)
-    host.register_blueprints(app)
-    shell.init_app(app)
-    i18n.init_app(app, host.translation_directories())
-    for command in host.collect("register_commands"):
-        app.cli.add_command(command)
     return app
