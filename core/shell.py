@@ -73,7 +73,9 @@ def render_widgets(user) -> list[tuple]:
     for plugin, widgets in host.results("dashboard_widgets", user=user):
         for widget in widgets:
             try:
-                # The template is autoescaped, so its output is safe HTML.
+                if not widget.template.endswith(".html"):
+                    raise ValueError(f"widget template {widget.template!r} must be .html (autoescaped)")
+                # Flask autoescapes .html templates, so the output is safe HTML.
                 html = Markup(render_template(widget.template, **widget.context))
             except Exception as exc:  # noqa: BLE001 - a broken widget must not break the page
                 host.record_error(plugin, "dashboard_widgets", exc)

@@ -246,7 +246,8 @@ def test_a_plugin_raising_while_a_page_renders_does_not_take_the_page_down(make_
         def dashboard_widgets(self, user):
             from core.contributions import DashboardWidget
 
-            return [DashboardWidget("Broken card", "no/such/template.html")]
+            return [DashboardWidget("Broken card", "no/such/template.html"),
+                    DashboardWidget("Unescaped card", "hello/widget.txt", {"count": "<script>"})]
 
     app = make_app(EXTRA_PLUGINS={"faulty": Faulty()})
     client = app.test_client().login(people.admin)
@@ -254,6 +255,7 @@ def test_a_plugin_raising_while_a_page_renders_does_not_take_the_page_down(make_
     assert home.status_code == 200
     assert "<span>Pipeline</span>" in home.text  # everyone else's entries are there
     assert "Broken card" in home.text and "This card could not be shown." in home.text
+    assert "Unescaped card" in home.text and home.text.count("This card could not be shown.") == 2
     assert "ZeroDivisionError: nav maths" in caplog.text and "Traceback" in caplog.text
     page = client.get("/admin/plugins").text
     assert "nav_items: ZeroDivisionError: nav maths" in page and "Failed" in page
