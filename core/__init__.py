@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     """
     from htmx_flask import Htmx
 
-    from . import auth, db, i18n, plugins, schema, security, settings, shell
+    from . import auth, db, i18n, lowcode, plugins, schema, security, settings, shell
 
     values = settings.resolve(config)
     app = Flask(__name__, template_folder=str(TEMPLATES), instance_path=values["INSTANCE_PATH"])
@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
         auth.init_app(app)
         host.register_blueprints(app)
         shell.init_app(app)
+        lowcode.init_app(app)
         i18n.init_app(app, host.translation_directories())
         for command in host.collect("register_commands"):
             app.cli.add_command(command)

@@ -62,33 +62,38 @@ class Metric:
 
 @dataclass(frozen=True)
 class Entity:
-    """A kind of record the low-code layer can customise (custom fields, lists, forms)."""
+    """A kind of record the low-code layer can customise (custom fields, lists, forms).
+
+    `model` derives from `core.lowcode.models.CustomisableModel`; `form` is the base WTForms class
+    whose fields come first in the effective form; `title_field` names the field that identifies a
+    record; `stage_field` names the model's foreign key to `core.lowcode.models.Stage` when the
+    records move through a process.
+    """
 
     key: str  # namespaced: "pipeline.deal"
     label: str
     model: Any
-    form: Any = None  # the base WTForms class
+    form: Any = None
     icon: str = "dot"
     list_columns: tuple = ()
-    owner_field: str | None = "owner"
-
-
-@dataclass(frozen=True)
-class FieldType:
-    """A type of custom field (text, number, date, ...), extended by plugins."""
-
-    key: str
-    label: str
-    form_field: Callable[..., Any]  # builds the WTForms field from a field definition
+    owner_field: str = "owner"
+    title_field: str | None = None
+    stage_field: str | None = None
+    plural: str | None = None
 
 
 @dataclass(frozen=True)
 class Stage:
+    """A default stage; admins then edit it in the browser."""
+
     key: str
     label: str
     probability: int = 0
     kind: str = "open"  # "open", "won" or "lost"
-    color: str = "slate"
+    color: str = "slate"  # slate, blue, green, amber, red, purple, teal or pink
+    required_fields: tuple = ()  # field keys a record needs before it may enter
+    needs_approval: bool = False
+    followup_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,9 @@ class Process:
     label: str
     entity: str  # the entity whose records move through the stages
     stages: tuple[Stage, ...] = ()
+
+
+from .lowcode.types import FieldType  # noqa: E402  (the class plugins subclass for new types)
 
 
 @dataclass

@@ -12,6 +12,10 @@ from flask_babel import lazy_gettext as _l
 from . import admin, auth, views
 from .contributions import DashboardWidget, NavItem
 from .hookspecs import hookimpl
+from .lowcode import models as lowcode_models
+from .lowcode import types as lowcode_types
+from .lowcode import audit_views, designer, process_views, transfer
+from .lowcode import views as record_views
 from .models import ADMIN, MANAGER, MODELS, Team, User
 
 label = _l("Core")
@@ -20,7 +24,12 @@ description = _l("Accounts, teams, plugins and the home page.")
 
 @hookimpl(trylast=True)
 def register_models():
-    return MODELS
+    return MODELS + lowcode_models.MODELS
+
+
+@hookimpl(trylast=True)
+def register_field_types():
+    return lowcode_types.BUILT_IN_TYPES
 
 
 @hookimpl(trylast=True)
@@ -30,17 +39,29 @@ def register_migrations():
 
 @hookimpl(trylast=True)
 def register_blueprints():
-    return [auth.bp, views.bp, admin.bp]
+    return [auth.bp, views.bp, admin.bp, record_views.bp, transfer.bp, designer.bp, process_views.bp,
+            process_views.approvals, audit_views.bp]
 
 
 @hookimpl(trylast=True)
 def nav_items(user):
     items = [NavItem(_l("Home"), "core.home", icon="home", order=0)]
+    # Entities made in the browser get their list in the navigation like a plugin's pages.
+    browser_made = lowcode_models.EntitySetting.select().where(
+        lowcode_models.EntitySetting.in_browser == True, lowcode_models.EntitySetting.archived_at.is_null()  # noqa: E712
+    ).order_by(lowcode_models.EntitySetting.label)
+    items += [NavItem(entity.label or entity.key, "records.index", icon=entity.icon, order=60,
+                      values={"entity": entity.key}) for entity in browser_made]
+    if user.role in (ADMIN, MANAGER):
+        items.append(NavItem(_l("Approvals"), "approvals.queue", icon="check", order=80))
     if user.role == ADMIN:
         items += [
             NavItem(_l("Users"), "admin.users", icon="users", order=900, section="admin"),
             NavItem(_l("Teams"), "admin.teams", icon="team", order=910, section="admin"),
-            NavItem(_l("Plugins"), "admin.plugins", icon="plugin", order=920, section="admin"),
+            NavItem(_l("Forms"), "designer.index", icon="form", order=920, section="admin"),
+            NavItem(_l("Processes"), "processes.index", icon="pipeline", order=930, section="admin"),
+            NavItem(_l("Audit log"), "audit.index", icon="history", order=940, section="admin"),
+            NavItem(_l("Plugins"), "admin.plugins", icon="plugin", order=950, section="admin"),
         ]
     return items
 

@@ -102,4 +102,17 @@ class LoginFailure(BaseModel):
         table_name = "core_login_failure"
 
 
-MODELS = [Team, User, PluginState, LoginFailure]
+class Version(BaseModel):
+    """Counters that tell every server process something changed (plugin switches, form schema).
+
+    Read once per request; a process rebuilds what it cached when a counter moved.
+    """
+
+    key = peewee.CharField(max_length=32, primary_key=True)
+    value = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "core_version"
+
+
+MODELS = [Team, User, PluginState, LoginFailure, Version]

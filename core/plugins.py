@@ -24,7 +24,7 @@ import peewee
 import pluggy
 from flask import abort, request
 
-from . import hookspecs
+from . import hookspecs, versions
 from .db import db, utcnow
 from .models import PluginState
 
@@ -96,6 +96,7 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.plugins: dict[str, Plugin] = {}
         self.disabled: frozenset[str] = frozenset()
+        self._switches_version: int | None = None
         self.blueprint_owner: dict[str, str] = {}
         self._recorded_errors: dict[str, str] = {}
 
@@ -204,20 +205,27 @@ class PluginHost:
     # -- the admin's switch ---------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Read which plugins are off (one small query; called before every request)."""
+        """Re-read which plugins are off when an admin flipped a switch (in any process) since
+        this process last looked. Called before every request; costs the one version query."""
+        version = versions.current().get(versions.PLUGINS, 0)
+        if version == self._switches_version:
+            return
         try:
             rows = PluginState.select(PluginState.name).where(PluginState.enabled == False)  # noqa: E712
             self.disabled = frozenset(row.name for row in rows) - {CORE}
         except (peewee.OperationalError, peewee.ProgrammingError):
             self.disabled = frozenset()  # a database not yet migrated has no switches
+        self._switches_version = version
 
     def set_enabled(self, name: str, enabled: bool) -> None:
         if name not in self.plugins or self.plugins[name].required:
             raise KeyError(name)
-        PluginState.insert(name=name, enabled=enabled).on_conflict(
-            conflict_target=[PluginState.name],
-            update={PluginState.enabled: enabled, PluginState.error: None, PluginState.error_at: None},
-        ).execute()
+        with db.atomic():
+            PluginState.insert(name=name, enabled=enabled).on_conflict(
+                conflict_target=[PluginState.name],
+                update={PluginState.enabled: enabled, PluginState.error: None, PluginState.error_at: None},
+            ).execute()
+            versions.bump(versions.PLUGINS)
         self._recorded_errors.pop(name, None)
         self.refresh()
 

@@ -33,4 +33,26 @@
   document.addEventListener("htmx:sendError", function () {
     toast(document.body.dataset.serverUnreachable || "");
   });
+
+  // Drag and drop: any [data-sortable] container whose children are [data-sortable-item].
+  // Sortable fires a DOM "end" event when a drag ends: a form listening with hx-trigger="end"
+  // posts its hidden inputs in their new order. [data-position] inputs are renumbered too.
+  function makeSortable(root) {
+    if (typeof Sortable === "undefined") return;
+    root.querySelectorAll("[data-sortable]").forEach(function (list) {
+      if (list.sortable) return;
+      list.sortable = new Sortable(list, {
+        draggable: "[data-sortable-item]",
+        handle: ".handle",
+        animation: 150,
+        forceFallback: true,
+        onEnd: function () {
+          list.querySelectorAll("[data-position]").forEach(function (input, index) { input.value = index; });
+        }
+      });
+    });
+  }
+  if (typeof htmx !== "undefined") {
+    htmx.onLoad(makeSortable);
+  }
 })();

@@ -159,6 +159,14 @@ def test_hook_on_stage_changed_reaches_plugins_even_when_one_fails(make_app, cap
     assert "Traceback" in caplog.text
 
 
+class BetterText(FieldType):
+    key, label = "text", "Better text"
+
+
+class PlainText(FieldType):
+    key, label = "text", "Plain text"
+
+
 class Contributor:
     @hookimpl
     def register_entities(self):
@@ -166,7 +174,7 @@ class Contributor:
 
     @hookimpl
     def register_field_types(self):
-        return [FieldType(key="text", label="Better text", form_field=lambda definition: None)]
+        return [BetterText()]
 
     @hookimpl
     def register_processes(self):
@@ -180,7 +188,7 @@ class Copycat:
 
     @hookimpl
     def register_field_types(self):
-        return [FieldType(key="text", label="Plain text", form_field=lambda definition: None)]
+        return [PlainText()]
 
 
 def test_hook_register_entities_keys_are_unique(make_app):

@@ -1,0 +1,57 @@
+"""The audit log for admins: every change to records and definitions, filterable."""
+from __future__ import annotations
+
+import datetime
+
+import peewee
+
+from flask import Blueprint, current_app, request
+
+from ..auth import role_required
+from ..models import ADMIN, User
+from ..shell import render_page
+from .models import AuditEntry
+from .query import page_of
+from .records import ACTION_LABELS
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+def _day(text: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat((text or "")[:10])
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@role_required(ADMIN)
+def index():
+    args = request.args
+    query = AuditEntry.select(AuditEntry, User).join(User, on=(AuditEntry.user == User.id), join_type=peewee.JOIN.LEFT_OUTER)
+    entity = (args.get("entity") or "").strip()[:100]
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    action = args.get("action") or ""
+    if action in ACTION_LABELS:
+        query = query.where(AuditEntry.action == action)
+    try:
+        who = int(args.get("user") or 0)
+    except ValueError:
+        who = 0
+    if who:
+        query = query.where(AuditEntry.user == who)
+    start, end = _day(args.get("from")), _day(args.get("to"))
+    if start:
+        query = query.where(AuditEntry.at >= datetime.datetime.combine(start, datetime.time.min))
+    if end:
+        query = query.where(AuditEntry.at < datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
+    try:
+        number = max(1, int(args.get("page", 1)))
+    except ValueError:
+        number = 1
+    page = page_of(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), AuditEntry, number, current_app.config["PAGE_SIZE"])
+    entities = [key for (key,) in AuditEntry.select(AuditEntry.entity).distinct().order_by(AuditEntry.entity).tuples()]
+    people = list(User.select(User.id, User.name).order_by(User.name))
+    return render_page("lowcode/audit.html", "entries", page=page, entities=entities, people=people, actions=ACTION_LABELS,
+                       chosen={"entity": entity, "action": action, "user": who, "from": start, "to": end})

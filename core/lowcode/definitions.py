@@ -1,0 +1,449 @@
+"""Changing definitions: fields and entities. Every change is validated, audited, and bumps the
+schema version in the same transaction, so every server process rebuilds its forms."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import peewee
+import regex
+from flask_babel import gettext as _
+
+from ..db import db, utcnow
+from . import formula
+from . import types as T
+from .entities import RESERVED_KEYS, EntityView, FieldSpec, schema_changed
+from .models import EntitySetting, FieldDefinition, Process, Stage
+from .records import audit
+
+KEY_PATTERN = re.compile(r"[^\W\d]\w{0,63}")
+PATTERN_MAX = 200
+_PROBES = ("a" * 40 + "!", "0" * 40 + "!", " " * 40 + "!", "ab" * 20 + "!", "x" * 40, "a@" * 20 + "!")
+
+
+class DefinitionError(ValueError):
+    """A definition that cannot be saved: {field of the designer's form: message}."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def key_from_label(label: str, taken: set[str]) -> str:
+    """A field key from its label: letters (any script) and digits joined by "_"."""
+    text = unicodedata.normalize("NFKC", label).strip().lower()
+    key = re.sub(r"\W+", "_", text).strip("_")[:60] or "field"
+    if key[0].isdigit():
+        key = f"f_{key}"[:60]
+    candidate, number = key, 2
+    while candidate in taken or candidate in RESERVED_KEYS:
+        candidate, number = f"{key}_{number}", number + 1
+    return candidate
+
+
+def check_pattern(pattern: str) -> None:
+    """Refuse a pattern that is invalid, too long, or slow enough to be a catastrophe."""
+    if len(pattern) > PATTERN_MAX:
+        raise DefinitionError({"pattern": _("The pattern is longer than %(count)d characters.", count=PATTERN_MAX)})
+    try:
+        compiled = regex.compile(pattern)
+    except regex.error as error:
+        raise DefinitionError({"pattern": _("This pattern is not valid: %(error)s.", error=str(error))})
+    letters = list(dict.fromkeys(re.sub(r"\W", "", pattern)))[:10]  # the pattern's own characters, repeated
+    for probe in _PROBES + tuple(letter * 30 + "\u0000" for letter in letters):
+        try:
+            compiled.fullmatch(probe, timeout=0.05)
+        except TimeoutError:
+            raise DefinitionError({"pattern": _("This pattern takes too long to check some values; simplify it.")})
+
+
+def has_data(view: EntityView, key: str) -> bool:
+    return view.query(view.model.id).where(view.model.custom[key].is_null(False)).exists()
+
+
+def validate(view: EntityView, values: dict, definition: FieldDefinition | None) -> dict:
+    """Check a field's settings as the designer submitted them; return them cleaned.
+
+    `values` holds: label, key, type, help, placeholder, required, unique, hidden, default (text),
+    options (dict). Raises DefinitionError with a message per designer field.
+    """
+    from .. import registry
+
+    errors: dict[str, str] = {}
+    field_type = registry.field_types().get(values["type"])
+    if field_type is None:
+        raise DefinitionError({"type": _("Choose a type.")})
+    label = (values.get("label") or "").strip()
+    if not label:
+        errors["label"] = _("Give the field a label.")
+    elif len(label) > 120:
+        errors["label"] = _("The label is longer than %(count)d characters.", count=120)
+    taken = {spec.key for spec in view.fields if definition is None or spec.key != definition.key}
+    key = (values.get("key") or "").strip()
+    if definition is not None and definition.base:
+        key = definition.key
+    elif not key:
+        key = key_from_label(label or "field", taken)
+    elif not KEY_PATTERN.fullmatch(key):
+        errors["key"] = _("A key starts with a letter and holds only letters, digits and _ (64 at most).")
+    elif key.lower() in RESERVED_KEYS:
+        errors["key"] = _("%(key)s is reserved; choose another key.", key=key)
+    elif key in taken:
+        errors["key"] = _("Another field already has the key %(key)s.", key=key)
+    elif definition is not None and key != definition.key and has_data(view, definition.key):
+        errors["key"] = _("Records already have values under this key, so it can no longer change.")
+    options = dict(values.get("options") or {})
+    cleaned_options = {}
+    settings = set(field_type.settings)
+    if "range" in settings:
+        for name in ("min", "max"):
+            raw = options.get(name)
+            if raw not in (None, ""):
+                try:
+                    number = T.NumberType().parse_text(str(raw), _Plain())
+                except T.Conversion:
+                    errors[name] = _("Not a number.")
+                    continue
+                cleaned_options[name] = number
+        if "min" in cleaned_options and "max" in cleaned_options and cleaned_options["min"] > cleaned_options["max"]:
+            errors["max"] = _("The largest value is smaller than the smallest.")
+    if "length" in settings:
+        for name in ("min_length", "max_length"):
+            raw = options.get(name)
+            if raw not in (None, ""):
+                try:
+                    number = int(str(raw))
+                    if not 0 <= number <= field_type.max_length:
+                        raise ValueError
+                except ValueError:
+                    errors[name] = _("Write a whole number from 0 to %(max)d.", max=field_type.max_length)
+                    continue
+                cleaned_options[name] = number
+        if cleaned_options.get("min_length", 0) > cleaned_options.get("max_length", field_type.max_length):
+            errors["max_length"] = _("The longest length is shorter than the shortest.")
+    if "pattern" in settings and (options.get("pattern") or "").strip():
+        pattern = options["pattern"].strip()
+        try:
+            check_pattern(pattern)
+        except DefinitionError as problem:
+            errors.update(problem.errors)
+        cleaned_options["pattern"] = pattern
+        cleaned_options["pattern_message"] = (options.get("pattern_message") or "").strip()[:200]
+    if "decimals" in settings and options.get("decimals") not in (None, ""):
+        try:
+            cleaned_options["decimals"] = max(0, min(int(options["decimals"]), 6))
+        except ValueError:
+            errors["decimals"] = _("Write a whole number from 0 to 6.")
+    if "currency" in settings:
+        currency = (options.get("currency") or "CNY").strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", currency):
+            errors["currency"] = _("Write a three-letter currency code, such as CNY or USD.")
+        cleaned_options["currency"] = currency
+    if "choices" in settings:
+        choices = _clean_choices(options.get("choices") or [], definition, errors)
+        cleaned_options["choices"] = choices
+    if "formula" in settings:
+        text = (options.get("formula") or "").strip()
+        try:
+            tree = formula.parse(text)
+            formulas = {s.key: formula.parse(s.options.get("formula", "")) for s in view.custom_fields
+                        if s.type.key == "computed" and not s.archived and s.key != (definition.key if definition else None)}
+            formulas[key] = tree
+            numeric = {s.key for s in view.active_fields if s.type.kind == T.NUMBER and s.type.key != "computed"}
+            formula.evaluation_order(formulas, numeric)
+        except formula.FormulaError as problem:
+            errors["formula"] = str(problem)
+        cleaned_options["formula"] = text
+    if "link" in settings:
+        from .entities import all_entities
+
+        target = options.get("entity") or ""
+        if target not in all_entities():
+            errors["entity"] = _("Choose the kind of record to link to.")
+        cleaned_options["entity"] = target
+    default = None
+    raw_default = (values.get("default") or "").strip() if "default" in settings else ""
+    if raw_default:
+        probe = FieldSpec(key=key, label=label, type=field_type, options=cleaned_options)
+        try:
+            default = field_type.parse_text(raw_default, probe)
+        except T.Conversion as problem:
+            errors["default"] = str(problem)
+    if errors:
+        raise DefinitionError(errors)
+    return {
+        "label": label, "key": key, "type": field_type.key, "help": (values.get("help") or "").strip()[:500],
+        "placeholder": (values.get("placeholder") or "").strip()[:200] if "placeholder" in settings else "",
+        "required": bool(values.get("required")) and field_type.in_form,
+        "unique": bool(values.get("unique")) and "unique" in settings,
+        "hidden": bool(values.get("hidden")), "default": default, "options": cleaned_options,
+    }
+
+
+class _Plain:
+    options: dict = {}
+
+
+def _clean_choices(rows: list[dict], definition: FieldDefinition | None, errors: dict) -> list[dict]:
+    """Options as the designer submitted them: labels required and distinct; a value, once given,
+    never changes (renaming an option keeps the records that use it)."""
+    old = {c["value"]: c for c in (definition.options.get("choices", []) if definition else [])}
+    seen_labels, seen_values, choices = set(), set(), []
+    for row in sorted(rows, key=lambda r: int(r.get("position") or 0)):
+        label = (row.get("label") or "").strip()[:120]
+        value = (row.get("value") or "").strip()
+        if not label:
+            if value in old:  # an existing option cannot lose its label
+                errors["choices"] = _("Every option needs a label.")
+            continue
+        if label.lower() in seen_labels:
+            errors["choices"] = _("The option %(label)s appears twice.", label=label)
+            continue
+        seen_labels.add(label.lower())
+        if value not in old:
+            value = key_from_label(label, seen_values | set(old))
+        seen_values.add(value)
+        color = row.get("color") if row.get("color") in T.COLORS else "slate"
+        choices.append({"value": value, "label": label, "color": color, "archived": bool(row.get("archived"))})
+    for value, kept in old.items():  # options the form no longer lists are archived, not lost
+        if value not in seen_values:
+            choices.append({**kept, "archived": True})
+    if not [c for c in choices if not c["archived"]] and "choices" not in errors:
+        errors["choices"] = _("A choice field needs at least one option.")
+    return choices
+
+
+def _attributes(definition: FieldDefinition) -> dict:
+    return {name: getattr(definition, name) for name in
+            ("label", "key", "type", "help", "placeholder", "required", "unique", "hidden", "default", "options")}
+
+
+def add_field(view: EntityView, values: dict, user) -> FieldDefinition:
+    cleaned = validate(view, values, None)
+    with db.atomic():
+        position = max([spec.position for spec in view.designable_fields] or [0]) + 10
+        try:
+            definition = FieldDefinition.create(entity=view.key, position=position, **cleaned)
+        except peewee.IntegrityError:
+            raise DefinitionError({"key": _("Another field already has the key %(key)s.", key=cleaned["key"])})
+        audit("field_add", f"schema:{view.key}", definition.id, cleaned["label"],
+              {name: [None, value] for name, value in cleaned.items()}, user)
+        schema_changed()
+    return definition
+
+
+def change_field(view: EntityView, definition: FieldDefinition, values: dict, user) -> FieldDefinition:
+    cleaned = validate(view, {**values, "type": definition.type}, definition)
+    before = _attributes(definition)
+    with db.atomic():
+        old_key = definition.key
+        for name, value in cleaned.items():
+            setattr(definition, name, value)
+        definition.updated_at = utcnow()
+        definition.save()
+        if cleaned["key"] != old_key:
+            _rename_references(view, old_key, cleaned["key"])
+        changes = {name: [before[name], value] for name, value in cleaned.items() if before[name] != value}
+        audit("field_change", f"schema:{view.key}", definition.id, definition.label, changes, user)
+        schema_changed()
+    return definition
+
+
+def overlay_base_field(view: EntityView, spec: FieldSpec, values: dict, user) -> FieldDefinition:
+    """An admin's label, help, position or hiding of a field of the plugin's own form."""
+    label = (values.get("label") or "").strip()[:120] or str(spec.label)
+    hidden = bool(values.get("hidden"))
+    if hidden and spec.required:
+        raise DefinitionError({"hidden": _("This field is required by the form, so it cannot be hidden.")})
+    with db.atomic():
+        definition = spec.definition or FieldDefinition(entity=view.key, key=spec.key, type=spec.type.key, base=True,
+                                                        position=spec.position)
+        before = {"label": str(spec.label), "help": spec.help, "hidden": spec.hidden}
+        definition.label, definition.help, definition.hidden = label, (values.get("help") or "").strip()[:500], hidden
+        definition.save()
+        after = {"label": label, "help": definition.help, "hidden": hidden}
+        audit("field_change", f"schema:{view.key}", definition.id, label,
+              {k: [before[k], v] for k, v in after.items() if before[k] != v}, user)
+        schema_changed()
+    return definition
+
+
+def _rename_references(view: EntityView, old: str, new: str) -> None:
+    setting = EntitySetting.get_or_none(EntitySetting.key == view.key)
+    if setting is not None:
+        setting.list_columns = [new if key == old else key for key in setting.list_columns or []]
+        if setting.title_field == old:
+            setting.title_field = new
+        setting.save()
+    for stage in Stage.select().join(Process).where(Process.entity == view.key):
+        if old in (stage.required_fields or []):
+            stage.required_fields = [new if key == old else key for key in stage.required_fields]
+            stage.save()
+
+
+def used_by(view: EntityView, key: str) -> list[str]:
+    """What would break if the field went away: formulas that read it."""
+    users = []
+    for spec in view.custom_fields:
+        if spec.type.key == "computed" and not spec.archived and spec.key != key:
+            try:
+                if key in formula.references(formula.parse(spec.options.get("formula", ""))):
+                    users.append(str(spec.label))
+            except formula.FormulaError:
+                continue
+    return users
+
+
+def set_archived(view: EntityView, definition: FieldDefinition, archived: bool, user) -> None:
+    if archived:
+        readers = used_by(view, definition.key)
+        if readers:
+            raise DefinitionError({"archive": _("The formula of %(fields)s reads this field; change it first.",
+                                                fields=", ".join(readers))})
+    with db.atomic():
+        definition.archived_at = utcnow() if archived else None
+        definition.save()
+        audit("field_archive" if archived else "field_restore", f"schema:{view.key}", definition.id, definition.label,
+              {"archived": [not archived, archived]}, user)
+        schema_changed()
+
+
+def reorder(view: EntityView, keys: list[str], user) -> None:
+    """Save the designer's drag-and-drop order (base fields get an overlay row to hold it)."""
+    specs = {spec.key: spec for spec in view.designable_fields}
+    ordered = [key for key in keys if key in specs] + [key for key in specs if key not in keys]
+    with db.atomic():
+        for position, key in enumerate(ordered):
+            spec = specs[key]
+            definition = spec.definition
+            if definition is None:
+                definition = FieldDefinition(entity=view.key, key=key, label=str(spec.label), type=spec.type.key, base=True)
+            if definition.position != position * 10 or definition.id is None:
+                definition.position = position * 10
+                definition.save()
+        audit("field_order", f"schema:{view.key}", None, view.label, {"order": [None, ordered]}, user)
+        schema_changed()
+
+
+# -- changing a field's type ----------------------------------------------------------------------
+
+
+def conversion_report(view: EntityView, definition: FieldDefinition, new_type: T.FieldType, options: dict):
+    """What changing the type would do: ([(record, old, new)] converted, [(record, old, error)] kept)."""
+    target = FieldSpec(key=definition.key, label=definition.label, type=new_type, options=options)
+    converted, kept = [], []
+    query = view.query().where(view.model.custom[definition.key].is_null(False)).order_by(view.model.id)
+    for record in query.iterator():
+        old = record.custom.get(definition.key)
+        try:
+            converted.append((record, old, new_type.convert(old, target)))
+        except T.Conversion as problem:
+            kept.append((record, old, str(problem)))
+    return converted, kept
+
+
+def options_for_new_type(view: EntityView, definition: FieldDefinition, new_type: T.FieldType) -> dict:
+    """Settings that let most values convert: a text field becoming a choice gets its values as options."""
+    options = {}
+    if "choices" in new_type.settings:
+        values = []
+        for record in view.query(view.model.custom).where(view.model.custom[definition.key].is_null(False)).iterator():
+            old = record.custom.get(definition.key)
+            for item in old if isinstance(old, list) else [old]:
+                text = str(item).strip()
+                if text and text not in values and len(values) < 200:
+                    values.append(text)
+        options["choices"] = [{"value": key_from_label(v, set()), "label": v, "color": "slate", "archived": False}
+                              for v in values[:200]]
+    if "decimals" in new_type.settings:
+        options["decimals"] = 2
+    return options
+
+
+def change_type(view: EntityView, definition: FieldDefinition, new_type: T.FieldType, user) -> tuple[int, int]:
+    """Convert every value that converts; keep the others under `_kept` on their record."""
+    if definition.base or not new_type.in_form and new_type.key != "computed":
+        raise DefinitionError({"type": _("This field's type cannot change.")})
+    readers = used_by(view, definition.key)
+    if readers and new_type.kind != T.NUMBER:
+        raise DefinitionError({"type": _("The formula of %(fields)s reads this field; change it first.", fields=", ".join(readers))})
+    options = options_for_new_type(view, definition, new_type)
+    converted, kept = conversion_report(view, definition, new_type, options)
+    with db.atomic():
+        for record, _old, new in converted:
+            custom = dict(record.custom)
+            if new is None:
+                custom.pop(definition.key, None)
+            else:
+                custom[definition.key] = new
+            record.custom = custom
+            record.save(only=[view.model.custom])
+        for record, old, _error in kept:
+            custom = dict(record.custom)
+            custom.pop(definition.key, None)
+            custom.setdefault("_kept", {})[definition.key] = old
+            record.custom = custom
+            record.save(only=[view.model.custom])
+        before = definition.type
+        definition.type = new_type.key
+        definition.options = options
+        definition.unique = definition.unique and "unique" in new_type.settings
+        definition.default = None
+        definition.updated_at = utcnow()
+        definition.save()
+        audit("field_change", f"schema:{view.key}", definition.id, definition.label,
+              {"type": [before, new_type.key], "converted": [None, len(converted)], "kept": [None, len(kept)]}, user)
+        schema_changed()
+    return len(converted), len(kept)
+
+
+# -- entities made in the browser -----------------------------------------------------------------
+
+
+def create_entity(label: str, icon: str, user) -> EntitySetting:
+    label = (label or "").strip()
+    if not label:
+        raise DefinitionError({"label": _("Give the form a name.")})
+    if len(label) > 80:
+        raise DefinitionError({"label": _("The name is longer than %(count)d characters.", count=80)})
+    taken = {key for (key,) in EntitySetting.select(EntitySetting.key).tuples()}
+    key = "custom." + key_from_label(label, {k.split(".", 1)[-1] for k in taken if k.startswith("custom.")})
+    with db.atomic():
+        setting = EntitySetting.create(key=key, label=label, icon=icon if icon in ICONS else "dot", in_browser=True,
+                                       title_field="name")
+        FieldDefinition.create(entity=key, key="name", label=_("Name"), type="text", required=True, position=0)
+        audit("entity_add", f"schema:{key}", None, label, {"label": [None, label]}, user)
+        schema_changed()
+    return setting
+
+
+ICONS = ("dot", "pipeline", "goal", "award", "clock", "chart", "users", "team", "settings", "plugin", "home")
+
+
+def change_entity(view: EntityView, values: dict, user) -> EntitySetting:
+    setting = EntitySetting.get_or_none(EntitySetting.key == view.key) or EntitySetting(key=view.key)
+    before = {"label": setting.label, "title_field": setting.title_field, "list_columns": list(setting.list_columns or []),
+              "icon": setting.icon}
+    errors = {}
+    if view.in_browser:
+        label = (values.get("label") or "").strip()
+        if not label or len(label) > 80:
+            errors["label"] = _("Give the form a name of 1 to 80 characters.")
+        setting.label = label
+        setting.icon = values.get("icon") if values.get("icon") in ICONS else setting.icon
+    title = values.get("title_field") or None
+    if title is not None and (view.field(title) is None or view.field(title).meta):
+        errors["title_field"] = _("Choose one of the form's fields.")
+    setting.title_field = title
+    columns = [key for key in values.get("list_columns") or [] if view.field(key) is not None]
+    setting.list_columns = columns[:12]
+    if errors:
+        raise DefinitionError(errors)
+    with db.atomic():
+        setting.save(force_insert=EntitySetting.get_or_none(EntitySetting.key == view.key) is None)
+        after = {"label": setting.label, "title_field": setting.title_field, "list_columns": setting.list_columns,
+                 "icon": setting.icon}
+        audit("entity_change", f"schema:{view.key}", None, setting.label or view.label,
+              {k: [before[k], v] for k, v in after.items() if before[k] != v}, user)
+        schema_changed()
+    return setting

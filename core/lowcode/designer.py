@@ -1,0 +1,286 @@
+"""The form designer: entities, their settings, and their fields, edited by admins in the browser.
+
+Regions of the designer page refresh themselves on the `schema-changed` event that every save
+sends (HX-Trigger), so no view needs to know which other parts of the page show the change.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import registry
+from ..auth import role_required
+from ..models import ADMIN
+from ..shell import render_page
+from . import definitions as D
+from . import records as R
+from .entities import EntityView, FieldSpec, all_entities, get_entity
+from .models import FieldDefinition
+
+bp = Blueprint("designer", __name__, url_prefix="/admin/entities")
+SCHEMA_CHANGED = "schema-changed"
+
+
+@bp.before_request
+@role_required(ADMIN)
+def _admins_only():
+    return None
+
+
+def entity_or_404(key: str) -> EntityView:
+    view = get_entity(key)
+    if view is None:
+        abort(404)
+    return view
+
+
+def spec_or_404(view: EntityView, key: str) -> FieldSpec:
+    spec = view.field(key)
+    if spec is None or spec.meta:
+        abort(404)
+    return spec
+
+
+# -- entities -------------------------------------------------------------------------------------
+
+
+@bp.route("/")
+def index():
+    entities = sorted(all_entities().values(), key=lambda view: (view.in_browser, str(view.label)))
+    return render_page("lowcode/entities.html", entities=entities, icons=D.ICONS, errors={})
+
+
+@bp.route("/new", methods=["POST"])
+def new_entity():
+    try:
+        setting = D.create_entity(request.form.get("label", ""), request.form.get("icon", "dot"), current_user)
+    except D.DefinitionError as problem:
+        entities = sorted(all_entities().values(), key=lambda view: (view.in_browser, str(view.label)))
+        return render_page("lowcode/entities.html", status=400, entities=entities, icons=D.ICONS,
+                           errors=problem.errors, label=request.form.get("label", ""))
+    flash(_("%(label)s is created. Add its fields.", label=setting.label), "success")
+    return redirect(url_for("designer.fields", entity=setting.key))
+
+
+@bp.route("/<entity>/settings", methods=["GET", "POST"])
+def settings(entity: str):
+    view = entity_or_404(entity)
+    errors = {}
+    if request.method == "POST":
+        values = {"label": request.form.get("label", ""), "icon": request.form.get("icon", ""),
+                  "title_field": request.form.get("title_field", ""), "list_columns": request.form.getlist("list_columns")}
+        try:
+            D.change_entity(view, values, current_user)
+        except D.DefinitionError as problem:
+            errors = problem.errors
+        else:
+            flash(_("The settings of %(label)s are saved.", label=values["label"] or view.label), "success")
+            return redirect(url_for("designer.settings", entity=view.key))
+    view = get_entity(entity)
+    return render_page("lowcode/entity_settings.html", status=400 if errors else 200, view=view, errors=errors,
+                       icons=D.ICONS, chosen=[spec.key for spec in view.list_columns],
+                       candidates=[spec for spec in view.active_fields if spec.type.kind != "list"])
+
+
+# -- fields ---------------------------------------------------------------------------------------
+
+
+def _editor_context(view: EntityView, spec: FieldSpec | None, type_key: str | None, values=None, errors=None, saved=False):
+    types = registry.field_types()
+    field_type = spec.type if spec is not None else types.get(type_key or "")
+    definition = spec.definition if spec is not None else None
+    locked_key = spec is not None and not spec.base and D.has_data(view, spec.key)
+    return {
+        "view": view, "spec": spec, "field_type": field_type, "definition": definition, "types": types,
+        "values": values or _values_of(spec), "errors": errors or {}, "saved": saved, "locked_key": locked_key,
+        "link_targets": [(key, target.label) for key, target in all_entities().items()],
+        "colors": D.T.COLORS,
+    }
+
+
+def _values_of(spec: FieldSpec | None) -> dict:
+    if spec is None:
+        return {"options": {"choices": []}}
+    default = ""
+    if spec.default not in (None, "") and not spec.base:
+        default = spec.type.to_text(spec.default, spec)
+    return {"label": str(spec.label), "key": spec.key, "help": spec.help, "placeholder": spec.placeholder,
+            "required": spec.required, "unique": spec.unique, "hidden": spec.hidden, "default": default,
+            "options": dict(spec.options or {})}
+
+
+def _values_from_form(form) -> dict:
+    """The designer's form as the dict `definitions.validate` checks."""
+    rows: dict[str, dict] = {}
+    for name, value in form.items(multi=True):
+        if name.startswith("choice-"):
+            _prefix, index, part = (name.split("-", 2) + ["", ""])[:3]
+            rows.setdefault(index, {})[part] = value
+    options = {name: form.get(name, "") for name in
+               ("min", "max", "min_length", "max_length", "pattern", "pattern_message", "decimals", "currency", "formula", "entity")}
+    options["choices"] = list(rows.values())
+    return {"label": form.get("label", ""), "key": form.get("key", ""), "type": form.get("type", ""),
+            "help": form.get("help", ""), "placeholder": form.get("placeholder", ""),
+            "required": form.get("required") == "y", "unique": form.get("unique") == "y",
+            "hidden": form.get("hidden") == "y", "default": form.get("default", ""), "options": options}
+
+
+def _designer(view: EntityView, editor: dict, status: int = 200):
+    context = dict(editor, view=view, fields=view.designable_fields, preview=_preview_form(view))
+    return render_page("lowcode/designer.html", status=status, **context)
+
+
+def _preview_form(view: EntityView):
+    return R.make_form(view, submitted=False)
+
+
+@bp.route("/<entity>/fields")
+def fields(entity: str):
+    view = entity_or_404(entity)
+    key, type_key = request.args.get("field"), request.args.get("type")
+    spec = spec_or_404(view, key) if key else None
+    return _designer(view, _editor_context(view, spec, type_key))
+
+
+@bp.route("/<entity>/fields/list")
+def field_list(entity: str):
+    view = entity_or_404(entity)
+    return render_page("lowcode/designer.html", "field_list", view=view, fields=view.designable_fields)
+
+
+@bp.route("/<entity>/fields/editor")
+def editor(entity: str):
+    view = entity_or_404(entity)
+    key = request.args.get("field")
+    spec = spec_or_404(view, key) if key else None
+    if spec is None and request.args.get("type") not in registry.field_types():
+        return render_page("lowcode/designer.html", "field_editor", **_editor_context(view, None, None))
+    return render_page("lowcode/designer.html", "field_editor", **_editor_context(view, spec, request.args.get("type")))
+
+
+def _saved(view: EntityView, spec: FieldSpec, message: str):
+    """After a save: the editor shows the field again, and the page's other regions refresh."""
+    view = get_entity(view.key)
+    spec = view.field(spec.key) if isinstance(spec, FieldSpec) else view.field(spec)
+    if not request.htmx:
+        flash(message, "success")
+        return redirect(url_for("designer.fields", entity=view.key, field=spec.key))
+    response = render_page("lowcode/designer.html", "field_editor", **_editor_context(view, spec, None, saved=message))
+    response.headers["HX-Trigger"] = SCHEMA_CHANGED
+    return response
+
+
+def _refused(view: EntityView, spec, type_key, values, errors):
+    context = _editor_context(view, spec, type_key, values=values, errors=errors)
+    if request.htmx:
+        return render_page("lowcode/designer.html", "field_editor", **context)  # 200: htmx swaps it
+    return _designer(view, context, status=400)
+
+
+@bp.route("/<entity>/fields/new", methods=["POST"])
+def add(entity: str):
+    view = entity_or_404(entity)
+    values = _values_from_form(request.form)
+    try:
+        definition = D.add_field(view, values, current_user)
+    except D.DefinitionError as problem:
+        return _refused(view, None, values["type"], values, problem.errors)
+    return _saved(view, definition.key, _("%(label)s is added.", label=definition.label))
+
+
+@bp.route("/<entity>/fields/<key>", methods=["POST"])
+def change(entity: str, key: str):
+    view = entity_or_404(entity)
+    spec = spec_or_404(view, key)
+    values = _values_from_form(request.form)
+    try:
+        if spec.base:
+            D.overlay_base_field(view, spec, values, current_user)
+            new_key = spec.key
+        else:
+            new_key = D.change_field(view, spec.definition, values, current_user).key
+    except D.DefinitionError as problem:
+        return _refused(view, spec, None, values, problem.errors)
+    return _saved(view, new_key, _("%(label)s is saved.", label=values["label"] or spec.label))
+
+
+@bp.route("/<entity>/fields/<key>/archive", methods=["POST"])
+def archive(entity: str, key: str):
+    view = entity_or_404(entity)
+    spec = spec_or_404(view, key)
+    if spec.base:
+        abort(400)
+    try:
+        D.set_archived(view, spec.definition, request.form.get("restore") != "1", current_user)
+    except D.DefinitionError as problem:
+        flash(" ".join(problem.errors.values()), "error")
+    else:
+        flash(_("%(label)s is restored; its values show again.", label=spec.label) if request.form.get("restore") == "1"
+              else _("%(label)s is archived; its values are kept.", label=spec.label), "success")
+    return redirect(url_for("designer.fields", entity=view.key))
+
+
+@bp.route("/<entity>/fields/order", methods=["POST"])
+def order(entity: str):
+    view = entity_or_404(entity)
+    D.reorder(view, request.form.getlist("order"), current_user)
+    response = render_page("lowcode/designer.html", "field_list", view=get_entity(entity), fields=get_entity(entity).designable_fields)
+    response.headers["HX-Trigger"] = SCHEMA_CHANGED
+    return response
+
+
+@bp.route("/<entity>/fields/preview", methods=["GET", "POST"])
+def preview(entity: str):
+    """The form as users will see it; with a draft from the editor (POST), before it is saved."""
+    view = entity_or_404(entity)
+    if request.method == "POST":
+        values = _values_from_form(request.form)
+        key = request.form.get("editing", "")
+        spec = view.field(key) if key else None
+        try:
+            view = _with_draft(view, spec, values)
+        except D.DefinitionError:
+            pass  # the preview shows the last valid state; the editor shows the errors on save
+    return render_page("lowcode/designer.html", "form_preview", view=view, preview=_preview_form(view))
+
+
+def _with_draft(view: EntityView, spec: FieldSpec | None, values: dict) -> EntityView:
+    definitions = [s.definition for s in view.fields if s.definition is not None and s is not spec]
+    if spec is not None and spec.base:
+        overlay = FieldDefinition(entity=view.key, key=spec.key, type=spec.type.key, base=True, position=spec.position,
+                                  label=(values.get("label") or "").strip() or str(spec.label), help=values.get("help", ""),
+                                  hidden=values.get("hidden", False) and not spec.required)
+        definitions.append(overlay)
+    else:
+        cleaned = D.validate(view, {**values, "type": spec.type.key if spec else values["type"]}, spec.definition if spec else None)
+        position = spec.position if spec else max([s.position for s in view.designable_fields] or [0]) + 10
+        definitions.append(FieldDefinition(entity=view.key, position=position, **cleaned))
+    return EntityView(view.declared, view.setting, definitions)
+
+
+@bp.route("/<entity>/fields/<key>/type", methods=["GET", "POST"])
+def change_type(entity: str, key: str):
+    """Change a field's type: first a report of what converts and what is kept, then the change."""
+    view = entity_or_404(entity)
+    spec = spec_or_404(view, key)
+    if spec.base:
+        abort(400)
+    types = registry.field_types()
+    new_type = types.get(request.values.get("to", ""))
+    if new_type is None or new_type.key == spec.type.key or not new_type.in_form:
+        flash(_("Choose the new type."), "error")
+        return redirect(url_for("designer.fields", entity=view.key, field=key))
+    if request.method == "POST":
+        try:
+            converted, kept = D.change_type(view, spec.definition, new_type, current_user)
+        except D.DefinitionError as problem:
+            flash(" ".join(problem.errors.values()), "error")
+            return redirect(url_for("designer.fields", entity=view.key, field=key))
+        flash(_("%(label)s is now %(type)s: %(converted)d value(s) converted, %(kept)d kept aside on their records.",
+                label=spec.label, type=new_type.label, converted=converted, kept=kept), "success")
+        return redirect(url_for("designer.fields", entity=view.key, field=key))
+    options = D.options_for_new_type(view, spec.definition, new_type)
+    converted, kept = D.conversion_report(view, spec.definition, new_type, options)
+    return render_page("lowcode/type_change.html", view=view, spec=spec, new_type=new_type, converted=converted,
+                       kept=kept[:200], kept_count=len(kept), options=options)

@@ -1,0 +1,345 @@
+"""Entities as the low-code layer sees them: a plugin's declaration (or an admin's browser-made
+entity) merged with the field definitions stored in the database.
+
+Every field, whether a column of the plugin's model or a custom value in the JSON column, becomes a
+`FieldSpec` with a type, so lists, filters, forms, imports and exports treat them alike. The whole
+picture is built in a few queries, kept per process, and rebuilt when the schema version or the
+plugin switches move (in any process).
+"""
+from __future__ import annotations
+
+import datetime
+import decimal
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import peewee
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.fields.core import UnboundField
+
+from .. import registry, versions
+from ..auth import scope
+from ..contributions import Entity
+from ..db import is_sqlite
+from ..models import User
+from . import types as T
+from .models import CustomRecord, EntitySetting, FieldDefinition, Stage
+
+# Keys a custom field may not take: columns every customisable table has, and form internals.
+RESERVED_KEYS = {
+    "id", "custom", "search_text", "created_at", "updated_at", "deleted_at", "owner", "owner_id",
+    "stage", "stage_id", "entity", "csrf_token", "submit", "next", "page", "sort", "q",
+}
+
+
+class StageType(T.FieldType):
+    """The stage of a record's process: shown and filtered, changed only by moving the record."""
+
+    key, label = "stage", _l("Stage")
+    kind = T.REFERENCE
+    in_form = False
+
+    def display(self, stored, spec, lookups=None):
+        return "" if stored is None else (lookups or {}).get(("stage", stored), f"#{stored}")
+
+
+class OwnerType(T.UserType):
+    in_form = False
+
+
+@dataclass
+class FieldSpec:
+    key: str
+    label: str
+    type: T.FieldType
+    options: dict = field(default_factory=dict)
+    required: bool = False
+    unique: bool = False
+    default: Any = None
+    placeholder: str = ""
+    help: str = ""
+    position: int = 0
+    hidden: bool = False
+    archived: bool = False
+    base: bool = False  # a column of the plugin's model, not a value in `custom`
+    column: Any = None  # for base fields: the peewee field
+    definition: FieldDefinition | None = None
+    meta: bool = False  # owner, stage, created, changed: shown and filtered, never typed in
+
+    @property
+    def in_form(self) -> bool:
+        return not self.meta and self.type.in_form and not self.hidden and not self.archived
+
+    @property
+    def filterable(self) -> bool:
+        return not self.archived and self.type.kind in (T.TEXT, T.NUMBER, T.DATE, T.DATETIME, T.BOOL, T.LIST, T.REFERENCE)
+
+
+def _base_type(column, unbound) -> tuple[T.FieldType, dict]:
+    """The type of a field of a plugin's model, from the model column and the form field."""
+    types = registry.field_types()
+    if unbound is not None and issubclass(unbound.field_class, SelectField) and unbound.kwargs.get("choices"):
+        choices = [{"value": str(c[0] if isinstance(c, (tuple, list)) else c.value),
+                    "label": str(c[1] if isinstance(c, (tuple, list)) else c.label)} for c in unbound.kwargs["choices"]]
+        return types["select"], {"choices": choices}
+    if isinstance(column, peewee.ForeignKeyField) and column.rel_model is User:
+        return types["user"], {}
+    mapping = [
+        (peewee.BooleanField, "checkbox"), (peewee.DateTimeField, "datetime"), (peewee.DateField, "date"),
+        ((peewee.DecimalField, peewee.FloatField), "decimal"), (peewee.IntegerField, "integer"),
+        (peewee.TextField, "textarea"),
+    ]
+    for classes, key in mapping:
+        if isinstance(column, classes):
+            return types[key], {}
+    return types["text"], {}
+
+
+def _unbound_fields(form_class) -> list[tuple[str, UnboundField]]:
+    if form_class is None:
+        return []
+    found = [(name, value) for name in dir(form_class) if isinstance(value := getattr(form_class, name, None), UnboundField)]
+    return sorted(found, key=lambda pair: pair[1].creation_counter)
+
+
+class RecordForm(FlaskForm):
+    """The base form of an entity made in the browser: every field is custom."""
+
+
+class EntityView:
+    """One entity with its effective fields, as this process currently knows it."""
+
+    def __init__(self, declared: Entity, setting: EntitySetting | None, definitions: list[FieldDefinition]):
+        self.declared = declared
+        self.setting = setting
+        self.key = declared.key
+        self.model = declared.model
+        self.base_form = declared.form or RecordForm
+        self.owner_field = declared.owner_field
+        self.stage_field = declared.stage_field
+        self.in_browser = bool(setting and setting.in_browser)
+        self.label = (setting.label if setting and setting.label else None) or declared.label
+        self.icon = (setting.icon if setting and setting.in_browser else None) or declared.icon
+        self.fields = self._build_fields(definitions)
+        self.by_key = {spec.key: spec for spec in self.fields}
+
+    # -- fields ---------------------------------------------------------------------------------
+
+    def _build_fields(self, definitions: list[FieldDefinition]) -> list[FieldSpec]:
+        types = registry.field_types()
+        overlays = {d.key: d for d in definitions if d.base}
+        specs: list[FieldSpec] = []
+        for index, (name, unbound) in enumerate(_unbound_fields(self.base_form)):
+            column = self.model._meta.fields.get(name)
+            field_type, options = _base_type(column, unbound)
+            label = unbound.kwargs.get("label") or (unbound.args[0] if unbound.args else name)
+            validators = unbound.kwargs.get("validators") or []
+            spec = FieldSpec(
+                key=name, label=label, type=field_type, options=options, base=True, column=column,
+                position=index * 10, help=unbound.kwargs.get("description", ""),
+                required=any(getattr(v, "field_flags", {}).get("required") for v in validators),
+            )
+            overlay = overlays.get(name)
+            if overlay is not None:
+                spec.label, spec.position, spec.hidden = overlay.label or spec.label, overlay.position, overlay.hidden
+                spec.help = overlay.help or spec.help
+                spec.definition = overlay
+            specs.append(spec)
+        for definition in definitions:
+            if definition.base or definition.type not in types:
+                continue
+            specs.append(FieldSpec(
+                key=definition.key, label=definition.label, type=types[definition.type],
+                options=definition.options or {}, required=definition.required, unique=definition.unique,
+                default=definition.default, placeholder=definition.placeholder, help=definition.help,
+                position=definition.position, hidden=definition.hidden,
+                archived=definition.archived_at is not None, definition=definition,
+            ))
+        specs.sort(key=lambda spec: (spec.position, spec.key))
+        meta = [(self.owner_field, _l("Owner"), OwnerType()), (self.stage_field, _l("Stage"), StageType()),
+                ("created_at", _l("Created"), types["datetime"]), ("updated_at", _l("Last changed"), types["datetime"])]
+        for key, label, field_type in meta:
+            column = self.model._meta.fields.get(key) if key else None
+            if column is not None:
+                specs.append(FieldSpec(key=key, label=label, type=field_type, base=True, column=column, meta=True))
+        return specs
+
+    @property
+    def active_fields(self) -> list[FieldSpec]:
+        return [spec for spec in self.fields if not spec.archived]
+
+    @property
+    def form_fields(self) -> list[FieldSpec]:
+        return [spec for spec in self.fields if spec.in_form]
+
+    @property
+    def designable_fields(self) -> list[FieldSpec]:
+        """The fields the form designer lists: the plugin form's own and the custom ones."""
+        return [spec for spec in self.fields if not spec.meta]
+
+    @property
+    def custom_fields(self) -> list[FieldSpec]:
+        return [spec for spec in self.fields if not spec.base]
+
+    def field(self, key: str) -> FieldSpec | None:
+        return self.by_key.get(key)
+
+    @cached_property
+    def title_spec(self) -> FieldSpec | None:
+        wanted = (self.setting.title_field if self.setting else None) or self.declared.title_field
+        if wanted and wanted in self.by_key:
+            return self.by_key[wanted]
+        return next((s for s in self.active_fields if s.type.kind == T.TEXT and not s.meta), None)
+
+    @property
+    def list_columns(self) -> list[FieldSpec]:
+        wanted = list(self.setting.list_columns) if self.setting and self.setting.list_columns else list(self.declared.list_columns)
+        chosen = [self.by_key[key] for key in wanted if key in self.by_key and not self.by_key[key].archived]
+        if not chosen:
+            chosen = [s for s in self.active_fields if not s.meta and not s.hidden][:5]
+            chosen += [self.by_key[self.owner_field]] if self.owner_field in self.by_key else []
+        return chosen
+
+    @cached_property
+    def computed_order(self) -> list[FieldSpec]:
+        from .formula import FormulaError, evaluation_order, parse
+
+        formulas = {}
+        for spec in self.custom_fields:
+            if spec.type.key == "computed" and not spec.archived:
+                try:
+                    formulas[spec.key] = parse(spec.options.get("formula", ""))
+                except FormulaError:
+                    continue
+        numeric = {s.key for s in self.active_fields if s.type.kind == T.NUMBER}
+        try:
+            order = evaluation_order(formulas, numeric)
+        except FormulaError:
+            return []
+        self._formulas = formulas
+        return [self.by_key[key] for key in order]
+
+    # -- values and SQL -------------------------------------------------------------------------
+
+    def value(self, record, spec: FieldSpec):
+        """A field's value in its stored form (JSON-ready), base column or custom."""
+        if not spec.base:
+            return (record.custom or {}).get(spec.key)
+        if isinstance(spec.column, peewee.ForeignKeyField):
+            return getattr(record, spec.column.column_name)
+        value = getattr(record, spec.key, None)
+        if isinstance(value, datetime.datetime):
+            return value.strftime("%Y-%m-%dT%H:%M")
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        if isinstance(value, decimal.Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        return value
+
+    def expression(self, spec: FieldSpec):
+        """The SQL expression of a field's value, for filtering and sorting on both databases."""
+        if spec.base:
+            return spec.column
+        path = self.model.custom[spec.key]
+        if spec.type.kind == T.NUMBER:
+            return path.as_float()
+        if spec.type.kind == T.REFERENCE:
+            return path.as_int()
+        if spec.type.kind == T.BOOL and not is_sqlite():
+            return peewee.Cast(path.as_text(), "BOOLEAN")
+        if spec.type.kind == T.LIST:
+            return path
+        return path.as_text()
+
+    def title_of(self, record) -> str:
+        spec = self.title_spec
+        text = spec.type.display(self.value(record, spec), spec) if spec else ""
+        return text or f"#{record.id}"
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def query(self, *columns, deleted: bool = False):
+        query = self.model.select(*columns)
+        if self.in_browser:
+            query = query.where(self.model.entity == self.key)
+        deleted_at = self.model.deleted_at
+        return query.where(deleted_at.is_null(False) if deleted else deleted_at.is_null())
+
+    def visible(self, user=None, deleted: bool = False):
+        """The records the user may see (row scope)."""
+        return scope(self.query(deleted=deleted), getattr(self.model, self.owner_field), user)
+
+    def titles(self, limit: int = 500) -> list[tuple[int, str]]:
+        spec = self.title_spec
+        query = self.visible().order_by(self.model.id.desc()).limit(limit)
+        return [(record.id, self.title_of(record)) for record in query]
+
+    def find_by_title(self, text: str) -> int | None:
+        spec = self.title_spec
+        if spec is None:
+            return int(text.lstrip("#")) if text.lstrip("#").isdigit() else None
+        record = self.visible().where(self.expression(spec) == text).first()
+        return record.id if record else None
+
+    def new_record(self, owner):
+        record = self.model()
+        setattr(record, self.owner_field, owner)
+        if self.in_browser:
+            record.entity = self.key
+        record.custom = {}
+        return record
+
+    @property
+    def has_process(self) -> bool:
+        return bool(self.stage_field)
+
+    def stages(self) -> list[Stage]:
+        from .models import Process
+
+        return list(Stage.select(Stage, Process).join(Process)
+                    .where(Process.entity == self.key, Process.archived_at.is_null(), Stage.archived_at.is_null())
+                    .order_by(Process.id, Stage.position))
+
+
+# -- the per-process picture ----------------------------------------------------------------------
+
+
+def _browser_entity(setting: EntitySetting) -> Entity:
+    return Entity(key=setting.key, label=setting.label or setting.key, model=CustomRecord, form=RecordForm,
+                  icon=setting.icon, owner_field="owner", title_field=setting.title_field, stage_field="stage")
+
+
+def _build() -> dict[str, EntityView]:
+    settings = {setting.key: setting for setting in EntitySetting.select()}
+    definitions: dict[str, list[FieldDefinition]] = {}
+    for definition in FieldDefinition.select().order_by(FieldDefinition.position, FieldDefinition.id):
+        definitions.setdefault(definition.entity, []).append(definition)
+    declared = dict(registry.entities())
+    for key, setting in settings.items():
+        if setting.in_browser and setting.archived_at is None:
+            declared[key] = _browser_entity(setting)
+    return {key: EntityView(entity, settings.get(key), definitions.get(key, [])) for key, entity in declared.items()}
+
+
+def all_entities() -> dict[str, EntityView]:
+    """Every entity of the enabled plugins and of the browser, cached until a version moves."""
+    state = current_app.extensions.setdefault("salesdeck.entities", {})
+    counters = versions.current()
+    stamp = (counters.get(versions.SCHEMA, 0), counters.get(versions.PLUGINS, 0))
+    if state.get("stamp") != stamp:
+        state["entities"] = _build()
+        state["stamp"] = stamp
+    return state["entities"]
+
+
+def get_entity(key: str) -> EntityView | None:
+    return all_entities().get(key)
+
+
+def schema_changed() -> None:
+    """Call inside the transaction that changed a definition: every process rebuilds its picture."""
+    versions.bump(versions.SCHEMA)

@@ -1,0 +1,195 @@
+"""Processes and stages: moving a record, the stage rules, approvals, merging stages.
+
+A plugin's default processes (the `register_processes` hook) are copied into the database the
+first time they are needed; from then on admins edit them in the browser.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import peewee
+from flask import current_app
+from flask_babel import gettext as _
+
+from .. import registry
+from ..db import db, utcnow
+from ..models import ADMIN, MANAGER
+from ..plugins import host_of
+from .entities import EntityView, FieldSpec, schema_changed
+from .models import PENDING, APPROVED, REJECTED, Approval, Process, Stage, StageMove
+
+KINDS = ("open", "won", "lost")
+
+
+def ensure_defaults() -> None:
+    """Copy the enabled plugins' default processes that are not in the database yet."""
+    declared = registry.processes()
+    if not declared:
+        return
+    known = {key for (key,) in Process.select(Process.key).tuples()}
+    for key, process in declared.items():
+        if key in known:
+            continue
+        try:
+            with db.atomic():
+                row = Process.create(key=key, label=str(process.label), entity=process.entity)
+                for position, stage in enumerate(process.stages):
+                    Stage.create(
+                        process=row, key=stage.key, label=str(stage.label), color=stage.color, position=position,
+                        probability=stage.probability, kind=stage.kind, required_fields=list(stage.required_fields),
+                        needs_approval=stage.needs_approval, followup_days=stage.followup_days,
+                    )
+                schema_changed()
+        except peewee.IntegrityError:
+            continue  # another process copied it at the same moment
+
+
+def processes_of(view: EntityView) -> list[Process]:
+    ensure_defaults()
+    return list(Process.select().where(Process.entity == view.key, Process.archived_at.is_null()).order_by(Process.id))
+
+
+def stages_of(process: Process, archived: bool = False) -> list[Stage]:
+    query = Stage.select().where(Stage.process == process)
+    if not archived:
+        query = query.where(Stage.archived_at.is_null())
+    return list(query.order_by(Stage.position, Stage.id))
+
+
+def current_stage(view: EntityView, record) -> Stage | None:
+    stage_id = getattr(record, view.model._meta.fields[view.stage_field].column_name)
+    return Stage.get_or_none(Stage.id == stage_id) if stage_id else None
+
+
+def _set_stage(view: EntityView, record, stage: Stage | None) -> None:
+    setattr(record, view.stage_field, stage.id if stage else None)
+    record.save(only=[view.model._meta.fields[view.stage_field]])
+
+
+def enter_first_stage(view: EntityView, record, user, stage: Stage | None = None) -> None:
+    """Put a new record in the first stage of its process (or the stage given)."""
+    if stage is None:
+        processes = processes_of(view)
+        stages = stages_of(processes[0]) if processes else []
+        stage = stages[0] if stages else None
+    if stage is None:
+        return
+    _set_stage(view, record, stage)
+    StageMove.create(entity=view.key, record_id=record.id, from_stage=None, to_stage=stage, user=getattr(user, "id", user))
+    host_of(current_app).notify("on_stage_changed", entity=view.key, record=record, from_stage=None, to_stage=stage.key, user=user)
+
+
+@dataclass
+class MoveResult:
+    status: str  # "moved", "needs_fields", "pending", "unchanged"
+    missing: list[FieldSpec] = field(default_factory=list)
+    approval: Approval | None = None
+
+
+def missing_fields(view: EntityView, record, stage: Stage, values: dict | None = None) -> list[FieldSpec]:
+    """The fields the stage requires that the record (with `values` applied) leaves empty."""
+    values = values or {}
+    missing = []
+    for key in stage.required_fields or []:
+        spec = view.field(key)
+        if spec is None or spec.archived:
+            continue
+        value = values.get(key, view.value(record, spec))
+        if value is None or value == "" or value == []:
+            missing.append(spec)
+    return missing
+
+
+def move(view: EntityView, record, stage: Stage, user, values: dict | None = None) -> MoveResult:
+    """Move a record into a stage, obeying its rules.
+
+    Missing required fields: nothing happens, the caller asks for them (status "needs_fields").
+    A stage that needs approval: a rep's move waits in the manager's queue ("pending"); managers
+    and admins are the approvers, so their moves happen at once.
+    """
+    from .records import save
+
+    before = current_stage(view, record)
+    if before is not None and before.id == stage.id:
+        return MoveResult("unchanged")
+    if stage.archived_at is not None or (before is not None and before.process_id != stage.process_id):
+        raise ValueError("not a stage of this record's process")
+    missing = missing_fields(view, record, stage, values)
+    if missing:
+        return MoveResult("needs_fields", missing=missing)
+    if stage.needs_approval and user.role not in (ADMIN, MANAGER):
+        with db.atomic():
+            Approval.update(status=REJECTED, reason=_("Replaced by a newer request."), decided_at=utcnow()).where(
+                Approval.entity == view.key, Approval.record_id == record.id, Approval.status == PENDING
+            ).execute()
+            approval = Approval.create(entity=view.key, record_id=record.id, from_stage=before, to_stage=stage,
+                                       values=values or {}, requested_by=user.id)
+        return MoveResult("pending", approval=approval)
+    with db.atomic():
+        if values:
+            save(view, user, values, record=record)
+        _really_move(view, record, before, stage, user)
+    return MoveResult("moved")
+
+
+def _really_move(view: EntityView, record, before: Stage | None, stage: Stage, user, action: str = "move") -> None:
+    from .records import audit
+
+    _set_stage(view, record, stage)
+    StageMove.create(entity=view.key, record_id=record.id, from_stage=before, to_stage=stage, user=user.id)
+    audit(action, view, record.id, view.title_of(record),
+          {view.stage_field: [before.id if before else None, stage.id]}, user)
+    host_of(current_app).notify("on_stage_changed", entity=view.key, record=record,
+                                from_stage=before.key if before else None, to_stage=stage.key, user=user)
+
+
+def decide(approval: Approval, view: EntityView, record, user, approve: bool, reason: str = "") -> None:
+    """A manager's answer: approving makes the move (with the values the rep gave); rejecting
+    keeps the record where it is, with the reason."""
+    from .records import audit, save
+
+    with db.atomic():
+        approval.status = APPROVED if approve else REJECTED
+        approval.decided_by = user.id
+        approval.decided_at = utcnow()
+        approval.reason = reason
+        approval.save()
+        if approve:
+            requester = approval.requested_by
+            if approval.values:
+                save(view, requester, approval.values, record=record)
+            _really_move(view, record, current_stage(view, record), approval.to_stage, user, action="approve")
+        else:
+            audit("reject", view, record.id, view.title_of(record),
+                  {view.stage_field: [None, approval.to_stage_id], "reason": [None, reason]}, user)
+
+
+def merge(source: Stage, target: Stage, user) -> int:
+    """Move every record of `source` into `target` and archive `source`; history stays as it was."""
+    from .entities import get_entity
+    from .records import audit
+
+    view = get_entity(source.process.entity)
+    host = host_of(current_app)
+    with db.atomic():
+        records = []
+        if view is not None:
+            column = view.model._meta.fields[view.stage_field]
+            records = list(view.query().where(column == source.id))
+            if records:
+                view.model.update({column: target.id}).where(view.model.id.in_([r.id for r in records])).execute()
+                StageMove.insert_many([
+                    {"entity": view.key, "record_id": r.id, "from_stage": source.id, "to_stage": target.id,
+                     "user": user.id, "at": utcnow()}
+                    for r in records
+                ]).execute()
+            for record in records:
+                host.notify("on_stage_changed", entity=view.key, record=record, from_stage=source.key, to_stage=target.key, user=user)
+        moved = len(records)
+        source.archived_at = utcnow()
+        source.merged_into = target
+        source.save()
+        audit("stage_merge", f"process:{source.process.key}", source.id, source.label,
+              {"merged_into": [None, target.label], "records": [None, moved]}, user)
+        schema_changed()
+    return moved

@@ -1,0 +1,181 @@
+"""Lists of records: filters, search and sort in SQL, on SQLite and PostgreSQL alike.
+
+A filter is three query-string values, repeated: `fk` (field key), `fo` (operator), `fv` (value),
+so a filtered list has a plain URL that export and pagination reuse. A filter that cannot apply
+(an unknown field, "abc" for a number) is dropped and reported, never a 500.
+"""
+from __future__ import annotations
+
+import datetime
+import decimal
+import math
+from dataclasses import dataclass, field
+
+import peewee
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from . import types as T
+from .entities import EntityView, FieldSpec
+
+OPERATORS = {
+    T.TEXT: [("contains", _l("contains")), ("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
+    T.NUMBER: [("eq", "="), ("gt", ">"), ("lt", "<"), ("gte", "≥"), ("lte", "≤"), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
+    T.DATE: [("on", _l("on")), ("before", _l("before")), ("after", _l("after")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
+    T.DATETIME: [("on", _l("on")), ("before", _l("before")), ("after", _l("after")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
+    T.BOOL: [("yes", _l("is yes")), ("no", _l("is no"))],
+    T.LIST: [("has", _l("includes")), ("empty", _l("is empty"))],
+    T.REFERENCE: [("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
+}
+NO_VALUE = {"empty", "filled", "yes", "no"}
+MAX_FILTERS = 10
+
+
+@dataclass
+class Filter:
+    spec: FieldSpec
+    op: str
+    value: str
+
+
+@dataclass
+class ListRequest:
+    """What the user asked the list for, read from the query string."""
+
+    search: str = ""
+    filters: list[Filter] = field(default_factory=list)
+    sort: FieldSpec | None = None
+    descending: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
+def operators_for(spec: FieldSpec) -> list:
+    if spec.type.key in ("select",) or (spec.type.kind == T.TEXT and spec.options.get("choices")):
+        return [("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))]
+    return OPERATORS.get(spec.type.kind, [])
+
+
+def read(view: EntityView, args) -> ListRequest:
+    wanted = ListRequest(search=(args.get("q") or "").strip()[:100])
+    keys, ops, values = args.getlist("fk"), args.getlist("fo"), args.getlist("fv")
+    for key, op, value in list(zip(keys, ops, values + [""] * (len(keys) - len(values))))[:MAX_FILTERS]:
+        spec = view.field(key)
+        if spec is None or not spec.filterable:
+            if key:
+                wanted.problems.append(_("There is no field %(field)s to filter on.", field=key[:64]))
+            continue
+        if op not in {name for name, _label in operators_for(spec)}:
+            wanted.problems.append(_("%(field)s cannot be filtered that way.", field=spec.label))
+            continue
+        if op not in NO_VALUE and not value.strip():
+            continue  # a row being filled in
+        wanted.filters.append(Filter(spec, op, value.strip()[:200]))
+    sort = (args.get("sort") or "").strip()
+    spec = view.field(sort.lstrip("-"))
+    if spec is not None and not spec.archived and spec.type.kind != T.LIST:
+        wanted.sort, wanted.descending = spec, sort.startswith("-")
+    return wanted
+
+
+def _typed(spec: FieldSpec, text: str):
+    """A filter's text as a value SQL can compare with the field; ValueError when it is not one."""
+    kind = spec.type.kind
+    if kind == T.NUMBER:
+        value = decimal.Decimal(text.replace(",", ""))
+        if not value.is_finite():
+            raise ValueError
+        return float(value)
+    if kind == T.REFERENCE:
+        return int(text)
+    if kind in (T.DATE, T.DATETIME):
+        return datetime.date.fromisoformat(text[:10])
+    return text
+
+
+def _condition(view: EntityView, flt: Filter):
+    spec, op = flt.spec, flt.op
+    expression = view.expression(spec)
+    if op == "empty":
+        if spec.base:
+            return expression.is_null()
+        return view.model.custom[spec.key].is_null()
+    if op == "filled":
+        if spec.base:
+            return expression.is_null(False)
+        return view.model.custom[spec.key].is_null(False)
+    if op in ("yes", "no"):
+        wanted = op == "yes"
+        if spec.base:
+            return expression == wanted
+        return view.model.custom[spec.key] == wanted
+    value = _typed(spec, flt.value)
+    if op == "contains":
+        return peewee.fn.LOWER(expression).contains(value.lower())
+    if op == "has":
+        return view.model.custom[spec.key].contains([value])
+    if spec.type.kind in (T.DATE, T.DATETIME):
+        day = value.isoformat()
+        if spec.base:
+            start = datetime.datetime.combine(value, datetime.time.min)
+            end = start + datetime.timedelta(days=1)
+            column = spec.column
+            if isinstance(column, peewee.DateTimeField):
+                return {"on": (column >= start) & (column < end), "before": column < start, "after": column >= end}[op]
+            return {"on": column == value, "before": column < value, "after": column > value}[op]
+        return {"on": peewee.fn.SUBSTR(expression, 1, 10) == day,
+                "before": peewee.fn.SUBSTR(expression, 1, 10) < day,
+                "after": peewee.fn.SUBSTR(expression, 1, 10) > day}[op]
+    comparisons = {"is": "__eq__", "eq": "__eq__", "gt": "__gt__", "lt": "__lt__", "gte": "__ge__", "lte": "__le__"}
+    return getattr(expression, comparisons[op])(value)
+
+
+def apply(view: EntityView, query, wanted: ListRequest):
+    """The query narrowed by search and filters, and sorted."""
+    if wanted.search:
+        query = query.where(view.model.search_text.contains(wanted.search.lower()))
+    for flt in wanted.filters:
+        try:
+            query = query.where(_condition(view, flt))
+        except (ValueError, decimal.InvalidOperation, ArithmeticError):
+            wanted.problems.append(_("%(value)s is not a value %(field)s can have; that filter is ignored.",
+                                     value=flt.value, field=flt.spec.label))
+    if wanted.sort is not None:
+        expression = view.expression(wanted.sort)
+        ordering = expression.desc(nulls="LAST") if wanted.descending else expression.asc(nulls="LAST")
+        query = query.order_by(ordering, view.model.id.desc())
+    else:
+        query = query.order_by(view.model.id.desc())
+    return query
+
+
+@dataclass
+class Page:
+    items: list
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def page_of(query, model, number: int, size: int) -> Page:
+    """One page and the total in one statement (COUNT(*) OVER ()); a page past the end shows the
+    last one."""
+    total_column = peewee.fn.COUNT(peewee.SQL("*")).over().alias("_total")
+    rows = list(query.select_extend(total_column).paginate(number, size))
+    if not rows and number > 1:
+        total = query.order_by().count()
+        number = max(1, math.ceil(total / size))
+        rows = list(query.select_extend(total_column).paginate(number, size)) if total else []
+    total = rows[0]._total if rows else 0
+    return Page(items=rows, number=number, size=size, total=total)

@@ -1,0 +1,650 @@
+"""Field types: what a custom field can be, and everything each type knows about its values.
+
+A type builds its WTForms field from a definition, cleans what the form gives into the value
+stored in the record's JSON column, displays it, reads and writes it as CSV/Excel text, converts a
+value of another type, and says how SQL compares and sorts it (`kind`). Plugins add types through
+the `register_field_types` hook by subclassing `FieldType`.
+"""
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+
+import regex
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+# Kinds: how a value is stored in JSON and compared in SQL.
+TEXT, NUMBER, DATE, DATETIME, BOOL, LIST, REFERENCE = "text", "number", "date", "datetime", "bool", "list", "reference"
+PATTERN_TIMEOUT = 0.2  # seconds a pattern may spend on one value
+MAX_NUMBER = decimal.Decimal("1e15")  # larger numbers are refused: JSON floats stay exact below it
+COLORS = ("slate", "blue", "green", "amber", "red", "purple", "teal", "pink")
+
+
+class Conversion(ValueError):
+    """A value that cannot become a value of this type (the message says why)."""
+
+
+def _blank(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+class PatternCheck:
+    """A WTForms validator for an admin's pattern, bounded in time (the `regex` module's timeout)."""
+
+    def __init__(self, pattern: str, message: str | None = None):
+        self.compiled = regex.compile(pattern)
+        self.message = message
+
+    def __call__(self, form, field):
+        if _blank(field.data):
+            return
+        try:
+            matched = self.compiled.fullmatch(str(field.data), timeout=PATTERN_TIMEOUT)
+        except TimeoutError:
+            raise ValidationError(_("This value took too long to check against the field's pattern."))
+        if not matched:
+            raise ValidationError(self.message or _("This value does not have the expected format."))
+
+
+class FieldType:
+    """The behaviour of one type of field. Subclass it and override what differs."""
+
+    key = "text"
+    label = _l("Text")
+    kind = TEXT
+    # Which settings the form designer offers for this type.
+    settings: tuple[str, ...] = ("default", "placeholder", "unique")
+    searchable = False  # contributes to the record's full-text search
+    in_form = True  # computed fields are not typed in
+
+    # -- the form ---------------------------------------------------------------------------------
+
+    def validators(self, spec) -> list:
+        return [InputRequired() if spec.required else Optional()]
+
+    def field_class(self, spec):
+        return StringField
+
+    def field_arguments(self, spec) -> dict:
+        return {}
+
+    def form_field(self, spec):
+        render_kw = {"placeholder": spec.placeholder} if spec.placeholder else {}
+        return self.field_class(spec)(
+            spec.label,
+            validators=self.validators(spec),
+            description=spec.help,
+            render_kw=render_kw,
+            **self.field_arguments(spec),
+        )
+
+    def clean(self, data, spec):
+        """The form's data -> the value stored in JSON (None when empty)."""
+        return None if _blank(data) else data
+
+    def to_form(self, stored, spec):
+        """A stored value -> the form field's data."""
+        return stored
+
+    def prepare(self, bound, spec, current) -> None:
+        """Adjust a form's field before it validates or renders: fresh choices, for instance.
+
+        `current` is the value stored on the record (None for a new one), never what was submitted.
+        """
+
+    # -- showing, searching, exporting ----------------------------------------------------------
+
+    def display(self, stored, spec, lookups=None) -> str:
+        return "" if _blank(stored) else str(stored)
+
+    def search_text(self, stored, spec) -> str:
+        return self.display(stored, spec) if self.searchable else ""
+
+    def to_text(self, stored, spec, lookups=None) -> str:
+        """For CSV and Excel exports."""
+        return self.display(stored, spec, lookups)
+
+    # -- reading text (imports) and converting from other types ---------------------------------
+
+    def parse_text(self, text: str, spec):
+        """Text from a CSV cell -> a stored value; raise Conversion with a message."""
+        text = (text or "").strip()
+        return text or None
+
+    def convert(self, stored, spec):
+        """A value stored under another type -> this type's value; raise Conversion."""
+        if _blank(stored):
+            return None
+        if isinstance(stored, list):
+            stored = ", ".join(str(item) for item in stored)
+        if isinstance(stored, bool):
+            stored = "true" if stored else "false"
+        return self.parse_text(str(stored), spec)
+
+
+class TextType(FieldType):
+    key, label = "text", _l("Text")
+    settings = ("default", "placeholder", "unique", "length", "pattern")
+    searchable = True
+    max_length = 500
+
+    def validators(self, spec):
+        options = spec.options
+        maximum = min(int(options.get("max_length") or self.max_length), self.max_length)
+        checks = super().validators(spec) + [Length(min=int(options.get("min_length") or 0), max=maximum)]
+        if options.get("pattern"):
+            checks.append(PatternCheck(options["pattern"], options.get("pattern_message")))
+        return checks
+
+    def clean(self, data, spec):
+        return (data or "").strip() or None
+
+    def parse_text(self, text, spec):
+        text = (text or "").strip()
+        if len(text) > self.max_length:
+            raise Conversion(_("Longer than %(count)d characters.", count=self.max_length))
+        return text or None
+
+
+class LongTextType(TextType):
+    key, label = "textarea", _l("Long text")
+    settings = ("default", "placeholder", "length")
+    max_length = 5000
+
+    def field_class(self, spec):
+        return TextAreaField
+
+
+class NumberType(FieldType):
+    key, label = "decimal", _l("Decimal number")
+    kind = NUMBER
+    settings = ("default", "placeholder", "unique", "range", "decimals")
+
+    def decimals(self, spec) -> int:
+        return max(0, min(int(spec.options.get("decimals", 2) or 0), 6))
+
+    def field_class(self, spec):
+        return DecimalField
+
+    def field_arguments(self, spec):
+        return {"places": self.decimals(spec), "render_kw": {"step": "any", "inputmode": "decimal",
+                                                             **({"placeholder": spec.placeholder} if spec.placeholder else {})}}
+
+    def form_field(self, spec):
+        arguments = self.field_arguments(spec)
+        return self.field_class(spec)(spec.label, validators=self.validators(spec), description=spec.help, **arguments)
+
+    def validators(self, spec):
+        options = spec.options
+        minimum = options.get("min")
+        maximum = options.get("max")
+        return super().validators(spec) + [
+            NumberRange(min=-MAX_NUMBER, max=MAX_NUMBER, message=_l("This number is too large.")),
+            NumberRange(
+                min=decimal.Decimal(str(minimum)) if minimum is not None else None,
+                max=decimal.Decimal(str(maximum)) if maximum is not None else None,
+            ),
+        ]
+
+    def clean(self, data, spec):
+        if data is None:
+            return None
+        value = round(decimal.Decimal(data), self.decimals(spec))
+        return int(value) if value == value.to_integral_value() else float(value)
+
+    def to_form(self, stored, spec):
+        return None if stored is None else decimal.Decimal(str(stored))
+
+    def display(self, stored, spec, lookups=None):
+        if stored is None or stored == "":
+            return ""
+        places = self.decimals(spec)
+        return format_decimal(stored, format=f"#,##0.{'#' * places}" if places else "#,##0")
+
+    def to_text(self, stored, spec, lookups=None):
+        return "" if stored is None else str(stored)
+
+    def parse_text(self, text, spec):
+        text = (text or "").strip().replace(",", "").replace("，", "").replace(" ", "")
+        for sign in ("¥", "￥", "$", "€", "£", "%"):
+            text = text.replace(sign, "")
+        if not text:
+            return None
+        try:
+            value = decimal.Decimal(text)
+        except decimal.InvalidOperation:
+            raise Conversion(_("Not a number."))
+        if not value.is_finite() or abs(value) >= MAX_NUMBER:
+            raise Conversion(_("This number is too large."))
+        options = spec.options
+        if options.get("min") is not None and value < decimal.Decimal(str(options["min"])):
+            raise Conversion(_("Less than %(min)s.", min=options["min"]))
+        if options.get("max") is not None and value > decimal.Decimal(str(options["max"])):
+            raise Conversion(_("More than %(max)s.", max=options["max"]))
+        return self.clean(value, spec)
+
+
+class IntegerType(NumberType):
+    key, label = "integer", _l("Whole number")
+    settings = ("default", "placeholder", "unique", "range")
+
+    def decimals(self, spec):
+        return 0
+
+    def field_class(self, spec):
+        return IntegerField
+
+    def field_arguments(self, spec):
+        return {"render_kw": {"inputmode": "numeric", **({"placeholder": spec.placeholder} if spec.placeholder else {})}}
+
+    def clean(self, data, spec):
+        return None if data is None else int(data)
+
+    def to_form(self, stored, spec):
+        return None if stored is None else int(stored)
+
+    def parse_text(self, text, spec):
+        value = super().parse_text(text, spec)
+        if value is not None and value != int(value):
+            raise Conversion(_("Not a whole number."))
+        return None if value is None else int(value)
+
+
+class CurrencyType(NumberType):
+    key, label = "currency", _l("Amount of money")
+    settings = ("default", "placeholder", "range", "currency")
+
+    def decimals(self, spec):
+        return 2
+
+    def display(self, stored, spec, lookups=None):
+        if stored is None or stored == "":
+            return ""
+        return format_currency(stored, spec.options.get("currency") or "CNY")
+
+
+class PercentType(NumberType):
+    key, label = "percent", _l("Percentage")
+    settings = ("default", "placeholder", "range", "decimals")
+
+    def display(self, stored, spec, lookups=None):
+        return "" if stored is None or stored == "" else f"{super().display(stored, spec)}%"
+
+
+class DateType(FieldType):
+    key, label = "date", _l("Date")
+    kind = DATE
+    settings = ("default",)
+
+    def field_class(self, spec):
+        return DateField
+
+    def clean(self, data, spec):
+        return None if data is None else data.isoformat()
+
+    def to_form(self, stored, spec):
+        return None if not stored else datetime.date.fromisoformat(stored[:10])
+
+    def display(self, stored, spec, lookups=None):
+        return "" if not stored else format_date(datetime.date.fromisoformat(stored[:10]), "medium")
+
+    def to_text(self, stored, spec, lookups=None):
+        return stored or ""
+
+    def parse_text(self, text, spec):
+        text = (text or "").strip()
+        if not text:
+            return None
+        for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+            try:
+                return datetime.datetime.strptime(text, pattern).date().isoformat()
+            except ValueError:
+                continue
+        raise Conversion(_("Not a date (write it as 2026-03-31)."))
+
+    def convert(self, stored, spec):
+        if isinstance(stored, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", stored):
+            return stored[:10]
+        return super().convert(stored, spec)
+
+
+class DateTimeType(FieldType):
+    key, label = "datetime", _l("Date and time")
+    kind = DATETIME
+    settings = ("default",)
+
+    def field_class(self, spec):
+        return DateTimeLocalField
+
+    def field_arguments(self, spec):
+        return {"format": ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]}
+
+    def clean(self, data, spec):
+        return None if data is None else data.strftime("%Y-%m-%dT%H:%M")
+
+    def to_form(self, stored, spec):
+        return None if not stored else datetime.datetime.fromisoformat(stored)
+
+    def display(self, stored, spec, lookups=None):
+        return "" if not stored else format_datetime(datetime.datetime.fromisoformat(stored), "short", rebase=False)
+
+    def to_text(self, stored, spec, lookups=None):
+        return (stored or "").replace("T", " ")
+
+    def parse_text(self, text, spec):
+        text = (text or "").strip()
+        if not text:
+            return None
+        for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d"):
+            try:
+                return datetime.datetime.strptime(text, pattern).strftime("%Y-%m-%dT%H:%M")
+            except ValueError:
+                continue
+        raise Conversion(_("Not a date and time (write it as 2026-03-31 14:30)."))
+
+
+def active_choices(spec, keep=()) -> list[dict]:
+    """The options a form offers: those not archived, plus archived ones a record still uses."""
+    keep = set(keep if isinstance(keep, (list, tuple, set)) else [keep])
+    return [c for c in spec.options.get("choices", []) if not c.get("archived") or c["value"] in keep]
+
+
+def choice_label(spec, value) -> str:
+    for choice in spec.options.get("choices", []):
+        if choice["value"] == value:
+            return choice["label"]
+    return str(value)
+
+
+class SelectType(FieldType):
+    key, label = "select", _l("Choice from a list")
+    settings = ("default", "choices")
+    searchable = True
+
+    def field_class(self, spec):
+        return SelectField
+
+    def form_field(self, spec):
+        return SelectField(spec.label, validators=self.validators(spec), description=spec.help,
+                           choices=[SelectChoice("", "—")] + [SelectChoice(c["value"], c["label"]) for c in active_choices(spec)])
+
+    def validators(self, spec):
+        return [DataRequired() if spec.required else Optional()]
+
+    def prepare(self, bound, spec, current):
+        # An option the admin archived stays selectable on the records that already have it.
+        offered = {choice.value for choice in bound.choices}
+        for choice in active_choices(spec, keep=current if isinstance(current, list) else [current]):
+            if choice["value"] not in offered:
+                bound.choices.append(SelectChoice(choice["value"], choice["label"]))
+
+    def display(self, stored, spec, lookups=None):
+        return "" if _blank(stored) else choice_label(spec, stored)
+
+    def parse_text(self, text, spec):
+        text = (text or "").strip()
+        if not text:
+            return None
+        for choice in spec.options.get("choices", []):
+            if text in (choice["value"], choice["label"]) or text.lower() == str(choice["label"]).lower():
+                return choice["value"]
+        raise Conversion(_("%(value)s is not one of the options.", value=text))
+
+
+class MultiSelectType(SelectType):
+    key, label = "multiselect", _l("Several choices from a list")
+    kind = LIST
+    settings = ("choices",)
+
+    def form_field(self, spec):
+        return SelectMultipleField(
+            spec.label, validators=self.validators(spec), description=spec.help,
+            choices=[SelectChoice(c["value"], c["label"]) for c in active_choices(spec)],
+            widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        )
+
+    def clean(self, data, spec):
+        return list(data) or None if data else None
+
+    def to_form(self, stored, spec):
+        return stored or []
+
+    def display(self, stored, spec, lookups=None):
+        return ", ".join(choice_label(spec, value) for value in stored or [])
+
+    def parse_text(self, text, spec):
+        parts = [part.strip() for part in re.split(r"[,，;；、]", text or "") if part.strip()]
+        return [SelectType.parse_text(self, part, spec) for part in parts] or None
+
+    def convert(self, stored, spec):
+        if isinstance(stored, list):
+            return [SelectType.parse_text(self, str(item), spec) for item in stored] or None
+        return super().convert(stored, spec)
+
+
+class CheckboxType(FieldType):
+    key, label = "checkbox", _l("Yes / no")
+    kind = BOOL
+    settings = ("default",)
+    TRUE = {"1", "true", "yes", "y", "是", "对", "x", "✓"}
+    FALSE = {"0", "false", "no", "n", "否", "不", ""}
+
+    def field_class(self, spec):
+        return BooleanField
+
+    def validators(self, spec):
+        return [InputRequired()] if spec.required else []
+
+    def clean(self, data, spec):
+        return bool(data)
+
+    def display(self, stored, spec, lookups=None):
+        if stored is None:
+            return ""
+        return _("Yes") if stored else _("No")
+
+    def parse_text(self, text, spec):
+        text = (text or "").strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise Conversion(_("Not yes or no."))
+
+
+class EmailType(TextType):
+    key, label = "email", _l("Email")
+    settings = ("default", "placeholder", "unique")
+
+    def field_class(self, spec):
+        return EmailField
+
+    def validators(self, spec):
+        return super().validators(spec) + [Email()]
+
+    def clean(self, data, spec):
+        return (data or "").strip().lower() or None
+
+    def parse_text(self, text, spec):
+        text = (text or "").strip().lower()
+        if text and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+            raise Conversion(_("Not an email address."))
+        return text or None
+
+
+PHONE = re.compile(r"\+?[\d\s\-().]{5,30}")
+
+
+class PhoneType(TextType):
+    key, label = "phone", _l("Phone number")
+    settings = ("default", "placeholder", "unique")
+
+    def field_class(self, spec):
+        return TelField
+
+    def validators(self, spec):
+        return super().validators(spec) + [PatternCheck(PHONE.pattern, _l("Not a phone number."))]
+
+    def parse_text(self, text, spec):
+        text = (text or "").strip()
+        if text and not PHONE.fullmatch(text):
+            raise Conversion(_("Not a phone number."))
+        return text or None
+
+
+class UrlType(TextType):
+    key, label = "url", _l("Web address")
+    settings = ("default", "placeholder")
+
+    def field_class(self, spec):
+        return URLField
+
+    def validators(self, spec):
+        # Only http(s): the address becomes a link, so javascript: and data: are refused.
+        return super().validators(spec) + [URL(require_tld=False), PatternCheck(r"https?://\S+", _l("Start the address with http:// or https://."))]
+
+    def parse_text(self, text, spec):
+        text = (text or "").strip()
+        if text and not re.fullmatch(r"https?://\S+", text):
+            raise Conversion(_("Start the address with http:// or https://."))
+        return text or None
+
+
+def _optional_id(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class UserType(FieldType):
+    """A member of the team, stored by id."""
+
+    key, label = "user", _l("Team member")
+    kind = REFERENCE
+    settings = ()
+
+    def form_field(self, spec):
+        return SelectField(spec.label, validators=[DataRequired() if spec.required else Optional()],
+                           description=spec.help, coerce=_optional_id, choices=[])
+
+    def prepare(self, bound, spec, current):
+        from ..models import User
+
+        people = User.select(User.id, User.name).where((User.active == True) | (User.id == (current or 0)))  # noqa: E712
+        bound.choices = [SelectChoice(None, "—")] + [SelectChoice(p.id, p.name) for p in people.order_by(User.name)]
+
+    def display(self, stored, spec, lookups=None):
+        if stored is None:
+            return ""
+        return (lookups or {}).get(("user", stored), f"#{stored}")
+
+    def parse_text(self, text, spec):
+        from ..models import User
+
+        text = (text or "").strip()
+        if not text:
+            return None
+        person = User.get_or_none((User.email == text.lower()) | (User.name == text))
+        if person is None:
+            raise Conversion(_("No user is called %(name)s.", name=text))
+        return person.id
+
+    def convert(self, stored, spec):
+        if isinstance(stored, int) and not isinstance(stored, bool):
+            return stored
+        return super().convert(stored, spec)
+
+
+class LinkType(FieldType):
+    """A record of another entity, stored by id. The form offers the records its user may see."""
+
+    key, label = "link", _l("Link to a record")
+    kind = REFERENCE
+    settings = ("link",)
+    choice_limit = 500
+
+    def form_field(self, spec):
+        return SelectField(spec.label, validators=[DataRequired() if spec.required else Optional()],
+                           description=spec.help, coerce=_optional_id, choices=[])
+
+    def prepare(self, bound, spec, current):
+        from .entities import get_entity
+
+        target = get_entity(spec.options.get("entity", ""))
+        choices = [SelectChoice(None, "—")]
+        if target is not None:
+            choices += [SelectChoice(pk, title) for pk, title in target.titles(limit=self.choice_limit)]
+        if current and current not in {choice.value for choice in choices}:
+            choices.append(SelectChoice(current, f"#{current}"))  # kept, though no longer offered
+        bound.choices = choices
+
+    def display(self, stored, spec, lookups=None):
+        if stored is None:
+            return ""
+        return (lookups or {}).get((spec.options.get("entity"), stored), f"#{stored}")
+
+    def parse_text(self, text, spec):
+        from .entities import get_entity
+
+        text = (text or "").strip()
+        if not text:
+            return None
+        target = get_entity(spec.options.get("entity", ""))
+        found = target.find_by_title(text) if target is not None else None
+        if found is None:
+            raise Conversion(_("No record is called %(name)s.", name=text))
+        return found
+
+    def convert(self, stored, spec):
+        raise Conversion(_("Only a link field can hold a link."))
+
+
+class ComputedType(NumberType):
+    """A number worked out from other numeric fields with a formula, on every save."""
+
+    key, label = "computed", _l("Calculated number")
+    settings = ("formula", "decimals")
+    in_form = False
+
+    def parse_text(self, text, spec):
+        return None  # calculated, never imported
+
+    def convert(self, stored, spec):
+        return None
+
+
+BUILT_IN_TYPES = [
+    TextType(), LongTextType(), IntegerType(), NumberType(), CurrencyType(), PercentType(), DateType(),
+    DateTimeType(), SelectType(), MultiSelectType(), CheckboxType(), EmailType(), PhoneType(), UrlType(),
+    UserType(), LinkType(), ComputedType(),
+]
+NUMERIC_TYPES = {"integer", "decimal", "currency", "percent", "computed"}

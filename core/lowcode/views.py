@@ -1,0 +1,342 @@
+"""Record pages for every entity: list, detail with history, form, delete and restore, bulk
+edit, and moving between stages. Every page loads records through the row scope."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import peewee
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth import role_required
+from ..models import ADMIN
+from ..shell import render_page
+from . import query as Q
+from . import records as R
+from . import types as T
+from .entities import EntityView, FieldSpec, get_entity
+from .models import PENDING, Approval, AuditEntry, Stage, StageMove
+from .processes import current_stage, missing_fields, move, stages_of
+
+bp = Blueprint("records", __name__, url_prefix="/records")
+BULK_LIMIT = 500
+
+
+def entity_or_404(key: str) -> EntityView:
+    view = get_entity(key)
+    if view is None:
+        abort(404)
+    return view
+
+
+def record_or_404(view: EntityView, record_id: int, deleted: bool = False):
+    """The record, if the signed-in user's row scope holds it; otherwise 404 (as for no record)."""
+    record = view.visible(deleted=deleted).where(view.model.id == record_id).first()
+    if record is None:
+        abort(404)
+    return record
+
+
+# -- showing values -------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    text: str
+    href: str | None = None
+    color: str | None = None
+    tags: list | None = None
+
+
+def cell(view: EntityView, record, spec: FieldSpec, lookups: dict) -> Cell:
+    stored = view.value(record, spec)
+    text = spec.type.display(stored, spec, lookups)
+    if stored in (None, "", []):
+        return Cell("")
+    if spec.type.key == "url":
+        return Cell(text, href=stored)
+    if spec.type.key == "email":
+        return Cell(text, href=f"mailto:{stored}")
+    if spec.type.key == "link" and spec.options.get("entity"):
+        return Cell(text, href=url_for("records.detail", entity=spec.options["entity"], record_id=stored))
+    if spec.type.key in ("select", "multiselect"):
+        colors = {c["value"]: c.get("color") or "slate" for c in spec.options.get("choices", [])}
+        values = stored if isinstance(stored, list) else [stored]
+        return Cell(text, tags=[(T.choice_label(spec, value), colors.get(value, "slate")) for value in values])
+    return Cell(text)
+
+
+def _filter_context(view: EntityView, wanted: Q.ListRequest) -> dict:
+    filterable = [spec for spec in view.fields if spec.filterable and not spec.hidden]
+    return {
+        "filterable": filterable,
+        "operators": {spec.key: Q.operators_for(spec) for spec in filterable},
+        # Choices only for the filters in use: a fixed number of queries per page.
+        "filter_choices": {flt.spec.key: _value_choices(view, flt.spec) for flt in wanted.filters},
+    }
+
+
+# -- the list -------------------------------------------------------------------------------------
+
+
+@bp.route("/<entity>/")
+def index(entity: str):
+    view = entity_or_404(entity)
+    deleted = request.args.get("deleted") == "1"
+    if deleted and current_user.role != ADMIN:
+        abort(403)
+    wanted = Q.read(view, request.args)
+    query = Q.apply(view, view.visible(deleted=deleted), wanted)
+    try:
+        number = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        number = 1
+    page = Q.page_of(query, view.model, number, current_app.config["PAGE_SIZE"])
+    columns = view.list_columns
+    names = R.lookups(view, page.items, columns)
+    rows = [(record, [cell(view, record, spec, names) for spec in columns]) for record in page.items]
+    bulk_fields = [spec for spec in view.form_fields if spec.type.kind != T.LIST] + (
+        [view.field(view.owner_field)] if current_user.role != "rep" and view.field(view.owner_field) else [])
+    return render_page(
+        "records/list.html", "results", view=view, page=page, rows=rows, columns=columns, wanted=wanted,
+        deleted=deleted, bulk_fields=bulk_fields, **_filter_context(view, wanted),
+    )
+
+
+@bp.route("/<entity>/filter-row")
+def filter_row(entity: str):
+    """An empty filter row, appended by the "Add a filter" button (htmx)."""
+    view = entity_or_404(entity)
+    return render_page("records/_filter_row.html", view=view, spec=None, op="", value="",
+                       **_filter_context(view, Q.ListRequest()))
+
+
+@bp.route("/<entity>/filter-value")
+def filter_value(entity: str):
+    """The value input of one filter row, fitted to the chosen field and operator (htmx)."""
+    view = entity_or_404(entity)
+    spec = view.field(request.args.get("fk", ""))
+    if spec is None or not spec.filterable:
+        abort(404)
+    op = request.args.get("fo", "")
+    operators = Q.operators_for(spec)
+    if op not in {name for name, _label in operators}:
+        op = operators[0][0]
+    choices = _value_choices(view, spec)
+    return render_page("records/_filter_value.html", view=view, spec=spec, op=op, operators=operators, choices=choices,
+                       value=request.args.get("fv", "")[:200], no_value=Q.NO_VALUE)
+
+
+def _value_choices(view: EntityView, spec: FieldSpec):
+    from ..models import User
+
+    if spec.type.key in ("select", "multiselect") or spec.options.get("choices"):
+        return [(c["value"], c["label"]) for c in spec.options.get("choices", [])]
+    if isinstance(spec.type, T.UserType):
+        return [(u.id, u.name) for u in User.select(User.id, User.name).order_by(User.name)]
+    if spec.type.key == "stage":
+        return [(s.id, f"{s.process.label} · {s.label}") for s in view.stages()]
+    return None
+
+
+# -- one record -----------------------------------------------------------------------------------
+
+
+def history(view: EntityView, record) -> list:
+    """The record's audit entries, newest first, values shown as the fields show them."""
+    from ..models import User
+
+    entries = list(AuditEntry.select(AuditEntry, User).join(User, on=(AuditEntry.user == User.id), join_type=peewee.JOIN.LEFT_OUTER)
+                   .where(AuditEntry.entity == view.key, AuditEntry.record_id == record.id)
+                   .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(200))
+    names = R.reference_names(view, [entry.changes or {} for entry in entries])
+    shown = []
+    for entry in entries:
+        changes = []
+        for key, (before, after) in (entry.changes or {}).items():
+            spec = view.field(key)
+            if spec is None:
+                changes.append((key, before, after))
+            else:
+                changes.append((spec.label, spec.type.display(before, spec, names), spec.type.display(after, spec, names)))
+        shown.append(R.History(at=entry.at, user=entry.user.name if entry.user_id and entry.user else "", action=entry.action, changes=changes))
+    return shown
+
+
+@bp.route("/<entity>/<int:record_id>")
+def detail(entity: str, record_id: int):
+    view = entity_or_404(entity)
+    deleted = request.args.get("deleted") == "1" and current_user.role == ADMIN
+    record = record_or_404(view, record_id, deleted=deleted)
+    shown = [spec for spec in view.active_fields if not spec.hidden]
+    names = R.lookups(view, [record], shown)
+    fields = [(spec, cell(view, record, spec, names)) for spec in shown]
+    stage = current_stage(view, record) if view.has_process else None
+    stages = stages_of(stage.process) if stage is not None else []
+    pending = (Approval.select().where(Approval.entity == view.key, Approval.record_id == record.id, Approval.status == PENDING).first()
+               if view.has_process else None)
+    kept = (record.custom or {}).get("_kept") or {}
+    return render_page("records/detail.html", view=view, record=record, fields=fields, history=history(view, record),
+                       stage=stage, stages=stages, pending=pending, kept=kept, deleted=record.deleted_at is not None)
+
+
+def _form_page(view: EntityView, form, record, status: int = 200):
+    return render_page("records/form.html", "record_form", status=status, view=view, form=form, record=record,
+                       specs=view.form_fields)
+
+
+def _submit(view: EntityView, record=None):
+    form = R.make_form(view, record)
+    if form.validate_on_submit():
+        try:
+            record, _changes = R.save(view, current_user, R.form_values(view, form), record=record)
+        except R.UniqueViolation as clash:
+            form[clash.spec.key].errors.append(clash.message)
+        else:
+            flash(_("%(title)s is saved.", title=view.title_of(record)), "success")
+            target = url_for("records.detail", entity=view.key, record_id=record.id)
+            if request.htmx:
+                response = render_page("records/form.html", "record_form", view=view, form=form, record=record, specs=view.form_fields)
+                response.headers["HX-Redirect"] = target
+                return response
+            return redirect(target)
+    # htmx swaps the fragment only with a 200; a plain form post gets 400 with its errors.
+    status = 400 if form.errors and not request.htmx else 200
+    return _form_page(view, form, record, status)
+
+
+@bp.route("/<entity>/new", methods=["GET", "POST"])
+def new(entity: str):
+    return _submit(entity_or_404(entity))
+
+
+@bp.route("/<entity>/<int:record_id>/edit", methods=["GET", "POST"])
+def edit(entity: str, record_id: int):
+    view = entity_or_404(entity)
+    return _submit(view, record_or_404(view, record_id))
+
+
+@bp.route("/<entity>/<int:record_id>/delete", methods=["POST"])
+def delete(entity: str, record_id: int):
+    view = entity_or_404(entity)
+    record = record_or_404(view, record_id)
+    R.soft_delete(view, record, current_user)
+    flash(_("%(title)s is deleted. An admin can restore it.", title=view.title_of(record)), "success")
+    return redirect(url_for("records.index", entity=view.key))
+
+
+@bp.route("/<entity>/<int:record_id>/restore", methods=["POST"])
+@role_required(ADMIN)
+def restore(entity: str, record_id: int):
+    view = entity_or_404(entity)
+    record = record_or_404(view, record_id, deleted=True)
+    R.restore(view, record, current_user)
+    flash(_("%(title)s is restored.", title=view.title_of(record)), "success")
+    return redirect(url_for("records.detail", entity=view.key, record_id=record.id))
+
+
+# -- many records at once -------------------------------------------------------------------------
+
+
+@bp.route("/<entity>/bulk-value")
+def bulk_value(entity: str):
+    """The input for the value of a bulk edit, fitted to the chosen field (htmx)."""
+    view = entity_or_404(entity)
+    spec = view.field(request.args.get("field", ""))
+    if spec is None or not (spec.in_form or spec.key == view.owner_field):
+        abort(404)
+    form = _bulk_form(view, spec)
+    return render_page("records/_bulk_value.html", spec=spec, form=form)
+
+
+def _bulk_form(view: EntityView, spec: FieldSpec):
+    from flask_wtf import FlaskForm
+
+    field = spec.type.form_field(spec) if spec.key != view.owner_field else T.UserType().form_field(spec)
+    form = type("BulkForm", (FlaskForm,), {"value": field})(prefix="bulk")
+    spec.type.prepare(form.value, spec, None) if spec.key != view.owner_field else T.UserType().prepare(form.value, spec, None)
+    return form
+
+
+@bp.route("/<entity>/bulk", methods=["POST"])
+def bulk(entity: str):
+    view = entity_or_404(entity)
+    spec = view.field(request.form.get("field", ""))
+    owner_change = spec is not None and spec.key == view.owner_field
+    if spec is None or not (spec.in_form or (owner_change and current_user.role != "rep")):
+        flash(_("Choose a field to change."), "error")
+        return redirect(url_for("records.index", entity=view.key))
+    try:
+        ids = sorted({int(value) for value in request.form.getlist("ids")})[:BULK_LIMIT]
+    except ValueError:
+        abort(400)
+    records = list(view.visible().where(view.model.id.in_(ids or [0])))
+    form = _bulk_form(view, spec)
+    if not records:
+        flash(_("Select the records to change first."), "error")
+    elif not form.validate():
+        flash(_("%(field)s: %(error)s", field=spec.label, error=" ".join(map(str, form.value.errors))), "error")
+    else:
+        stored = form.value.data if spec.base else spec.type.clean(form.value.data, spec)
+        try:
+            count = R.bulk_set(view, records, spec, stored, current_user)
+        except R.UniqueViolation as clash:
+            flash(clash.message, "error")
+        else:
+            flash(_("%(field)s is changed on %(count)d record(s).", field=spec.label, count=count), "success")
+    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/records/") else url_for("records.index", entity=view.key))
+
+
+# -- stages ---------------------------------------------------------------------------------------
+
+
+@bp.route("/<entity>/<int:record_id>/move", methods=["GET", "POST"])
+def move_record(entity: str, record_id: int):
+    """Move a record into a stage (POST). When the stage requires fields the record lacks, the
+    answer is a small form asking for them; GET shows that form."""
+    view = entity_or_404(entity)
+    if not view.has_process:
+        abort(404)
+    record = record_or_404(view, record_id)
+    try:
+        stage = Stage.get_by_id(int(request.values.get("stage", "")))
+    except (ValueError, Stage.DoesNotExist):
+        abort(404)
+    before = current_stage(view, record)
+    if stage.archived_at is not None or (before is not None and stage.process_id != before.process_id):
+        abort(404)
+    form = R.make_form(view, record)
+    asked = [spec for spec in missing_fields(view, record, stage) if spec.in_form]
+    if request.method == "GET":
+        return _move_page(view, record, stage, form, asked)
+
+    values = {}
+    for spec in asked:
+        if form[spec.key].validate(form):
+            stored = form[spec.key].data if spec.base else spec.type.clean(form[spec.key].data, spec)
+            if stored not in (None, "", []):
+                values[spec.key] = stored
+    if any(form[spec.key].errors for spec in asked):
+        return _move_page(view, record, stage, form, asked)
+    result = move(view, record, stage, current_user, values)
+    if result.status == "needs_fields":
+        for spec in result.missing:
+            if spec.in_form and not form[spec.key].errors:
+                form[spec.key].errors = [_("%(stage)s needs this field.", stage=stage.label)]
+        return _move_page(view, record, stage, form, [spec for spec in result.missing if spec.in_form])
+    if result.status == "pending":
+        flash(_("Moving to %(stage)s waits for a manager's approval.", stage=stage.label), "info")
+    elif result.status == "moved":
+        flash(_("%(title)s is now in %(stage)s.", title=view.title_of(record), stage=stage.label), "success")
+    target = url_for("records.detail", entity=view.key, record_id=record.id)
+    if request.htmx:
+        response = _move_page(view, record, stage, form, [])
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _move_page(view, record, stage, form, asked):
+    return render_page("records/move.html", "move_form", view=view, record=record, stage=stage, form=form, asked=asked)
