@@ -14,7 +14,7 @@ from . import formula
 from . import types as T
 from .entities import RESERVED_KEYS, EntityView, FieldSpec, schema_changed
 from .models import EntitySetting, FieldDefinition, Process, Stage
-from .records import audit
+from .records import audit, recompute_all
 
 KEY_PATTERN = re.compile(r"[^\W\d]\w{0,63}")
 PATTERN_MAX = 200
@@ -229,7 +229,15 @@ def add_field(view: EntityView, values: dict, user) -> FieldDefinition:
         audit("field_add", f"schema:{view.key}", definition.id, cleaned["label"],
               {name: [None, value] for name, value in cleaned.items()}, user)
         schema_changed()
+        if cleaned["type"] == "computed":
+            _recompute(view.key)
     return definition
+
+
+def _recompute(key: str) -> None:
+    from .entities import get_entity
+
+    recompute_all(get_entity(key))  # the picture rebuilt with the new definition
 
 
 def change_field(view: EntityView, definition: FieldDefinition, values: dict, user) -> FieldDefinition:
@@ -246,6 +254,8 @@ def change_field(view: EntityView, definition: FieldDefinition, values: dict, us
         changes = {name: [before[name], value] for name, value in cleaned.items() if before[name] != value}
         audit("field_change", f"schema:{view.key}", definition.id, definition.label, changes, user)
         schema_changed()
+        if definition.type == "computed" and "options" in changes:
+            _recompute(view.key)
     return definition
 
 

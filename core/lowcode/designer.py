@@ -225,6 +225,8 @@ def archive(entity: str, key: str):
 def order(entity: str):
     view = entity_or_404(entity)
     D.reorder(view, request.form.getlist("order"), current_user)
+    if not request.htmx:
+        return redirect(url_for("designer.fields", entity=view.key))
     response = render_page("lowcode/designer.html", "field_list", view=get_entity(entity), fields=get_entity(entity).designable_fields)
     response.headers["HX-Trigger"] = SCHEMA_CHANGED
     return response

@@ -103,6 +103,15 @@ def lookups(view: EntityView, records: list, specs: list[FieldSpec]) -> dict:
     return _names(wanted)
 
 
+def shown(spec: FieldSpec, stored, names: dict | None = None) -> str:
+    """A value as its field shows it; a value stored under an older type of the field (in the
+    history, say) is shown as it was written."""
+    try:
+        return spec.type.display(stored, spec, names)
+    except (ValueError, TypeError, ArithmeticError, AttributeError):
+        return "" if stored is None else str(stored)
+
+
 def reference_names(view: EntityView, changes: list[dict]) -> dict:
     """Names for the references in audit changes ({field: [before, after]})."""
     wanted: dict[str, set] = {}
@@ -169,6 +178,20 @@ def compute(view: EntityView, record) -> None:
             record.custom.pop(spec.key, None)
         else:
             record.custom[spec.key] = stored
+
+
+def recompute_all(view: EntityView) -> int:
+    """Work the calculated fields out again on every record (after a formula changed)."""
+    changed = 0
+    query = view.model.select().where(view.model.entity == view.key) if view.in_browser else view.model.select()
+    for record in query.iterator():
+        before = dict(record.custom or {})
+        record.custom = dict(before)
+        compute(view, record)
+        if record.custom != before:
+            record.save(only=[view.model.custom])
+            changed += 1
+    return changed
 
 
 def search_text(view: EntityView, record) -> str:

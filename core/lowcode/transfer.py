@@ -405,6 +405,16 @@ def import_rows(view: EntityView, user, rows: list[dict], job: ImportJob, report
 # -- export ---------------------------------------------------------------------------------------
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cell(spec: FieldSpec, text: str) -> str:
+    """Text a spreadsheet would run as a formula (=HYPERLINK(...)) is exported with a leading '."""
+    if spec.type.kind == T.TEXT and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
 def _export_specs(view: EntityView) -> list[FieldSpec]:
     return [spec for spec in view.active_fields if not spec.hidden]
 
@@ -421,7 +431,7 @@ def _export_rows(view: EntityView):
             return
         names = R.lookups(view, chunk, specs)
         for record in chunk:
-            yield [spec.type.to_text(view.value(record, spec), spec, names) for spec in specs]
+            yield [_safe_cell(spec, spec.type.to_text(view.value(record, spec), spec, names)) for spec in specs]
         offset += EXPORT_CHUNK
 
 

@@ -160,7 +160,7 @@ def history(view: EntityView, record) -> list:
             if spec is None:
                 changes.append((key, before, after))
             else:
-                changes.append((spec.label, spec.type.display(before, spec, names), spec.type.display(after, spec, names)))
+                changes.append((spec.label, R.shown(spec, before, names), R.shown(spec, after, names)))
         shown.append(R.History(at=entry.at, user=entry.user.name if entry.user_id and entry.user else "", action=entry.action, changes=changes))
     return shown
 
