@@ -82,7 +82,7 @@ def _typed(spec: FieldSpec, text: str):
     kind = spec.type.kind
     if kind == T.NUMBER:
         value = decimal.Decimal(text.replace(",", ""))
-        if not value.is_finite():
+        if not value.is_finite() or abs(value) >= T.MAX_NUMBER:
             raise ValueError
         return float(value)
     if kind == T.REFERENCE:
