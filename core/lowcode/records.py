@@ -27,9 +27,9 @@ SEARCH_TEXT_LIMIT = 4000
 
 class UniqueViolation(Exception):
     def __init__(self, spec: FieldSpec):
-        super().__init__(spec.key)
         self.spec = spec
         self.message = _("Another record already has this %(field)s.", field=spec.label)
+        super().__init__(self.message)
 
 
 # -- the effective form ---------------------------------------------------------------------------

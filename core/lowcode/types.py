@@ -169,10 +169,24 @@ class TextType(FieldType):
         return (data or "").strip() or None
 
     def parse_text(self, text, spec):
+        """The same rules as the form: length and pattern."""
         text = (text or "").strip()
-        if len(text) > self.max_length:
-            raise Conversion(_("Longer than %(count)d characters.", count=self.max_length))
-        return text or None
+        if not text:
+            return None
+        options = spec.options or {}
+        longest = min(int(options.get("max_length") or self.max_length), self.max_length)
+        if len(text) > longest:
+            raise Conversion(_("Longer than %(count)d characters.", count=longest))
+        if len(text) < int(options.get("min_length") or 0):
+            raise Conversion(_("Shorter than %(count)d characters.", count=int(options["min_length"])))
+        if options.get("pattern"):
+            try:
+                matched = regex.fullmatch(options["pattern"], text, timeout=PATTERN_TIMEOUT)
+            except TimeoutError:
+                raise Conversion(_("This value took too long to check against the field's pattern."))
+            if not matched:
+                raise Conversion(options.get("pattern_message") or _("This value does not have the expected format."))
+        return text
 
 
 class LongTextType(TextType):
