@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     values = settings.resolve(config)
     app = Flask(__name__, template_folder=str(TEMPLATES), instance_path=values["INSTANCE_PATH"])
     app.config.update(values)
+    app.url_map.converters["int"] = shell.BoundedInteger  # before any route is added
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
 

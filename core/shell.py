@@ -16,7 +16,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import BuildError
+from werkzeug.routing import BuildError, IntegerConverter
 
 from .i18n import html_lang
 from .models import LOCALES
@@ -88,8 +88,25 @@ def render_widgets(user) -> list[tuple]:
 def render_page(template: str, block: str | None = None, status: int = 200, **context):
     """Render the whole page, or only `block` of it when htmx asks (same URL, same template)."""
     if block and request.htmx and not request.htmx.boosted:
-        return make_response(render_block(template, block, **context), status)
+        return render_fragment(template, block, status, **context)
     return make_response(render_template(template, **context), status)
+
+
+def render_fragment(template: str, block: str, status: int = 200, **context):
+    """Render one block of a page, for URLs that only ever serve a part of it."""
+    return make_response(render_block(template, block, **context), status)
+
+
+class BoundedInteger(IntegerConverter):
+    """`<int:...>` in every URL: a number too large for a database id is no match (404), not a
+    crash in the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)

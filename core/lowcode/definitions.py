@@ -126,9 +126,10 @@ def validate(view: EntityView, values: dict, definition: FieldDefinition | None)
         try:
             check_pattern(pattern)
         except DefinitionError as problem:
-            errors.update(problem.errors)
-        cleaned_options["pattern"] = pattern
-        cleaned_options["pattern_message"] = (options.get("pattern_message") or "").strip()[:200]
+            errors.update(problem.errors)  # and the pattern is not used to check the default
+        else:
+            cleaned_options["pattern"] = pattern
+            cleaned_options["pattern_message"] = (options.get("pattern_message") or "").strip()[:200]
     if "decimals" in settings and options.get("decimals") not in (None, ""):
         try:
             cleaned_options["decimals"] = max(0, min(int(options["decimals"]), 6))

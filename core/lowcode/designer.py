@@ -12,7 +12,7 @@ from flask_login import current_user
 from .. import registry
 from ..auth import role_required
 from ..models import ADMIN
-from ..shell import render_page
+from ..shell import render_fragment, render_page
 from . import definitions as D
 from . import records as R
 from .entities import EntityView, FieldSpec, all_entities, get_entity
@@ -146,7 +146,7 @@ def fields(entity: str):
 @bp.route("/<entity>/fields/list")
 def field_list(entity: str):
     view = entity_or_404(entity)
-    return render_page("lowcode/designer.html", "field_list", view=view, fields=view.designable_fields)
+    return render_fragment("lowcode/designer.html", "field_list", view=view, fields=view.designable_fields)
 
 
 @bp.route("/<entity>/fields/editor")
@@ -155,8 +155,8 @@ def editor(entity: str):
     key = request.args.get("field")
     spec = spec_or_404(view, key) if key else None
     if spec is None and request.args.get("type") not in registry.field_types():
-        return render_page("lowcode/designer.html", "field_editor", **_editor_context(view, None, None))
-    return render_page("lowcode/designer.html", "field_editor", **_editor_context(view, spec, request.args.get("type")))
+        return render_fragment("lowcode/designer.html", "field_editor", **_editor_context(view, None, None))
+    return render_fragment("lowcode/designer.html", "field_editor", **_editor_context(view, spec, request.args.get("type")))
 
 
 def _saved(view: EntityView, spec: FieldSpec, message: str):
@@ -244,7 +244,7 @@ def preview(entity: str):
             view = _with_draft(view, spec, values)
         except D.DefinitionError:
             pass  # the preview shows the last valid state; the editor shows the errors on save
-    return render_page("lowcode/designer.html", "form_preview", view=view, preview=_preview_form(view))
+    return render_fragment("lowcode/designer.html", "form_preview", view=view, preview=_preview_form(view))
 
 
 def _with_draft(view: EntityView, spec: FieldSpec | None, values: dict) -> EntityView:

@@ -29,6 +29,8 @@ OPERATORS = {
 }
 NO_VALUE = {"empty", "filled", "yes", "no"}
 MAX_FILTERS = 10
+MAX_PAGE = 10**6
+MAX_ID = 2**63 - 1
 
 
 @dataclass
@@ -86,7 +88,10 @@ def _typed(spec: FieldSpec, text: str):
             raise ValueError
         return float(value)
     if kind == T.REFERENCE:
-        return int(text)
+        number = int(text)
+        if not 0 < number <= MAX_ID:
+            raise ValueError
+        return number
     if kind in (T.DATE, T.DATETIME):
         return datetime.date.fromisoformat(text[:10])
     return text
@@ -171,6 +176,7 @@ class Page:
 def page_of(query, model, number: int, size: int) -> Page:
     """One page and the total in one statement (COUNT(*) OVER ()); a page past the end shows the
     last one."""
+    number = min(max(1, number), MAX_PAGE)
     total_column = peewee.fn.COUNT(peewee.SQL("*")).over().alias("_total")
     rows = list(query.select_extend(total_column).paginate(number, size))
     if not rows and number > 1:
