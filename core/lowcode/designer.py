@@ -5,7 +5,7 @@ sends (HX-Trigger), so no view needs to know which other parts of the page show 
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -227,7 +227,7 @@ def order(entity: str):
     D.reorder(view, request.form.getlist("order"), current_user)
     if not request.htmx:
         return redirect(url_for("designer.fields", entity=view.key))
-    response = render_page("lowcode/designer.html", "field_list", view=get_entity(entity), fields=get_entity(entity).designable_fields)
+    response = make_response("", 204)  # the list and the preview refresh themselves on the event
     response.headers["HX-Trigger"] = SCHEMA_CHANGED
     return response
 
@@ -240,10 +240,7 @@ def preview(entity: str):
         values = _values_from_form(request.form)
         key = request.form.get("editing", "")
         spec = view.field(key) if key else None
-        try:
-            view = _with_draft(view, spec, values)
-        except D.DefinitionError:
-            pass  # the preview shows the last valid state; the editor shows the errors on save
+        view = _with_draft(view, spec, values)
     return render_fragment("lowcode/designer.html", "form_preview", view=view, preview=_preview_form(view))
 
 
@@ -255,8 +252,18 @@ def _with_draft(view: EntityView, spec: FieldSpec | None, values: dict) -> Entit
                                   hidden=values.get("hidden", False) and not spec.required)
         definitions.append(overlay)
     else:
-        cleaned = D.validate(view, {**values, "type": spec.type.key if spec else values["type"]}, spec.definition if spec else None)
+        type_key = spec.type.key if spec else values["type"]
+        if type_key not in registry.field_types():
+            return view
         position = spec.position if spec else max([s.position for s in view.designable_fields] or [0]) + 10
+        try:
+            cleaned = D.validate(view, {**values, "type": type_key}, spec.definition if spec else None)
+        except D.DefinitionError:
+            # Half-filled (a choice field without options yet): show what can be shown. Saving is
+            # strict; the preview follows the typing.
+            cleaned = {"label": (values.get("label") or "").strip()[:120] or "…", "key": spec.key if spec else "draft_field",
+                       "type": type_key, "help": (values.get("help") or "")[:500], "required": bool(values.get("required")),
+                       "options": {"choices": [c for c in (spec.options.get("choices", []) if spec else [])]}}
         definitions.append(FieldDefinition(entity=view.key, position=position, **cleaned))
     return EntityView(view.declared, view.setting, definitions)
 

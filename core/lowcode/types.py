@@ -201,6 +201,7 @@ class LongTextType(TextType):
 class NumberType(FieldType):
     key, label = "decimal", _l("Decimal number")
     kind = NUMBER
+    optional_decimals = False  # 8,331.20 rather than 8,331.2
     settings = ("default", "placeholder", "unique", "range", "decimals")
 
     def decimals(self, spec) -> int:
@@ -242,7 +243,8 @@ class NumberType(FieldType):
         if stored is None or stored == "":
             return ""
         places = self.decimals(spec)
-        return format_decimal(stored, format=f"#,##0.{'#' * places}" if places else "#,##0")
+        digit = "#" if self.optional_decimals else "0"
+        return format_decimal(stored, format=f"#,##0.{digit * places}" if places else "#,##0")
 
     def to_text(self, stored, spec, lookups=None):
         return "" if stored is None else str(stored)
@@ -308,6 +310,7 @@ class CurrencyType(NumberType):
 
 class PercentType(NumberType):
     key, label = "percent", _l("Percentage")
+    optional_decimals = True  # 37%, not 37.00%
     settings = ("default", "placeholder", "range", "decimals")
 
     def display(self, stored, spec, lookups=None):

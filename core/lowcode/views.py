@@ -170,7 +170,8 @@ def detail(entity: str, record_id: int):
     view = entity_or_404(entity)
     deleted = request.args.get("deleted") == "1" and current_user.role == ADMIN
     record = record_or_404(view, record_id, deleted=deleted)
-    shown = [spec for spec in view.active_fields if not spec.hidden]
+    shown = [spec for spec in view.active_fields if not spec.hidden
+             and not (spec.key == view.stage_field and view.value(record, spec) is None)]
     names = R.lookups(view, [record], shown)
     fields = [(spec, cell(view, record, spec, names)) for spec in shown]
     stage = current_stage(view, record) if view.has_process else None
