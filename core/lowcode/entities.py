@@ -200,7 +200,9 @@ class EntityView:
         wanted = list(self.setting.list_columns) if self.setting and self.setting.list_columns else list(self.declared.list_columns)
         chosen = [self.by_key[key] for key in wanted if key in self.by_key and not self.by_key[key].archived]
         if not chosen:
-            chosen = [s for s in self.active_fields if not s.meta and not s.hidden][:5]
+            title = self.title_spec
+            others = [s for s in self.active_fields if not s.meta and not s.hidden and s is not title]
+            chosen = ([title] if title else []) + others[: 5 - (1 if title else 0)]
             chosen += [self.by_key[self.owner_field]] if self.owner_field in self.by_key else []
         return chosen
 
