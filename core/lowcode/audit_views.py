@@ -5,13 +5,12 @@ import datetime
 
 import peewee
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from ..auth import role_required
 from ..models import ADMIN, User
-from ..shell import render_page
+from ..shell import paginate, render_page
 from .models import AuditEntry
-from .query import page_of
 from .records import ACTION_LABELS
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -46,11 +45,7 @@ def index():
         query = query.where(AuditEntry.at >= datetime.datetime.combine(start, datetime.time.min))
     if end:
         query = query.where(AuditEntry.at < datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
-    try:
-        number = max(1, int(args.get("page", 1)))
-    except ValueError:
-        number = 1
-    page = page_of(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), AuditEntry, number, current_app.config["PAGE_SIZE"])
+    page = paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
     entities = [key for (key,) in AuditEntry.select(AuditEntry.entity).distinct().order_by(AuditEntry.entity).tuples()]
     people = list(User.select(User.id, User.name).order_by(User.name))
     return render_page("lowcode/audit.html", "entries", page=page, entities=entities, people=people, actions=ACTION_LABELS,

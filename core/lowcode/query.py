@@ -15,6 +15,7 @@ import peewee
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..shell import Page
 from . import types as T
 from .entities import EntityView, FieldSpec
 
@@ -134,8 +135,8 @@ def _condition(view: EntityView, flt: Filter):
     return getattr(expression, comparisons[op])(value)
 
 
-def apply(view: EntityView, query, wanted: ListRequest):
-    """The query narrowed by search and filters, and sorted."""
+def narrow(view: EntityView, query, wanted: ListRequest):
+    """The query narrowed by the search and the filters."""
     if wanted.search:
         query = query.where(view.model.search_text.contains(wanted.search.lower()))
     for flt in wanted.filters:
@@ -144,44 +145,52 @@ def apply(view: EntityView, query, wanted: ListRequest):
         except (ValueError, decimal.InvalidOperation, ArithmeticError):
             wanted.problems.append(_("%(value)s is not a value %(field)s can have; that filter is ignored.",
                                      value=flt.value, field=flt.spec.label))
-    if wanted.sort is not None:
-        expression = view.expression(wanted.sort)
-        ordering = expression.desc(nulls="LAST") if wanted.descending else expression.asc(nulls="LAST")
-        query = query.order_by(ordering, view.model.id.desc())
-    else:
-        query = query.order_by(view.model.id.desc())
     return query
 
 
-@dataclass
-class Page:
-    items: list
-    number: int
-    size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
+def sort_keys(view: EntityView, wanted: ListRequest) -> list[tuple]:
+    """[(expression, descending)] in order; the id breaks ties, newest first."""
+    keys = [(view.expression(wanted.sort), wanted.descending)] if wanted.sort is not None else []
+    return keys + [(view.model.id, True)]
 
 
-def page_of(query, model, number: int, size: int) -> Page:
-    """One page and the total in one statement (COUNT(*) OVER ()); a page past the end shows the
-    last one."""
+def _ordered(expression, descending: bool):
+    return expression.desc(nulls="LAST") if descending else expression.asc(nulls="LAST")
+
+
+def apply(view: EntityView, query, wanted: ListRequest):
+    """The query narrowed and sorted (for exports, which read every row)."""
+    return narrow(view, query, wanted).order_by(*[_ordered(e, d) for e, d in sort_keys(view, wanted)])
+
+
+def page_of(view: EntityView, query, wanted: ListRequest, number: int, size: int) -> Page:
+    """One page of the narrowed list and the total, in two statements whatever the list's length.
+
+    The matching rows' ids and sort keys are computed once into a materialized CTE, which is
+    counted and sorted; only the page's rows are then read whole, by id. (Counting and sorting the
+    full rows would carry every row's JSON through the sort.)
+    """
     number = min(max(1, number), MAX_PAGE)
-    total_column = peewee.fn.COUNT(peewee.SQL("*")).over().alias("_total")
-    rows = list(query.select_extend(total_column).paginate(number, size))
-    if not rows and number > 1:
-        total = query.order_by().count()
-        number = max(1, math.ceil(total / size))
-        rows = list(query.select_extend(total_column).paginate(number, size)) if total else []
-    total = rows[0]._total if rows else 0
-    return Page(items=rows, number=number, size=size, total=total)
+    keys = sort_keys(view, wanted)
+    narrowed = narrow(view, query, wanted).order_by()
+    inner = narrowed.select(view.model.id.alias("rid"), *[expression.alias(f"k{n}") for n, (expression, _d) in enumerate(keys[:-1])])
+    matching = inner.cte("matching", materialized=True)
+    total = peewee.Select([matching], [peewee.fn.COUNT(peewee.SQL("*"))])
+
+    def ids_of(page_number: int) -> list[tuple[int, int]]:
+        order = [_ordered(matching.c[f"k{n}"], descending) for n, (_e, descending) in enumerate(keys[:-1])]
+        order.append(matching.c.rid.desc())
+        select = (peewee.Select([matching], [matching.c.rid, total.alias("total")]).with_cte(matching)
+                  .order_by(*order).limit(size).offset((page_number - 1) * size))
+        return list(select.tuples().execute(view.model._meta.database))
+
+    found = ids_of(number)
+    if not found and number > 1:
+        count = peewee.Select([matching], [peewee.fn.COUNT(peewee.SQL("*"))]).with_cte(matching).tuples().execute(
+            view.model._meta.database)
+        number = max(1, math.ceil(list(count)[0][0] / size))
+        found = ids_of(number)
+    if not found:
+        return Page(items=[], number=number, size=size, total=0)
+    by_id = {record.id: record for record in view.model.select().where(view.model.id.in_([rid for rid, _t in found]))}
+    return Page(items=[by_id[rid] for rid, _t in found], number=number, size=size, total=found[0][1])

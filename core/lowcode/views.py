@@ -88,12 +88,11 @@ def index(entity: str):
     if deleted and current_user.role != ADMIN:
         abort(403)
     wanted = Q.read(view, request.args)
-    query = Q.apply(view, view.visible(deleted=deleted), wanted)
     try:
         number = max(1, int(request.args.get("page", 1)))
     except ValueError:
         number = 1
-    page = Q.page_of(query, view.model, number, current_app.config["PAGE_SIZE"])
+    page = Q.page_of(view, view.visible(deleted=deleted), wanted, number, current_app.config["PAGE_SIZE"])
     columns = view.list_columns
     names = R.lookups(view, page.items, columns)
     rows = [(record, [cell(view, record, spec, names) for spec in columns]) for record in page.items]
