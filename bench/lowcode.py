@@ -18,20 +18,19 @@ the same query count at 1,000 and 20,000 records.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psycopg2  # noqa: E402
 from playhouse.test_utils import count_queries  # noqa: E402
+
+from common import postgres_schema  # noqa: E402
 
 from core import create_app, schema  # noqa: E402
 from core.auth import hash_password  # noqa: E402
@@ -178,16 +177,8 @@ def main() -> None:
         measure(f"sqlite:///{folder}/bench.db", folder, args.records, args.runs, "")
         postgres = os.environ.get("SALESDECK_TEST_POSTGRES_URL")
         if postgres:
-            name = f"bench_{uuid.uuid4().hex[:8]}"
-            admin = psycopg2.connect(postgres)
-            admin.autocommit = True
-            admin.cursor().execute(f"CREATE SCHEMA {name}")
-            try:
-                separator = "&" if "?" in postgres else "?"
-                measure(f"{postgres}{separator}options=-c%20search_path%3D{name}", folder, args.records, args.runs, "_postgres")
-            finally:
-                admin.cursor().execute(f"DROP SCHEMA {name} CASCADE")
-                admin.close()
+            with postgres_schema(postgres) as url:
+                measure(url, folder, args.records, args.runs, "_postgres")
 
 
 if __name__ == "__main__":

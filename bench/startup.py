@@ -24,8 +24,9 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
+
+from common import postgres_schema
 
 COLD = """
 import time
@@ -133,19 +134,8 @@ def main() -> None:
         measure(f"sqlite:///{folder}/bench.db", folder, args.runs, args.workers, "")
         postgres = os.environ.get("SALESDECK_TEST_POSTGRES_URL")
         if postgres:
-            import psycopg2
-
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            admin = psycopg2.connect(postgres)
-            admin.autocommit = True
-            admin.cursor().execute(f"CREATE SCHEMA {schema}")
-            try:
-                separator = "&" if "?" in postgres else "?"
-                url = f"{postgres}{separator}options=-c%20search_path%3D{schema}"
+            with postgres_schema(postgres) as url:
                 measure(url, folder, args.runs, args.workers, "_postgres")
-            finally:
-                admin.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
-                admin.close()
 
 
 if __name__ == "__main__":

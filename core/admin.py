@@ -13,7 +13,7 @@ from wtforms import EmailField, PasswordField, SelectChoice, SelectField, Select
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from .auth import PASSWORD_MAX, PASSWORD_MIN, hash_password, normalise_email, role_required
+from .auth import PASSWORD_MAX, PASSWORD_MIN, hash_password, normalise_email, restrict
 from .db import db
 from .models import ADMIN, MANAGER, REP, ROLE_DESCRIPTIONS, ROLES, PluginState, Team, User, new_session_token
 from .plugins import host_of
@@ -22,10 +22,7 @@ from .shell import paginate, render_page
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@role_required(ADMIN)
-def _admins_only():
-    return None
+restrict(bp, ADMIN)
 
 
 def _coerce_id(value):

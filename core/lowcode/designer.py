@@ -10,29 +10,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import registry
-from ..auth import role_required
+from ..auth import restrict
 from ..models import ADMIN
 from ..shell import render_fragment, render_page
 from . import definitions as D
 from . import records as R
-from .entities import EntityView, FieldSpec, all_entities, get_entity
+from .entities import EntityView, FieldSpec, all_entities, entity_or_404, get_entity
 from .models import FieldDefinition
 
 bp = Blueprint("designer", __name__, url_prefix="/admin/entities")
 SCHEMA_CHANGED = "schema-changed"
 
 
-@bp.before_request
-@role_required(ADMIN)
-def _admins_only():
-    return None
-
-
-def entity_or_404(key: str) -> EntityView:
-    view = get_entity(key)
-    if view is None:
-        abort(404)
-    return view
+restrict(bp, ADMIN)
 
 
 def spec_or_404(view: EntityView, key: str) -> FieldSpec:

@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 import peewee
-from flask import current_app
+from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -340,6 +340,13 @@ def all_entities() -> dict[str, EntityView]:
 
 def get_entity(key: str) -> EntityView | None:
     return all_entities().get(key)
+
+
+def entity_or_404(key: str) -> EntityView:
+    view = get_entity(key)
+    if view is None:
+        abort(404)
+    return view
 
 
 def schema_changed() -> None:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth import role_required
+from ..auth import restrict, role_required
 from ..db import db, utcnow
 from ..models import ADMIN, MANAGER, User
 from ..shell import render_page
@@ -21,10 +21,7 @@ bp = Blueprint("processes", __name__, url_prefix="/admin/processes")
 approvals = Blueprint("approvals", __name__, url_prefix="/approvals")
 
 
-@bp.before_request
-@role_required(ADMIN)
-def _admins_only():
-    return None
+restrict(bp, ADMIN)
 
 
 def _process_or_404(process_id: int) -> Process:

@@ -28,7 +28,7 @@ from ..shell import render_page
 from . import query as Q
 from . import records as R
 from . import types as T
-from .entities import EntityView, FieldSpec, get_entity
+from .entities import EntityView, FieldSpec, entity_or_404, get_entity
 from .models import ImportJob
 from .processes import processes_of, stages_of
 
@@ -252,16 +252,9 @@ def _form_mapping(view: EntityView, header: list[str]) -> dict[str, str]:
 # -- pages ----------------------------------------------------------------------------------------
 
 
-def _entity(key: str) -> EntityView:
-    view = get_entity(key)
-    if view is None:
-        abort(404)
-    return view
-
-
 @bp.route("/<entity>/import", methods=["GET", "POST"])
 def upload(entity: str):
-    view = _entity(entity)
+    view = entity_or_404(entity)
     problem = None
     if request.method == "POST":
         upload_file = request.files.get("file")
@@ -293,7 +286,7 @@ def _load(job: ImportJob) -> Table:
 @bp.route("/<entity>/import/<uid>", methods=["GET", "POST"])
 def mapping(entity: str, uid: str):
     """Map columns to fields, choose what to do with duplicates, and check every row."""
-    view = _entity(entity)
+    view = entity_or_404(entity)
     job = job_or_404(view, uid)
     table = _load(job)
     checked = None
@@ -312,7 +305,7 @@ def mapping(entity: str, uid: str):
 
 @bp.route("/<entity>/import/<uid>/errors.csv")
 def errors_file(entity: str, uid: str):
-    view = _entity(entity)
+    view = entity_or_404(entity)
     job = job_or_404(view, uid)
     _rows, errors = check(view, _load(job), job.mapping)
     out = io.StringIO()
@@ -326,7 +319,7 @@ def errors_file(entity: str, uid: str):
 
 @bp.route("/<entity>/import/<uid>/run", methods=["POST"])
 def run(entity: str, uid: str):
-    view = _entity(entity)
+    view = entity_or_404(entity)
     job = job_or_404(view, uid)
     if job.status in ("running", "done"):
         return redirect(url_for("transfer.progress", entity=view.key, uid=job.uid))
@@ -346,7 +339,7 @@ def run(entity: str, uid: str):
 
 @bp.route("/<entity>/import/<uid>/progress")
 def progress(entity: str, uid: str):
-    view = _entity(entity)
+    view = entity_or_404(entity)
     job = job_or_404(view, uid)
     state = read_progress(_progress_path(job)) or {"done": 0, "total": job.total, "status": job.status}
     return render_page("records/import_progress.html", "progress", view=view, job=job, state=state)
@@ -437,7 +430,7 @@ def _export_rows(view: EntityView):
 
 @bp.route("/<entity>/export.csv")
 def export_csv(entity: str):
-    view = _entity(entity)
+    view = entity_or_404(entity)
 
     def lines():
         yield "\ufeff"  # so Excel opens UTF-8 (Chinese included) correctly
@@ -455,7 +448,7 @@ def export_csv(entity: str):
 def export_xlsx(entity: str):
     from openpyxl import Workbook
 
-    view = _entity(entity)
+    view = entity_or_404(entity)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(view.label)[:31] or "records")
     for row in _export_rows(view):

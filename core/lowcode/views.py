@@ -16,19 +16,12 @@ from ..shell import render_page
 from . import query as Q
 from . import records as R
 from . import types as T
-from .entities import EntityView, FieldSpec, get_entity
+from .entities import EntityView, FieldSpec, entity_or_404, get_entity
 from .models import PENDING, Approval, AuditEntry, Stage, StageMove
 from .processes import current_stage, missing_fields, move, stages_of
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 BULK_LIMIT = 500
-
-
-def entity_or_404(key: str) -> EntityView:
-    view = get_entity(key)
-    if view is None:
-        abort(404)
-    return view
 
 
 def record_or_404(view: EntityView, record_id: int, deleted: bool = False):
