@@ -170,6 +170,8 @@ def validate(view: EntityView, values: dict, definition: FieldDefinition | None)
             default = field_type.parse_text(raw_default, probe)
         except T.Conversion as problem:
             errors["default"] = str(problem)
+    if values.get("required") and values.get("hidden") and default is None and field_type.in_form:
+        errors["hidden"] = _("A hidden field cannot be filled in: give it a default value, or do not make it required.")
     if errors:
         raise DefinitionError(errors)
     return {

@@ -77,6 +77,7 @@ def test_the_key_comes_from_the_label_in_any_script_and_stays_once_records_have_
         ({"type": "link", "label": "L", "entity": "no.such"}, "Choose the kind of record to link to."),
         ({"type": "integer", "label": "D", "default": "many"}, "Not a number."),
         ({"type": "nosuchtype", "label": "T"}, "Choose a type."),
+        ({"type": "text", "label": "H", "required": "y", "hidden": "y"}, "A hidden field cannot be filled in"),
     ],
 )
 def test_the_designer_refuses_bad_definitions_and_saves_nothing(app, login, people, competitor, data, message):
