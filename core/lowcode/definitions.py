@@ -8,6 +8,7 @@ import unicodedata
 import peewee
 import regex
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from ..db import db, utcnow
 from . import formula
@@ -424,7 +425,7 @@ def create_entity(label: str, icon: str, user) -> EntitySetting:
     with db.atomic():
         setting = EntitySetting.create(key=key, label=label, icon=icon if icon in ICONS else "dot", in_browser=True,
                                        title_field="name")
-        FieldDefinition.create(entity=key, key="name", label=_("Name"), type="text", required=True, position=0)
+        FieldDefinition.create(entity=key, key="name", label=pgettext("thing", "Name"), type="text", required=True, position=0)
         audit("entity_add", f"schema:{key}", None, label, {"label": [None, label]}, user)
         schema_changed()
     return setting

@@ -9,7 +9,7 @@ from core.models import User
 
 ROOT = Path(__file__).parents[2]
 CATALOGUE = ROOT / "core" / "translations" / "zh_Hans_CN" / "LC_MESSAGES"
-KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def _extracted_messages() -> set:
@@ -17,10 +17,10 @@ def _extracted_messages() -> set:
     method_map = [("core/**.py", "python"), ("plugins/**.py", "python"),
                   ("templates/**.html", "jinja2"), ("plugins/**/templates/**.html", "jinja2")]
     options = {"**.html": {"extensions": "jinja2.ext.do"}}
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         ROOT, method_map=method_map, options_map=options, keywords=KEYWORDS
     ):
-        found.add(message if isinstance(message, str) else message[0])
+        found.add((context, message if isinstance(message, str) else message[0]))
     return found
 
 
@@ -28,7 +28,7 @@ def test_every_string_the_user_reads_is_translated_into_chinese():
     with open(CATALOGUE / "messages.po", "rb") as handle:
         catalogue = read_po(handle, locale="zh_Hans_CN")
     translated = {
-        (m.id if isinstance(m.id, str) else m.id[0])
+        (m.context, m.id if isinstance(m.id, str) else m.id[0])
         for m in catalogue
         if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple) else [m.string])
     }
@@ -41,7 +41,7 @@ def test_the_compiled_catalogue_matches_its_source():
         po, mo = read_po(source), read_mo(compiled)
     def pairs(catalogue):
         return {
-            (m.id if isinstance(m.id, str) else tuple(m.id)): (m.string if isinstance(m.string, str) else tuple(m.string))
+            (m.context, m.id if isinstance(m.id, str) else tuple(m.id)): (m.string if isinstance(m.string, str) else tuple(m.string))
             for m in catalogue
             if m.id
         }
