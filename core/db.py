@@ -16,10 +16,13 @@ from playhouse.pool import PooledPostgresqlDatabase
 
 db = peewee.DatabaseProxy()
 
+# A writer waits up to 15 s for another to finish (an import of 10,000 rows holds the write lock
+# for a few seconds: all rows or none) instead of failing with "database is locked".
+BUSY_TIMEOUT_SECONDS = 15
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
-    "busy_timeout": 5000,
+    "busy_timeout": BUSY_TIMEOUT_SECONDS * 1000,
     "synchronous": "normal",
 }
 
@@ -54,7 +57,7 @@ def open_database(url: str) -> peewee.Database:
             path = os.path.abspath(path)
             os.makedirs(os.path.dirname(path), exist_ok=True)
         return peewee.SqliteDatabase(
-            path, pragmas=SQLITE_PRAGMAS, timeout=5, lock_type="IMMEDIATE"
+            path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS, lock_type="IMMEDIATE"
         )
     if parsed.scheme in ("postgres", "postgresql"):
         return PooledPostgresqlDatabase(

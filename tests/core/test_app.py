@@ -70,7 +70,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path):
     database.connect()
     assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
+    assert database.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 15000
     database.close()
 
 
