@@ -146,14 +146,17 @@ def managed_user_ids(user: User) -> peewee.SelectQuery:
     return User.select(User.id).join(Team, on=(User.team == Team.id)).where(Team.manager == user.id)
 
 
-def scope(query, owner_field, user: User | None = None):
-    """Restrict `query` to the records `user` (default: the signed-in user) may see."""
+def scope(query, owner_field, user: User | None = None, also=None):
+    """Restrict `query` to the records `user` (default: the signed-in user) may see; `also` is a
+    condition that makes a record visible to everyone (a customer pool's unowned records)."""
     user = user if user is not None else current_user
     if user.role == ADMIN:
         return query
     if user.role == MANAGER:
-        return query.where((owner_field == user.id) | owner_field.in_(managed_user_ids(user)))
-    return query.where(owner_field == user.id)
+        condition = (owner_field == user.id) | owner_field.in_(managed_user_ids(user))
+    else:
+        condition = owner_field == user.id
+    return query.where(condition | also if also is not None else condition)
 
 
 def get_visible_or_404(model, pk, owner_field=None, user: User | None = None):

@@ -76,10 +76,16 @@ class Entity:
     form: Any = None
     icon: str = "dot"
     list_columns: tuple = ()
-    owner_field: str = "owner"
+    owner_field: str | None = "owner"  # None: everyone sees every record (a product catalogue)
     title_field: str | None = None
     stage_field: str | None = None
     plural: str | None = None
+    unowned_visible: bool = False  # records without an owner are everyone's (a customer pool)
+    editors: tuple = ()  # roles that may create, edit and delete; empty: everyone who sees a record
+    # find_duplicates(rows: list[dict]) -> one list per row of (record id, title, why): likely
+    # duplicates among existing records, for the new-record form's warning and the import's check.
+    # Called with many rows at once, so it should look records up in a fixed number of queries.
+    find_duplicates: Callable[..., list] | None = None
 
 
 @dataclass(frozen=True)

@@ -79,9 +79,13 @@ class FieldSpec:
         return not self.archived and self.type.kind in (T.TEXT, T.NUMBER, T.DATE, T.DATETIME, T.BOOL, T.LIST, T.REFERENCE)
 
 
-def _base_type(column, unbound) -> tuple[T.FieldType, dict]:
-    """The type of a field of a plugin's model, from the model column and the form field."""
+def _base_type(column, unbound, models: dict) -> tuple[T.FieldType, dict]:
+    """The type of a field of a plugin's model, from the model column and the form field.
+
+    `models` maps the model of every entity to its key: a foreign key to one is a link."""
     types = registry.field_types()
+    if isinstance(column, peewee.ForeignKeyField) and column.rel_model in models:
+        return types["link"], {"entity": models[column.rel_model]}
     if unbound is not None and issubclass(unbound.field_class, SelectField) and unbound.kwargs.get("choices"):
         choices = [{"value": str(c[0] if isinstance(c, (tuple, list)) else c.value),
                     "label": str(c[1] if isinstance(c, (tuple, list)) else c.label)} for c in unbound.kwargs["choices"]]
@@ -113,7 +117,8 @@ class RecordForm(FlaskForm):
 class EntityView:
     """One entity with its effective fields, as this process currently knows it."""
 
-    def __init__(self, declared: Entity, setting: EntitySetting | None, definitions: list[FieldDefinition]):
+    def __init__(self, declared: Entity, setting: EntitySetting | None, definitions: list[FieldDefinition],
+                 models: dict | None = None):
         self.declared = declared
         self.setting = setting
         self.key = declared.key
@@ -124,18 +129,20 @@ class EntityView:
         self.in_browser = bool(setting and setting.in_browser)
         self.label = (setting.label if setting and setting.label else None) or declared.label
         self.icon = (setting.icon if setting and setting.in_browser else None) or declared.icon
-        self.fields = self._build_fields(definitions)
+        self.unowned_visible = declared.unowned_visible
+        self.editors = tuple(declared.editors)
+        self.fields = self._build_fields(definitions, models or {})
         self.by_key = {spec.key: spec for spec in self.fields}
 
     # -- fields ---------------------------------------------------------------------------------
 
-    def _build_fields(self, definitions: list[FieldDefinition]) -> list[FieldSpec]:
+    def _build_fields(self, definitions: list[FieldDefinition], models: dict) -> list[FieldSpec]:
         types = registry.field_types()
         overlays = {d.key: d for d in definitions if d.base}
         specs: list[FieldSpec] = []
         for index, (name, unbound) in enumerate(_unbound_fields(self.base_form)):
             column = self.model._meta.fields.get(name)
-            field_type, options = _base_type(column, unbound)
+            field_type, options = _base_type(column, unbound, models)
             label = unbound.kwargs.get("label") or (unbound.args[0] if unbound.args else name)
             validators = unbound.kwargs.get("validators") or []
             spec = FieldSpec(
@@ -160,7 +167,8 @@ class EntityView:
                 archived=definition.archived_at is not None, definition=definition,
             ))
         specs.sort(key=lambda spec: (spec.position, spec.key))
-        meta = [(self.owner_field, _l("Owner"), OwnerType()), (self.stage_field, _l("Stage"), StageType()),
+        meta = [(self.owner_field, _l("Owner"), OwnerType()) if self.owner_field else (None, "", None),
+                (self.stage_field, _l("Stage"), StageType()),
                 ("created_at", _l("Created"), types["datetime"]), ("updated_at", _l("Last changed"), types["datetime"])]
         for key, label, field_type in meta:
             column = self.model._meta.fields.get(key) if key else None
@@ -272,8 +280,22 @@ class EntityView:
         return query.where(deleted_at.is_null(False) if deleted else deleted_at.is_null())
 
     def visible(self, user=None, deleted: bool = False):
-        """The records the user may see (row scope)."""
-        return scope(self.query(deleted=deleted), getattr(self.model, self.owner_field), user)
+        """The records the user may see (row scope); for a pool, also those without an owner."""
+        query = self.query(deleted=deleted)
+        if self.owner_field is None:
+            return query
+        owner = getattr(self.model, self.owner_field)
+        if self.unowned_visible:
+            return scope(query, owner, user, also=owner.is_null())
+        return scope(query, owner, user)
+
+    def may_edit(self, user) -> bool:
+        return not self.editors or user.role in self.editors
+
+    def duplicates(self, rows: list[dict]) -> list[list]:
+        """For each row of values, the existing records it probably duplicates."""
+        finder = self.declared.find_duplicates
+        return finder(rows) if finder is not None and rows else [[] for _row in rows]
 
     def titles(self, limit: int = 500) -> list[tuple[int, str]]:
         spec = self.title_spec
@@ -289,7 +311,8 @@ class EntityView:
 
     def new_record(self, owner):
         record = self.model()
-        setattr(record, self.owner_field, owner)
+        if self.owner_field:
+            setattr(record, self.owner_field, owner)
         if self.in_browser:
             record.entity = self.key
         record.custom = {}
@@ -324,7 +347,8 @@ def _build() -> dict[str, EntityView]:
     for key, setting in settings.items():
         if setting.in_browser and setting.archived_at is None:
             declared[key] = _browser_entity(setting)
-    return {key: EntityView(entity, settings.get(key), definitions.get(key, [])) for key, entity in declared.items()}
+    models = {entity.model: key for key, entity in declared.items() if entity.model is not CustomRecord}
+    return {key: EntityView(entity, settings.get(key), definitions.get(key, []), models) for key, entity in declared.items()}
 
 
 def all_entities() -> dict[str, EntityView]:

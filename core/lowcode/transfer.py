@@ -255,6 +255,8 @@ def _form_mapping(view: EntityView, header: list[str]) -> dict[str, str]:
 @bp.route("/<entity>/import", methods=["GET", "POST"])
 def upload(entity: str):
     view = entity_or_404(entity)
+    if not view.may_edit(current_user):
+        abort(403)
     problem = None
     if request.method == "POST":
         upload_file = request.files.get("file")
@@ -297,8 +299,10 @@ def mapping(entity: str, uid: str):
         job.on_duplicate = "update" if request.form.get("on_duplicate") == "update" else "skip"
         job.save()
         rows, errors = check(view, table, job.mapping)
+        # Likely duplicates of existing records are shown, not refused: the duplicate key decides.
+        warnings = [(offset + 2, matches) for offset, matches in enumerate(view.duplicates(rows)) if matches]
         checked = {"rows": len(rows), "errors": errors[:PREVIEW_ERRORS], "error_count": len(errors),
-                   "sample": rows[:5]}
+                   "sample": rows[:5], "duplicates": warnings[:PREVIEW_ERRORS], "duplicate_count": len(warnings)}
     return render_page("records/import_mapping.html", view=view, job=job, table=table, fields=importable(view),
                        checked=checked, sample=table.rows[:3])
 

@@ -24,6 +24,12 @@ bp = Blueprint("records", __name__, url_prefix="/records")
 BULK_LIMIT = 500
 
 
+def editable_or_403(view: EntityView) -> None:
+    """Some entities are edited by certain roles only (a product catalogue: managers and admins)."""
+    if not view.may_edit(current_user):
+        abort(403)
+
+
 def record_or_404(view: EntityView, record_id: int, deleted: bool = False):
     """The record, if the signed-in user's row scope holds it; otherwise 404 (as for no record)."""
     record = view.visible(deleted=deleted).where(view.model.id == record_id).first()
@@ -181,10 +187,17 @@ def _form_page(view: EntityView, form, record, status: int = 200):
 
 
 def _submit(view: EntityView, record=None):
+    editable_or_403(view)
     form = R.make_form(view, record)
     if form.validate_on_submit():
+        values = R.form_values(view, form)
+        if record is None and request.form.get("confirm_duplicates") != "1":
+            matches = view.duplicates([values])[0]
+            if matches:
+                return render_page("records/form.html", "record_form", view=view, form=form, record=None,
+                                   specs=view.form_fields, duplicates=matches)
         try:
-            record, _changes = R.save(view, current_user, R.form_values(view, form), record=record)
+            record, _changes = R.save(view, current_user, values, record=record)
         except R.UniqueViolation as clash:
             form[clash.spec.key].errors.append(clash.message)
         else:
@@ -214,6 +227,7 @@ def edit(entity: str, record_id: int):
 @bp.route("/<entity>/<int:record_id>/delete", methods=["POST"])
 def delete(entity: str, record_id: int):
     view = entity_or_404(entity)
+    editable_or_403(view)
     record = record_or_404(view, record_id)
     R.soft_delete(view, record, current_user)
     flash(_("%(title)s is deleted. An admin can restore it.", title=view.title_of(record)), "success")
@@ -256,6 +270,7 @@ def _bulk_form(view: EntityView, spec: FieldSpec):
 @bp.route("/<entity>/bulk", methods=["POST"])
 def bulk(entity: str):
     view = entity_or_404(entity)
+    editable_or_403(view)
     spec = view.field(request.form.get("field", ""))
     owner_change = spec is not None and spec.key == view.owner_field
     if spec is None or not (spec.in_form or (owner_change and current_user.role != "rep")):
