@@ -9,7 +9,7 @@ import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
 
@@ -20,7 +20,15 @@ CORE_TRANSLATIONS = Path(__file__).parent / "translations"
 _BROWSER_TO_CATALOGUE = {"en": "en", "zh": "zh_Hans_CN"}
 
 
+def N_(text: str) -> str:
+    """Marks text for the catalogue without translating it: text stored in the database in the
+    source language and translated when read (see `core.lowcode.models.Translated`)."""
+    return text
+
+
 def select_locale() -> str:
+    if not has_request_context():
+        return "en"  # commands and background work write the source language
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     if session.get("locale") in LOCALES:

@@ -88,7 +88,7 @@ def _base_type(column, unbound, models: dict) -> tuple[T.FieldType, dict]:
         return types["link"], {"entity": models[column.rel_model]}
     if unbound is not None and issubclass(unbound.field_class, SelectField) and unbound.kwargs.get("choices"):
         choices = [{"value": str(c[0] if isinstance(c, (tuple, list)) else c.value),
-                    "label": str(c[1] if isinstance(c, (tuple, list)) else c.label)} for c in unbound.kwargs["choices"]]
+                    "label": c[1] if isinstance(c, (tuple, list)) else c.label} for c in unbound.kwargs["choices"]]  # lazy: read per request
         return types["select"], {"choices": choices}
     if isinstance(column, peewee.ForeignKeyField) and column.rel_model is User:
         return types["user"], {}

@@ -10,6 +10,7 @@ import functools
 import json
 
 import peewee
+from flask_babel import gettext
 
 from ..db import BaseModel, utcnow
 from ..models import User
@@ -20,6 +21,34 @@ _dumps = functools.partial(json.dumps, ensure_ascii=False, separators=(",", ":")
 
 def json_field(**kwargs) -> peewee.JSONField:
     return peewee.JSONField(dumps=_dumps, **kwargs)
+
+
+class Translated(str):
+    """Text kept as written (`source`) and read in the reader's language when a catalogue knows
+    it: a plugin's default stage names stay English in the database and read 客户开发 in Chinese;
+    a name an admin typed reads as typed. A plain `str`, so templates escape it as any text."""
+
+    def __new__(cls, source: str):
+        self = super().__new__(cls, gettext(source) if source else source)
+        self.source = source
+        return self
+
+
+class TranslatedField(peewee.CharField):
+    """A CharField of `Translated` text: reading translates, writing stores the source again."""
+
+    def db_value(self, value):
+        return super().db_value(getattr(value, "source", value))
+
+    def python_value(self, value):
+        return Translated(value) if value else value
+
+
+def source_text(label) -> str:
+    """What to store for a label a plugin declared: the message id of a `lazy_gettext` string, so
+    every reader sees it in their language, or the text itself."""
+    args = getattr(label, "_args", None)
+    return args[0] if args and len(args) == 1 and isinstance(args[0], str) else str(label)
 
 
 class CustomisableModel(BaseModel):
@@ -56,7 +85,7 @@ class FieldDefinition(BaseModel):
 
     entity = peewee.CharField(max_length=100, index=True)
     key = peewee.CharField(max_length=64)
-    label = peewee.CharField(max_length=120)
+    label = TranslatedField(max_length=120)
     type = peewee.CharField(max_length=32)
     options = json_field(default=dict)  # choices, min/max, length, pattern, formula, link, ...
     required = peewee.BooleanField(default=False)
@@ -78,7 +107,7 @@ class FieldDefinition(BaseModel):
 
 class Process(BaseModel):
     key = peewee.CharField(max_length=100, unique=True)
-    label = peewee.CharField(max_length=120)
+    label = TranslatedField(max_length=120)
     entity = peewee.CharField(max_length=100, index=True)
     archived_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
@@ -90,7 +119,7 @@ class Process(BaseModel):
 class Stage(BaseModel):
     process = peewee.ForeignKeyField(Process, backref="stages", on_delete="CASCADE")
     key = peewee.CharField(max_length=64)
-    label = peewee.CharField(max_length=120)
+    label = TranslatedField(max_length=120)
     color = peewee.CharField(max_length=16, default="slate")
     position = peewee.IntegerField(default=0)
     probability = peewee.IntegerField(default=0)

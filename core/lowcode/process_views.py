@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..auth import restrict, role_required
 from ..db import db, utcnow
+from ..i18n import N_
 from ..models import ADMIN, MANAGER, User
 from ..shell import render_page
 from . import types as T
@@ -66,8 +67,9 @@ def new():
     with db.atomic():
         process = Process.create(key=f"{entity}:{key_from_label(label, taken)}", label=label, entity=entity)
         for position, (key, name, kind, probability) in enumerate(
-            [("new", _("New"), "open", 10), ("won", _("Won"), "won", 100), ("lost", _("Lost"), "lost", 0)]
+            [("new", N_("New"), "open", 10), ("won", N_("Won"), "won", 100), ("lost", N_("Lost"), "lost", 0)]
         ):
+            # Stored in English, read in each user's language (see Translated).
             Stage.create(process=process, key=key, label=name, kind=kind, probability=probability, position=position,
                          color={"won": "green", "lost": "red"}.get(kind, "blue"))
         audit("process_add", f"process:{process.key}", process.id, label, {"label": [None, label]}, current_user)
@@ -141,7 +143,8 @@ def save_stage(process_id: int, stage_id: int | None = None):
         else:
             before = {name: getattr(stage, name) for name in values}
             for name, value in values.items():
-                setattr(stage, name, value)
+                if before[name] != value:  # an unchanged name keeps its source (and its translations)
+                    setattr(stage, name, value)
             stage.save()
             audit("stage_change", f"process:{process.key}", stage.id, stage.label,
                   {k: [before[k], v] for k, v in values.items() if before[k] != v}, current_user)

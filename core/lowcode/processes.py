@@ -16,7 +16,7 @@ from ..db import db, utcnow
 from ..models import ADMIN, MANAGER
 from ..plugins import host_of
 from .entities import EntityView, FieldSpec, schema_changed
-from .models import PENDING, APPROVED, REJECTED, Approval, Process, Stage, StageMove
+from .models import PENDING, APPROVED, REJECTED, Approval, Process, Stage, StageMove, source_text
 
 KINDS = ("open", "won", "lost")
 
@@ -32,10 +32,10 @@ def ensure_defaults() -> None:
             continue
         try:
             with db.atomic():
-                row = Process.create(key=key, label=str(process.label), entity=process.entity)
+                row = Process.create(key=key, label=source_text(process.label), entity=process.entity)
                 for position, stage in enumerate(process.stages):
                     Stage.create(
-                        process=row, key=stage.key, label=str(stage.label), color=stage.color, position=position,
+                        process=row, key=stage.key, label=source_text(stage.label), color=stage.color, position=position,
                         probability=stage.probability, kind=stage.kind, required_fields=list(stage.required_fields),
                         needs_approval=stage.needs_approval, followup_days=stage.followup_days,
                     )

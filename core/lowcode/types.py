@@ -398,7 +398,7 @@ def active_choices(spec, keep=()) -> list[dict]:
 def choice_label(spec, value) -> str:
     for choice in spec.options.get("choices", []):
         if choice["value"] == value:
-            return choice["label"]
+            return str(choice["label"])
     return str(value)
 
 

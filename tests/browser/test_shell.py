@@ -105,5 +105,5 @@ def test_the_shell_fits_a_phone(page, live_server):
     sign_in(page, "admin@example.com")
     page.goto("/admin/users")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Pipeline")).to_be_attached()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Pipeline", exact=True)).to_be_attached()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

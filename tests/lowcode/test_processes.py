@@ -195,3 +195,33 @@ def test_an_admin_creates_a_process_for_a_form_made_in_the_browser(app, login, p
 def test_only_admins_edit_processes(hello):
     assert hello.manager.get("/admin/processes/").status_code == 403
     assert hello.rep.post(f"/admin/processes/{Stage_process(hello)}/stages", data={"label": "X", "kind": "open"}).status_code == 403
+
+
+def test_default_stage_names_are_stored_once_and_read_in_each_users_language(app, login, people, competitor):
+    """Stage names a plugin or the core wrote are kept in English and shown translated; a name an
+    admin types is shown as typed; saving a stage without renaming it keeps the translations."""
+    admin = login(people.admin)
+    process = int(admin.post("/admin/processes/new", data={"label": "Review", "entity": competitor}).headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        stored = dict(Stage.select(Stage.key, Stage.label).where(Stage.process == process).tuples().execute(Stage._meta.database))
+        assert stored == {"new": "New", "won": "Won", "lost": "Lost"}
+        won = Stage.get(Stage.process == process, Stage.key == "won").id
+    admin.post("/language", data={"locale": "zh_Hans_CN"})
+    chinese = admin.get(f"/admin/processes/{process}").text
+    assert "赢单" in chinese and "输单" in chinese
+    # Saving the stage with its translated name unchanged keeps the source...
+    admin.post(f"/admin/processes/{process}/stages/{won}", data={"label": "赢单", "kind": "won", "probability": "100", "color": "green"})
+    with app.app_context():
+        assert Stage.get_by_id(won).label.source == "Won"
+    manager = login(people.manager)
+    english = manager.get(f"/records/{competitor}/{new_record(manager, competitor)}").text
+    assert "Won" in english and "赢单" not in english
+    # ...and a name typed by an admin is shown as typed to everyone, escaped.
+    admin.post(f"/admin/processes/{process}/stages/{won}", data={"label": "<i>Signed</i>", "kind": "won", "probability": "100", "color": "green"})
+    with app.app_context():
+        assert Stage.get_by_id(won).label == "<i>Signed</i>"
+    assert "&lt;i&gt;Signed&lt;/i&gt;" in admin.get(f"/admin/processes/{process}").text
+
+
+def new_record(client, entity) -> str:
+    return client.post(f"/records/{entity}/new", data={"name": "Watched"}).headers["Location"].rsplit("/", 1)[1]
