@@ -62,12 +62,16 @@ def form_class(view: EntityView):
     return view._form_class
 
 
-def make_form(view: EntityView, record=None, submitted: bool = True):
-    """The form for a new record (defaults filled in) or an existing one. On a POST, Flask-WTF
-    fills it from the submission, unless `submitted` is False (a preview inside another form)."""
+def make_form(view: EntityView, record=None, submitted: bool = True, initial: dict | None = None):
+    """The form for a new record (defaults and `initial` stored values filled in) or an existing
+    one. On a POST, Flask-WTF fills it from the submission, unless `submitted` is False (a preview
+    inside another form)."""
     data = {}
+    initial = initial or {}
     for spec in view.form_fields:
-        if record is None:
+        if record is None and spec.key in initial:
+            data[spec.key] = initial[spec.key] if spec.base else spec.type.to_form(initial[spec.key], spec)
+        elif record is None:
             data[spec.key] = None if spec.base else spec.type.to_form(spec.default, spec)
         elif spec.base:
             data[spec.key] = view.value(record, spec) if hasattr(spec.column, "rel_model") else getattr(record, spec.key)
@@ -324,8 +328,13 @@ ACTION_LABELS = {
 }
 
 
+def describe_actions(labels: dict) -> None:
+    """Let a plugin name the actions it records in the audit log ({"claim": _l("claimed it")})."""
+    ACTION_LABELS.update(labels)
+
+
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    return str(ACTION_LABELS.get(action, action.replace("_", " ")))
 
 
 @dataclass

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ..auth import role_required
 from ..models import ADMIN
-from ..shell import render_page
+from ..shell import render_fragment, render_page
 from . import query as Q
 from . import records as R
 from . import types as T
@@ -186,9 +186,24 @@ def _form_page(view: EntityView, form, record, status: int = 200):
                        specs=view.form_fields)
 
 
+def _prefill(view: EntityView) -> dict:
+    """Values a link may give a new record (?customer=12): read as the field's type reads text;
+    what does not parse is ignored, and a link still offers only records the user may see."""
+    values = {}
+    for spec in view.form_fields:
+        text = request.args.get(spec.key)
+        if text is None:
+            continue
+        try:
+            values[spec.key] = int(text) if spec.type.kind == T.REFERENCE and text.isdigit() else spec.type.parse_text(text, spec)
+        except T.Conversion:
+            continue
+    return values
+
+
 def _submit(view: EntityView, record=None):
     editable_or_403(view)
-    form = R.make_form(view, record)
+    form = R.make_form(view, record, initial=_prefill(view) if record is None and request.method == "GET" else None)
     if form.validate_on_submit():
         values = R.form_values(view, form)
         if record is None and request.form.get("confirm_duplicates") != "1":
@@ -317,8 +332,11 @@ def move_record(entity: str, record_id: int):
         abort(404)
     form = R.make_form(view, record)
     asked = [spec for spec in missing_fields(view, record, stage) if spec.in_form]
+    # then=event: a page such as a kanban board moves records in place; it gets the answer as a
+    # short fragment and a `record-moved` event instead of being sent to the record.
+    quiet = request.values.get("then") == "event"
     if request.method == "GET":
-        return _move_page(view, record, stage, form, asked)
+        return _move_page(view, record, stage, form, asked, quiet)
 
     values = {}
     for spec in asked:
@@ -327,17 +345,22 @@ def move_record(entity: str, record_id: int):
             if stored not in (None, "", []):
                 values[spec.key] = stored
     if any(form[spec.key].errors for spec in asked):
-        return _move_page(view, record, stage, form, asked)
+        return _move_page(view, record, stage, form, asked, quiet)
     result = move(view, record, stage, current_user, values)
     if result.status == "needs_fields":
         for spec in result.missing:
             if spec.in_form and not form[spec.key].errors:
                 form[spec.key].errors = [_("%(stage)s needs this field.", stage=stage.label)]
-        return _move_page(view, record, stage, form, [spec for spec in result.missing if spec.in_form])
+        return _move_page(view, record, stage, form, [spec for spec in result.missing if spec.in_form], quiet)
     if result.status == "pending":
-        flash(_("Moving to %(stage)s waits for a manager's approval.", stage=stage.label), "info")
-    elif result.status == "moved":
-        flash(_("%(title)s is now in %(stage)s.", title=view.title_of(record), stage=stage.label), "success")
+        message, category = _("Moving to %(stage)s waits for a manager's approval.", stage=stage.label), "info"
+    else:
+        message, category = _("%(title)s is now in %(stage)s.", title=view.title_of(record), stage=stage.label), "success"
+    if quiet:
+        response = render_fragment("records/move.html", "move_done", message=message, category=category)
+        response.headers["HX-Trigger"] = "record-moved"
+        return response
+    flash(message, category)
     target = url_for("records.detail", entity=view.key, record_id=record.id)
     if request.htmx:
         response = _move_page(view, record, stage, form, [])
@@ -346,5 +369,6 @@ def move_record(entity: str, record_id: int):
     return redirect(target)
 
 
-def _move_page(view, record, stage, form, asked):
-    return render_page("records/move.html", "move_form", view=view, record=record, stage=stage, form=form, asked=asked)
+def _move_page(view, record, stage, form, asked, quiet=False):
+    return render_page("records/move.html", "move_form", view=view, record=record, stage=stage, form=form, asked=asked,
+                       quiet=quiet)

@@ -52,7 +52,46 @@
       });
     });
   }
+  // A kanban board: [data-board] holds columns ([data-board-column] with data-stage) of cards
+  // ([data-card]). Dropping a card posts it, its column and its neighbours to data-move-url; the
+  // answer (a form asking for fields, or a message) goes into #board-dialog.
+  function makeBoard(root) {
+    if (typeof Sortable === "undefined") return;
+    root.querySelectorAll("[data-board]").forEach(function (board) {
+      board.querySelectorAll("[data-board-column]").forEach(function (column) {
+        if (column.sortable) return;
+        column.sortable = new Sortable(column, {
+          group: "board-" + board.getAttribute("data-board"),
+          draggable: "[data-card]",
+          animation: 150,
+          forceFallback: true,
+          onEnd: function (event) {
+            var card = event.item;
+            var previous = card.previousElementSibling, next = card.nextElementSibling;
+            htmx.ajax("POST", board.getAttribute("data-move-url"), {
+              source: card, target: "#board-dialog", swap: "innerHTML",
+              values: {
+                deal: card.getAttribute("data-card"), stage: event.to.getAttribute("data-stage"), then: "event",
+                before: previous ? previous.getAttribute("data-card") : "", after: next ? next.getAttribute("data-card") : ""
+              }
+            });
+          }
+        });
+      });
+    });
+  }
+
+  // Closing a panel that a server answer opened (the board's dialog).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-close-dialog]");
+    if (button) {
+      var panel = button.closest("#board-dialog, #move-panel");
+      if (panel) panel.innerHTML = "";
+    }
+  });
+
   if (typeof htmx !== "undefined") {
     htmx.onLoad(makeSortable);
+    htmx.onLoad(makeBoard);
   }
 })();
