@@ -86,6 +86,9 @@ class Entity:
     # duplicates among existing records, for the new-record form's warning and the import's check.
     # Called with many rows at once, so it should look records up in a fixed number of queries.
     find_duplicates: Callable[..., list] | None = None
+    # page(record_id) -> URL of the plugin's own page for a record (a deal with its timeline);
+    # lists, links and saves lead there. None: the generic record page.
+    page: Callable[[int], str] | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 import peewee
-from flask import abort, current_app
+from flask import abort, current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -291,6 +291,12 @@ class EntityView:
 
     def may_edit(self, user) -> bool:
         return not self.editors or user.role in self.editors
+
+    def url_of(self, record_id: int) -> str:
+        """Where a record is shown: the plugin's own page for it, else the generic one."""
+        if self.declared.page is not None:
+            return self.declared.page(record_id)
+        return url_for("records.detail", entity=self.key, record_id=record_id)
 
     def duplicates(self, rows: list[dict]) -> list[list]:
         """For each row of values, the existing records it probably duplicates."""

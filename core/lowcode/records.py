@@ -70,7 +70,7 @@ def make_form(view: EntityView, record=None, submitted: bool = True, initial: di
     initial = initial or {}
     for spec in view.form_fields:
         if record is None and spec.key in initial:
-            data[spec.key] = initial[spec.key] if spec.base else spec.type.to_form(initial[spec.key], spec)
+            data[spec.key] = spec.type.to_form(initial[spec.key], spec)
         elif record is None:
             data[spec.key] = None if spec.base else spec.type.to_form(spec.default, spec)
         elif spec.base:
@@ -247,7 +247,12 @@ def apply_values(view: EntityView, record, values: dict) -> None:
         if spec is None:
             continue
         if spec.base:
-            setattr(record, spec.column.name if spec.column is not None else key, stored)
+            column = spec.column
+            if stored is None and column is not None and not column.null:
+                if column.default is None:
+                    continue  # a required column left out of a submission keeps its value
+                stored = column.default() if callable(column.default) else column.default
+            setattr(record, column.name if column is not None else key, stored)
         elif stored is None or stored == [] or stored == "":
             custom.pop(key, None)
         else:

@@ -59,7 +59,8 @@ def cell(view: EntityView, record, spec: FieldSpec, lookups: dict) -> Cell:
     if spec.type.key == "email":
         return Cell(text, href=f"mailto:{stored}")
     if spec.type.key == "link" and spec.options.get("entity"):
-        return Cell(text, href=url_for("records.detail", entity=spec.options["entity"], record_id=stored))
+        target = get_entity(spec.options["entity"])
+        return Cell(text, href=target.url_of(stored) if target else None)
     if spec.type.key in ("select", "multiselect"):
         colors = {c["value"]: c.get("color") or "slate" for c in spec.options.get("choices", [])}
         values = stored if isinstance(stored, list) else [stored]
@@ -217,7 +218,7 @@ def _submit(view: EntityView, record=None):
             form[clash.spec.key].errors.append(clash.message)
         else:
             flash(_("%(title)s is saved.", title=view.title_of(record)), "success")
-            target = url_for("records.detail", entity=view.key, record_id=record.id)
+            target = view.url_of(record.id)
             if request.htmx:
                 response = render_page("records/form.html", "record_form", view=view, form=form, record=record, specs=view.form_fields)
                 response.headers["HX-Redirect"] = target
@@ -361,7 +362,7 @@ def move_record(entity: str, record_id: int):
         response.headers["HX-Trigger"] = "record-moved"
         return response
     flash(message, category)
-    target = url_for("records.detail", entity=view.key, record_id=record.id)
+    target = view.url_of(record.id)
     if request.htmx:
         response = _move_page(view, record, stage, form, [])
         response.headers["HX-Redirect"] = target

@@ -1,20 +1,126 @@
-"""The pipeline plugin's hook implementations."""
+"""The pipeline plugin's hook implementations: thin, they hand work to the modules."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
 from flask_babel import lazy_gettext as _l
 
-from core.contributions import NavItem
+from core.contributions import NavItem, Process, Stage
 from core.hookspecs import hookimpl
+from core.lowcode import records
+from core.lowcode.models import Stage as StageRow
+from core.models import ADMIN, MANAGER
 
-from . import views
+from . import entities, metrics, services, widgets
 
 label = _l("Pipeline")
 description = _l("Customers, contacts, deals, activities, the kanban board and follow-ups.")
 
+records.describe_actions({
+    "claim": _l("claimed it from the pool"), "release": _l("put it back in the pool"),
+    "return_to_pool": _l("sent it back to the pool (no follow-up)"), "merge": _l("merged a duplicate into it"),
+    "merged_into": _l("merged it into another customer"), "line_add": _l("added a product"),
+    "line_remove": _l("removed a product"), "setting_change": _l("changed a setting"),
+})
+
+
+@hookimpl
+def register_models():
+    from .models import MODELS
+
+    return MODELS
+
+
+@hookimpl
+def register_migrations():
+    return Path(__file__).parent / "migrations"
+
 
 @hookimpl
 def register_blueprints():
+    from . import customer_views, deal_views, followups, numbers, settings_views, views  # noqa: F401 - routes
+
     return [views.bp]
 
 
 @hookimpl
+def register_entities():
+    return entities.ENTITIES
+
+
+@hookimpl
+def register_processes():
+    """The seven stages of the article, and a stage for deals lost."""
+    return [Process("pipeline.sales", _l("Sales process"), entities.DEAL, (
+        Stage("development", _l("Customer development"), 5, color="slate", followup_days=14),
+        Stage("first_contact", _l("First contact"), 10, color="blue", followup_days=7),
+        Stage("discovery", _l("Information gathering"), 20, color="teal", followup_days=7),
+        Stage("follow_up", _l("Follow-up"), 40, color="amber", followup_days=5),
+        Stage("approval", _l("Internal approval"), 60, color="purple", needs_approval=True,
+              required_fields=("amount", "expected_close"), followup_days=5),
+        Stage("signing", _l("Contract signing"), 80, color="green", required_fields=("contact",), followup_days=3),
+        Stage("after_sales", _l("After-sales"), 100, kind="won", color="green", followup_days=30),
+        Stage("lost", _l("Lost"), 0, kind="lost", color="red", required_fields=("lost_reason",)),
+    ))]
+
+
+@hookimpl
+def register_metrics():
+    return metrics.metrics()
+
+
+@hookimpl
 def nav_items(user):
-    return [NavItem(_l("Pipeline"), "pipeline.index", icon="pipeline", order=20)]
+    items = [
+        NavItem(_l("Pipeline"), "pipeline.board", icon="pipeline", order=20),
+        NavItem(_l("Customers"), "records.index", icon="team", order=21, values={"entity": entities.CUSTOMER}),
+        NavItem(_l("Follow-ups"), "pipeline.followups", icon="check", order=22),
+        NavItem(_l("Customer pool"), "pipeline.pool", icon="users", order=23),
+        NavItem(_l("Sales numbers"), "pipeline.numbers", icon="chart", order=24),
+    ]
+    if user.role in (ADMIN, MANAGER):
+        items += [NavItem(_l("Products"), "records.index", icon="form", order=25, values={"entity": entities.PRODUCT}),
+                  NavItem(_l("Duplicates"), "pipeline.duplicates", icon="dot", order=26)]
+    if user.role == ADMIN:
+        items.append(NavItem(_l("Pipeline settings"), "pipeline.settings", icon="settings", order=935, section="admin"))
+    return items
+
+
+@hookimpl
+def dashboard_widgets(user):
+    return widgets.widgets(user)
+
+
+@hookimpl
+def agenda_items(user, day):
+    return widgets.agenda(user, day)
+
+
+@hookimpl
+def on_record_saved(entity, record, created, changes, user):
+    if entity == entities.ACTIVITY:
+        services.activity_saved(record)
+
+
+@hookimpl
+def on_stage_changed(entity, record, from_stage, to_stage, user):
+    if entity == entities.DEAL and record.stage_id:
+        services.stage_entered(record, StageRow.get_by_id(record.stage_id))
+
+
+@hookimpl
+def register_commands():
+    @click.command("pipeline-return")
+    def return_to_pool():
+        """Send customers without follow-up for too long back to the pool (run it from cron)."""
+        click.echo(f"{services.return_stale_to_pool()} customer(s) went back to the pool.")
+
+    return [return_to_pool]
+
+
+@hookimpl
+def demo_data(team, rng):
+    from .demo import create
+
+    create(team, rng)

@@ -1,0 +1,170 @@
+"""Customers: their page, the shared pool (公海), and finding and merging duplicates."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.auth import scope
+from core.db import utcnow
+from core.lowcode import records as R
+from core.lowcode.entities import get_entity
+from core.lowcode.views import cell, history
+from core.models import REP, User
+from core.shell import paginate, render_page
+
+from . import services
+from .deal_views import LogForm, log_from_form, timeline
+from .entities import CUSTOMER
+from .forms import KIND_LABELS
+from .models import Activity, Contact, Customer, Deal
+from .normalize import email_key
+from .views import bp
+
+POOL_CHECK_SECONDS = 600  # the pool's return rule runs at most this often on access
+
+
+def customer_or_404(customer_id: int) -> Customer:
+    customer = get_entity(CUSTOMER).visible().where(Customer.id == customer_id).first()
+    if customer is None:
+        abort(404)
+    return customer
+
+
+@bp.route("/customers/<int:customer_id>", methods=["GET", "POST"])
+def customer(customer_id: int):
+    view = get_entity(CUSTOMER)
+    record = customer_or_404(customer_id)
+    log = LogForm(prefix="log")
+    if request.method == "POST":
+        if record.owner_id is None:
+            abort(403)  # a customer in the pool is claimed before it is worked
+        if log.validate_on_submit():
+            _done, planned = log_from_form(log, {"customer": record.id})
+            flash(_("Logged.") + (" " + _("Next: %(subject)s.", subject=planned.subject) if planned else ""), "success")
+            return redirect(url_for("pipeline.customer", customer_id=record.id))
+    shown = [spec for spec in view.active_fields if not spec.hidden and spec.key != "name"]
+    names = R.lookups(view, [record], shown)
+    contacts = list(Contact.select().where(Contact.customer == record.id, Contact.deleted_at.is_null()).order_by(Contact.name))
+    deals = list(scope(Deal.select().where(Deal.customer == record.id, Deal.deleted_at.is_null()), Deal.owner).order_by(Deal.id.desc()))
+    planned, done = timeline((Activity.customer == record.id) | Activity.deal.in_([d.id for d in deals] or [0]))
+    duplicates = [match for match in likely_duplicates(record) if match[0] != record.id]
+    return render_page(
+        "pipeline/customer.html", status=400 if log.errors else 200, view=view, customer=record,
+        fields=[(spec, cell(view, record, spec, names)) for spec in shown], contacts=contacts, deals=deals,
+        planned=planned, done=done, log=log, log_url=url_for("pipeline.customer", customer_id=record.id),
+        history=history(view, record), now=utcnow(), kinds=KIND_LABELS, duplicates=duplicates,
+        return_days=services.setting("pool_return_days"),
+    )
+
+
+def likely_duplicates(record: Customer) -> list:
+    from .entities import find_customer_duplicates
+
+    return find_customer_duplicates([{"name": record.name, "phone": record.phone, "email": record.email}])[0]
+
+
+# -- the pool -------------------------------------------------------------------------------------
+
+
+def _return_now_and_then() -> None:
+    """The return rule also runs on access (not only by cron), at most every few minutes per process."""
+    state = current_app.extensions.setdefault("pipeline.pool", {})
+    now = utcnow()
+    if state.get("checked") and (now - state["checked"]).total_seconds() < POOL_CHECK_SECONDS:
+        return
+    state["checked"] = now
+    services.return_stale_to_pool(now)
+
+
+@bp.route("/pool")
+def pool():
+    _return_now_and_then()
+    query = Customer.select().where(Customer.owner.is_null(), Customer.deleted_at.is_null()).order_by(Customer.name)
+    search = request.args.get("q", "").strip()[:100]
+    if search:
+        query = query.where(Customer.search_text.contains(search.lower()) | Customer.name.contains(search))
+    page = paginate(query)
+    return render_page("pipeline/pool.html", "pool_list", page=page, search=search, owned=services.owned_count(current_user),
+                       limit=services.setting("pool_claim_limit"), return_days=services.setting("pool_return_days"))
+
+
+@bp.route("/customers/<int:customer_id>/claim", methods=["POST"])
+def claim(customer_id: int):
+    record = customer_or_404(customer_id)
+    if record.owner_id is not None:
+        flash(_("%(name)s is no longer in the pool.", name=record.name), "error")
+    else:
+        try:
+            services.claim(record, current_user)
+        except services.PoolLimit as problem:
+            flash(str(problem), "error")
+        else:
+            flash(_("%(name)s is yours now. Follow up within %(days)d days, or it goes back to the pool.",
+                    name=record.name, days=services.setting("pool_return_days")), "success")
+            return redirect(url_for("pipeline.customer", customer_id=record.id))
+    return redirect(url_for("pipeline.pool"))
+
+
+@bp.route("/customers/<int:customer_id>/release", methods=["POST"])
+def release(customer_id: int):
+    record = customer_or_404(customer_id)
+    if record.owner_id is None:
+        abort(400)
+    if current_user.role == REP and record.owner_id != current_user.id:
+        abort(403)
+    services.release(record, current_user)
+    flash(_("%(name)s is back in the pool.", name=record.name), "success")
+    return redirect(url_for("pipeline.pool"))
+
+
+# -- duplicates -----------------------------------------------------------------------------------
+
+
+def duplicate_groups(customers: list) -> list[tuple[str, list]]:
+    """Customers that share a normalised name, a phone or an email, grouped."""
+    groups: dict[tuple, list] = {}
+    for customer in customers:
+        for kind, key in (("name", customer.normalized_name), ("phone", customer.phone_key), ("email", email_key(customer.email))):
+            if key:
+                groups.setdefault((kind, key), []).append(customer)
+    labels = {"name": _("same name"), "phone": _("same phone"), "email": _("same email")}
+    seen, found = set(), []
+    for (kind, _key), members in groups.items():
+        ids = tuple(sorted(c.id for c in members))
+        if len(members) > 1 and ids not in seen:
+            seen.add(ids)
+            found.append((labels[kind], members))
+    return found
+
+
+@bp.route("/duplicates")
+def duplicates():
+    """Likely duplicates among the customers the user may see (admins: all)."""
+    view = get_entity(CUSTOMER)
+    customers = list(view.visible().select(Customer.id, Customer.name, Customer.normalized_name, Customer.phone_key,
+                                           Customer.email, Customer.owner).order_by(Customer.id))
+    owners = {u.id: u.name for u in User.select(User.id, User.name)}
+    return render_page("pipeline/duplicates.html", groups=duplicate_groups(customers), owners=owners)
+
+
+@bp.route("/duplicates/merge", methods=["POST"])
+def merge():
+    view = get_entity(CUSTOMER)
+    try:
+        keep_id, other_id = int(request.form.get("keep", "")), int(request.form.get("other", ""))
+    except ValueError:
+        abort(400)
+    if keep_id == other_id:
+        abort(400)
+    keep = view.visible().where(Customer.id == keep_id).first()
+    other = view.visible().where(Customer.id == other_id).first()
+    if keep is None or other is None:
+        abort(404)
+    if current_user.role == REP and (other.owner_id not in (current_user.id, None) or keep.owner_id not in (current_user.id, None)):
+        abort(403)  # a rep merges only their own (and the pool's) customers
+    moved = services.merge(keep, other, current_user)
+    flash(_("%(other)s is merged into %(keep)s: %(contacts)d contact(s), %(deals)d deal(s), %(activities)d activit(y/ies) moved.",
+            other=other.name, keep=keep.name, **moved), "success")
+    return redirect(url_for("pipeline.customer", customer_id=keep.id))
+

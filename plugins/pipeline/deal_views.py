@@ -1,0 +1,190 @@
+"""A deal's page (lines, timeline, logging activities) and the activity actions shared with
+customers' pages."""
+from __future__ import annotations
+
+import datetime
+import decimal
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, DecimalField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from core.db import utcnow
+from core.lowcode import records as R
+from core.lowcode.entities import get_entity
+from core.lowcode.processes import current_stage, stages_of
+from core.lowcode.views import cell, history
+from core.shell import render_page
+
+from . import services
+from .entities import ACTIVITY, DEAL
+from .forms import KIND_LABELS
+from .models import Activity, Deal, DealLine, Product
+from .views import bp
+
+TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def kind_choices() -> list[SelectChoice]:
+    return [SelectChoice(key, label) for key, label in KIND_LABELS.items()]
+
+
+class LogForm(FlaskForm):
+    """What happened, and optionally what comes next, in one step."""
+
+    kind = SelectField(_l("What"), choices=[], default="call")
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
+    outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=5000)])
+    next_kind = SelectField(_l("Next activity"), choices=[], default="call")
+    next_subject = StringField(_l("About"), validators=[Optional(), Length(max=200)])
+    next_due = DateTimeLocalField(_l("When"), format=TIME_FORMATS, validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = kind_choices()
+        self.next_kind.choices = kind_choices()
+
+    def validate_next_due(self, field):
+        if self.next_subject.data and not field.data:
+            raise ValidationError(_("Say when the next step is due."))
+        if field.data and not self.next_subject.data:
+            self.next_subject.data = str(KIND_LABELS.get(self.next_kind.data, ""))
+
+
+class LineForm(FlaskForm):
+    product = SelectField(_l("Product"), coerce=lambda v: int(v) if str(v).isdigit() else None, choices=[], validators=[DataRequired()])
+    quantity = DecimalField(_l("Quantity"), places=2, default=decimal.Decimal(1),
+                            validators=[DataRequired(), NumberRange(min=decimal.Decimal("0.01"), max=10**9)])
+    unit_price = DecimalField(_l("Unit price"), places=2, description=_l("Empty: the list price."),
+                              validators=[Optional(), NumberRange(min=0, max=10**12)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        products = Product.select().where(Product.active == True, Product.deleted_at.is_null()).order_by(Product.name)  # noqa: E712
+        self.product.choices = [SelectChoice(p.id, f"{p.name} · {p.list_price}") for p in products]
+
+
+def deal_or_404(deal_id: int) -> Deal:
+    deal = get_entity(DEAL).visible().where(Deal.id == deal_id).first()
+    if deal is None:
+        abort(404)
+    return deal
+
+
+def timeline(condition) -> tuple[list, list]:
+    """(planned, done) activities matching `condition`: planned soonest first, done newest first."""
+    rows = list(Activity.select().where(condition, Activity.deleted_at.is_null())
+                .order_by(Activity.done_at.desc(nulls="FIRST"), Activity.due_at.asc(nulls="LAST"), Activity.id.desc()).limit(200))
+    return [a for a in rows if a.done_at is None], [a for a in rows if a.done_at is not None]
+
+
+def log_from_form(form: LogForm, link: dict) -> tuple:
+    now = utcnow()
+    done = {"kind": form.kind.data, "subject": form.subject.data.strip(), "outcome": (form.outcome.data or "").strip(),
+            "done_at": now, **link}
+    planned = None
+    if form.next_due.data:
+        planned = {"kind": form.next_kind.data, "subject": form.next_subject.data.strip(), "due_at": form.next_due.data}
+    return services.log_activity(current_user, done, planned)
+
+
+@bp.route("/deals/<int:deal_id>", methods=["GET", "POST"])
+def deal(deal_id: int):
+    view = get_entity(DEAL)
+    record = deal_or_404(deal_id)
+    log = LogForm(prefix="log")
+    if request.method == "POST" and log.validate_on_submit():
+        _done, planned = log_from_form(log, {"deal": record.id, "customer": record.customer_id})
+        flash(_("Logged.") + (" " + _("Next: %(subject)s.", subject=planned.subject) if planned else ""), "success")
+        return redirect(url_for("pipeline.deal", deal_id=record.id))
+    return _deal_page(view, record, log, LineForm(prefix="line", formdata=None), status=400 if log.errors else 200)
+
+
+def _deal_page(view, record, log, line_form, status=200):
+    stage = current_stage(view, record)
+    stages = stages_of(stage.process) if stage is not None else []
+    shown = [spec for spec in view.active_fields if not spec.hidden and spec.key not in ("name", "stage")]
+    names = R.lookups(view, [record], shown)
+    lines = list(DealLine.select(DealLine, Product).join(Product).where(DealLine.deal == record).order_by(DealLine.id))
+    planned, done = timeline(Activity.deal == record.id)
+    return render_page(
+        "pipeline/deal.html", status=status, view=view, deal=record, stage=stage, stages=stages,
+        fields=[(spec, cell(view, record, spec, names)) for spec in shown], lines=lines, planned=planned, done=done,
+        probability=services.effective_probability(record, stage), log=log, line_form=line_form,
+        history=history(view, record), now=utcnow(), kinds=KIND_LABELS,
+    )
+
+
+@bp.route("/deals/<int:deal_id>/lines", methods=["POST"])
+def add_line(deal_id: int):
+    view = get_entity(DEAL)
+    record = deal_or_404(deal_id)
+    form = LineForm(prefix="line")
+    if not form.validate_on_submit():
+        return _deal_page(view, record, LogForm(prefix="log", formdata=None), form, status=400)
+    product = Product.get_or_none(Product.id == form.product.data)
+    if product is None:
+        abort(400)
+    services.add_line(record, product, form.quantity.data, form.unit_price.data, current_user)
+    flash(_("%(product)s is added; the amount follows the lines.", product=product.name), "success")
+    return redirect(url_for("pipeline.deal", deal_id=record.id) + "#lines")
+
+
+@bp.route("/deals/<int:deal_id>/lines/<int:line_id>/delete", methods=["POST"])
+def remove_line(deal_id: int, line_id: int):
+    record = deal_or_404(deal_id)
+    line = DealLine.get_or_none(DealLine.id == line_id, DealLine.deal == record.id)
+    if line is None:
+        abort(404)
+    services.remove_line(line, current_user)
+    return redirect(url_for("pipeline.deal", deal_id=record.id) + "#lines")
+
+
+# -- activities (shared by deals and customers) ---------------------------------------------------
+
+
+def activity_or_404(activity_id: int) -> Activity:
+    activity = get_entity(ACTIVITY).visible().where(Activity.id == activity_id).first()
+    if activity is None:
+        abort(404)
+    return activity
+
+
+def _back(activity: Activity) -> str:
+    target = request.form.get("back", "")
+    if target.startswith("/pipeline/"):
+        return target
+    if activity.deal_id:
+        return url_for("pipeline.deal", deal_id=activity.deal_id)
+    if activity.customer_id:
+        return url_for("pipeline.customer", customer_id=activity.customer_id)
+    return url_for("pipeline.followups")
+
+
+@bp.route("/activities/<int:activity_id>/done", methods=["POST"])
+def activity_done(activity_id: int):
+    """Mark a planned activity done, with what came of it."""
+    activity = activity_or_404(activity_id)
+    if activity.done_at is None:
+        outcome = request.form.get("outcome", "").strip()[:5000]
+        R.save(get_entity(ACTIVITY), current_user, {"done_at": utcnow(), **({"outcome": outcome} if outcome else {})},
+               record=activity)
+        flash(_("%(subject)s is done.", subject=activity.subject), "success")
+    return redirect(_back(activity))
+
+
+@bp.route("/activities/<int:activity_id>/reschedule", methods=["POST"])
+def activity_reschedule(activity_id: int):
+    activity = activity_or_404(activity_id)
+    try:
+        due = datetime.datetime.strptime(request.form.get("due_at", ""), "%Y-%m-%dT%H:%M")
+    except ValueError:
+        flash(_("Choose a date and time."), "error")
+        return redirect(_back(activity))
+    R.save(get_entity(ACTIVITY), current_user, {"due_at": due}, record=activity)
+    return redirect(_back(activity))
+

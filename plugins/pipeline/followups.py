@@ -1,0 +1,69 @@
+"""Follow-ups: what is overdue, due today and due this week, for a rep or a manager's team."""
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import peewee
+from flask import current_app, request
+from flask_login import current_user
+
+from core.auth import scope
+from core.i18n import team_today
+from core.models import REP, User
+from core.shell import render_page
+
+from .forms import KIND_LABELS
+from .models import Activity, Customer, Deal
+from .views import bp
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The team's day as naive UTC times, as timestamps are stored."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    start = datetime.datetime.combine(day, datetime.time.min, zone).astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return start, start + datetime.timedelta(days=1)
+
+
+def planned(user, team: bool):
+    """Planned activities of the user, or of everyone the user may see when `team`."""
+    query = Activity.select(Activity, Customer, Deal, User).join(Customer, peewee.JOIN.LEFT_OUTER, on=(Activity.customer == Customer.id)) \
+        .switch(Activity).join(Deal, peewee.JOIN.LEFT_OUTER, on=(Activity.deal == Deal.id)) \
+        .switch(Activity).join(User, on=(Activity.owner == User.id)) \
+        .where(Activity.done_at.is_null(), Activity.due_at.is_null(False), Activity.deleted_at.is_null())
+    return scope(query, Activity.owner, user) if team else query.where(Activity.owner == user.id)
+
+
+def buckets(user, team: bool, today: datetime.date) -> dict:
+    start, tomorrow = day_bounds(today)
+    _week_start, week_end = day_bounds(today + datetime.timedelta(days=6 - today.weekday()))
+    rows = list(planned(user, team).where(Activity.due_at < week_end).order_by(Activity.due_at).limit(500))
+    return {
+        "overdue": [a for a in rows if a.due_at < start],
+        "today": [a for a in rows if start <= a.due_at < tomorrow],
+        "week": [a for a in rows if tomorrow <= a.due_at < week_end],
+    }
+
+
+def counts_per_rep(user, today: datetime.date) -> list[tuple]:
+    """For a manager: each rep's overdue, today and this-week counts, in one grouped query."""
+    start, tomorrow = day_bounds(today)
+    _week_start, week_end = day_bounds(today + datetime.timedelta(days=6 - today.weekday()))
+    overdue = peewee.fn.SUM(peewee.Case(None, [(Activity.due_at < start, 1)], 0))
+    due_today = peewee.fn.SUM(peewee.Case(None, [((Activity.due_at >= start) & (Activity.due_at < tomorrow), 1)], 0))
+    this_week = peewee.fn.SUM(peewee.Case(None, [((Activity.due_at >= tomorrow) & (Activity.due_at < week_end), 1)], 0))
+    rows = (scope(Activity.select(Activity.owner, overdue.alias("overdue"), due_today.alias("today"), this_week.alias("week"))
+                  .where(Activity.done_at.is_null(), Activity.due_at.is_null(False), Activity.due_at < week_end,
+                         Activity.deleted_at.is_null()), Activity.owner, user)
+            .group_by(Activity.owner))
+    names = {u.id: u.name for u in User.select(User.id, User.name)}
+    return sorted(((names.get(r.owner_id, "?"), int(r.overdue or 0), int(r.today or 0), int(r.week or 0)) for r in rows),
+                  key=lambda row: (-row[1], row[0]))
+
+
+@bp.route("/followups")
+def followups():
+    today = team_today()
+    team = request.args.get("who") == "team" and current_user.role != REP
+    return render_page("pipeline/followups.html", team=team, groups=buckets(current_user, team, today), today=today,
+                       per_rep=counts_per_rep(current_user, today) if team else [], kinds=KIND_LABELS)

@@ -1,0 +1,139 @@
+"""The pipeline's tables: customers, contacts, products, deals and their lines, activities."""
+from __future__ import annotations
+
+import peewee
+
+from core.db import BaseModel, utcnow
+from core.lowcode.models import CustomisableModel, Stage, TranslatedField, json_field
+from core.models import User
+
+from .normalize import normalized_name, phone_key
+
+KINDS = ("call", "visit", "meeting", "email", "quote", "note")
+
+
+class Customer(CustomisableModel):
+    """A company. Without an owner it sits in the shared pool (公海), where reps claim it."""
+
+    name = peewee.CharField(max_length=200)
+    industry = peewee.CharField(max_length=80, default="")
+    size = peewee.CharField(max_length=20, default="")
+    region = peewee.CharField(max_length=80, default="")
+    source = peewee.CharField(max_length=40, default="")
+    level = peewee.CharField(max_length=1, default="")
+    tags = peewee.CharField(max_length=200, default="")
+    phone = peewee.CharField(max_length=40, default="")
+    email = peewee.CharField(max_length=254, default="")
+    owner = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    normalized_name = peewee.CharField(max_length=200, default="", index=True)
+    phone_key = peewee.CharField(max_length=20, default="", index=True)
+    last_activity_at = peewee.DateTimeField(null=True, index=True)
+    claimed_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "pipeline_customer"
+
+    def save(self, *args, **kwargs):
+        self.normalized_name = normalized_name(self.name)
+        self.phone_key = phone_key(self.phone)
+        if kwargs.get("only"):
+            kwargs["only"] = list(kwargs["only"]) + [Customer.normalized_name, Customer.phone_key]
+        return super().save(*args, **kwargs)
+
+
+class Contact(CustomisableModel):
+    """A person at a customer. Belongs to whoever owns the customer."""
+
+    customer = peewee.ForeignKeyField(Customer, on_delete="CASCADE", backref="contacts")
+    owner = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    name = peewee.CharField(max_length=120)
+    role = peewee.CharField(max_length=80, default="")
+    phone = peewee.CharField(max_length=40, default="")
+    email = peewee.CharField(max_length=254, default="")
+    wechat = peewee.CharField(max_length=60, default="")
+
+    class Meta:
+        table_name = "pipeline_contact"
+
+    def save(self, *args, **kwargs):
+        if self.customer_id:
+            self.owner = Customer.select(Customer.owner).where(Customer.id == self.customer_id).scalar()
+        return super().save(*args, **kwargs)
+
+
+class Product(CustomisableModel):
+    name = peewee.CharField(max_length=200)
+    category = peewee.CharField(max_length=80, default="")
+    list_price = peewee.DecimalField(max_digits=14, decimal_places=2, default=0)
+    active = peewee.BooleanField(default=True)
+
+    class Meta:
+        table_name = "pipeline_product"
+
+
+class Deal(CustomisableModel):
+    name = peewee.CharField(max_length=200)
+    customer = peewee.ForeignKeyField(Customer, on_delete="CASCADE", backref="deals")
+    contact = peewee.ForeignKeyField(Contact, null=True, on_delete="SET NULL", backref="+")
+    owner = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    amount = peewee.DecimalField(max_digits=14, decimal_places=2, default=0)
+    currency = peewee.CharField(max_length=3, default="CNY")
+    expected_close = peewee.DateField(null=True, index=True)
+    stage = peewee.ForeignKeyField(Stage, null=True, on_delete="SET NULL", backref="+")
+    probability = peewee.IntegerField(null=True)  # overrides the stage's when set
+    next_step = peewee.CharField(max_length=200, default="")
+    lost_reason = TranslatedField(max_length=120, default="")  # a LostReason's label, as stored
+    closed_at = peewee.DateTimeField(null=True, index=True)
+    rank = peewee.FloatField(default=0)  # order within a board column
+    stage_entered_at = peewee.DateTimeField(default=utcnow)
+    last_activity_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "pipeline_deal"
+
+
+class DealLine(BaseModel):
+    deal = peewee.ForeignKeyField(Deal, on_delete="CASCADE", backref="lines")
+    product = peewee.ForeignKeyField(Product, on_delete="RESTRICT", backref="+")
+    quantity = peewee.DecimalField(max_digits=12, decimal_places=2, default=1)
+    unit_price = peewee.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        table_name = "pipeline_deal_line"
+
+
+class Activity(CustomisableModel):
+    """A call, visit, meeting, email, quote or note: planned (due) or done."""
+
+    kind = peewee.CharField(max_length=10, default="call")
+    subject = peewee.CharField(max_length=200)
+    outcome = peewee.TextField(default="")
+    deal = peewee.ForeignKeyField(Deal, null=True, on_delete="CASCADE", backref="activities")
+    customer = peewee.ForeignKeyField(Customer, null=True, on_delete="CASCADE", backref="activities")
+    owner = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    due_at = peewee.DateTimeField(null=True, index=True)
+    done_at = peewee.DateTimeField(null=True, index=True)
+
+    class Meta:
+        table_name = "pipeline_activity"
+        indexes = ((("owner", "done_at"), False),)
+
+
+class LostReason(BaseModel):
+    label = TranslatedField(max_length=120, unique=True)
+    position = peewee.IntegerField(default=0)
+    archived_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "pipeline_lost_reason"
+
+
+class Setting(BaseModel):
+    key = peewee.CharField(max_length=40, primary_key=True)
+    value = json_field(null=True)
+
+    class Meta:
+        table_name = "pipeline_setting"
+
+
+MODELS = [Customer, Contact, Product, Deal, DealLine, Activity, LostReason, Setting]

@@ -1,0 +1,260 @@
+"""The pipeline's numbers: funnel, time in stage, where deals are lost, reps' win rates, forecast.
+
+Every figure is aggregated in SQL (grouped queries, window functions), so the page costs the same
+whatever the number of deals. Charts are SVG drawn by pygal on the server; each is its own URL,
+embedded as an image with the same numbers in a table beside it.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import peewee
+import pygal
+from flask import abort, make_response, request
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from pygal.style import Style
+
+from core.db import is_sqlite
+from core.i18n import team_today
+from core.lowcode.entities import get_entity
+from core.lowcode.models import Process, Stage, StageMove
+from core.lowcode.processes import processes_of, stages_of
+from core.models import User
+from core.shell import render_page
+
+from .entities import DEAL
+from .models import Deal
+from .views import _teams, bp
+
+CHART_STYLE = Style(
+    background="#ffffff", plot_background="#ffffff", foreground="#1e2430", foreground_strong="#1e2430",
+    foreground_subtle="#667085", colors=("#2458d3", "#1d7f47", "#c8322b", "#a55b00", "#6b3fb8", "#0f766e"),
+    font_family='system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif',
+    label_font_size=12, major_label_font_size=12, legend_font_size=12, value_font_size=11, title_font_size=14,
+)
+# An SVG drawn by pygal carries its own <style>; served alone (never inline in a page) it may keep it.
+CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def month_of(column):
+    """'2026-03' for a date or timestamp column, on SQLite and PostgreSQL."""
+    if is_sqlite():
+        return peewee.fn.strftime("%Y-%m", column)
+    return peewee.fn.to_char(column, "YYYY-MM")
+
+
+def days_between(start, end):
+    if is_sqlite():
+        return peewee.fn.julianday(end) - peewee.fn.julianday(start)
+    return peewee.fn.date_part("epoch", end - start) / 86400.0
+
+
+@dataclass
+class Period:
+    start: datetime.date
+    end: datetime.date  # inclusive
+    team: int | None
+
+    @classmethod
+    def read(cls, args) -> "Period":
+        today = team_today()
+
+        def day(name, default):
+            try:
+                return datetime.date.fromisoformat(args.get(name, "")[:10])
+            except ValueError:
+                return default
+
+        start, end = day("from", datetime.date(today.year, 1, 1)), day("to", datetime.date(today.year, 12, 31))
+        if end < start:
+            start, end = end, start
+        team = args.get("team", "")
+        return cls(start, end, int(team) if team.isdigit() and len(team) < 18 else None)
+
+    @property
+    def start_time(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.start, datetime.time.min)
+
+    @property
+    def end_time(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min)
+
+    def args(self) -> dict:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat(), **({"team": self.team} if self.team else {})}
+
+
+def scoped_deals(period: Period):
+    """The deals the user may see, of the chosen team."""
+    query = get_entity(DEAL).visible()
+    if period.team:
+        query = query.where(Deal.owner.in_(User.select(User.id).where(User.team == period.team)))
+    return query
+
+
+def _process():
+    processes = processes_of(get_entity(DEAL))
+    chosen = request.args.get("process", "")
+    return next((p for p in processes if str(p.id) == chosen), processes[0] if processes else None)
+
+
+def funnel(process: Process, period: Period) -> list[dict]:
+    """How many deals reached each open or won stage in the period (a deal that skips a stage
+    still counts as having passed it), and the conversion from the stage before."""
+    stages = [s for s in stages_of(process) if s.kind != "lost"]
+    deals = scoped_deals(period).select(Deal.id)
+    furthest = (StageMove.select(StageMove.record_id, peewee.fn.MAX(Stage.position).alias("furthest"))
+                .join(Stage, on=(StageMove.to_stage == Stage.id))
+                .where(StageMove.entity == DEAL, Stage.process == process, Stage.kind != "lost",
+                       StageMove.at >= period.start_time, StageMove.at < period.end_time, StageMove.record_id.in_(deals))
+                .group_by(StageMove.record_id))
+    reached_at = dict(peewee.Select([furthest], [furthest.c.furthest, peewee.fn.COUNT(peewee.SQL("*"))])
+                      .group_by(furthest.c.furthest).tuples().execute(Deal._meta.database))
+    rows, previous = [], None
+    for stage in stages:
+        reached = sum(n for position, n in reached_at.items() if position is not None and position >= stage.position)
+        rows.append({"stage": stage, "reached": reached,
+                     "conversion": round(100 * reached / previous) if previous else None})
+        previous = reached
+    return rows
+
+
+def time_in_stage(process: Process, period: Period) -> dict[int, float]:
+    """Average days a deal stayed in each stage, over stays that ended in the period."""
+    deals = scoped_deals(period).select(Deal.id)
+    following = peewee.fn.LEAD(StageMove.at).over(partition_by=[StageMove.record_id], order_by=[StageMove.at, StageMove.id])
+    stays = (StageMove.select(StageMove.to_stage.alias("stage"), StageMove.at.alias("entered"), following.alias("left"))
+             .join(Stage, on=(StageMove.to_stage == Stage.id))
+             .where(StageMove.entity == DEAL, Stage.process == process, StageMove.record_id.in_(deals)))
+    query = (peewee.Select([stays], [stays.c.stage, peewee.fn.AVG(days_between(stays.c.entered, stays.c.left)).alias("days")])
+             .where(stays.c.left.is_null(False), stays.c.left >= period.start_time, stays.c.left < period.end_time)
+             .group_by(stays.c.stage))
+    return {stage: float(days or 0) for stage, days in query.tuples().execute(Deal._meta.database)}
+
+
+def where_lost(process: Process, period: Period) -> tuple[list, list]:
+    """Deals lost in the period: the stage they were lost from, and the reasons given."""
+    deals = scoped_deals(period)
+    lost_ids = (deals.select(Deal.id).join(Stage, on=(Deal.stage == Stage.id))
+                .where(Stage.kind == "lost", Stage.process == process,
+                       Deal.closed_at >= period.start_time, Deal.closed_at < period.end_time))
+    from_stage = Stage.alias()
+    to_stage = Stage.alias()
+    by_stage = list(StageMove.select(from_stage.label, peewee.fn.COUNT(StageMove.id).alias("n"))
+                    .join(to_stage, on=(StageMove.to_stage == to_stage.id))
+                    .switch(StageMove).join(from_stage, on=(StageMove.from_stage == from_stage.id))
+                    .where(StageMove.entity == DEAL, to_stage.kind == "lost", StageMove.record_id.in_(lost_ids),
+                           StageMove.at >= period.start_time, StageMove.at < period.end_time)
+                    .group_by(from_stage.label).order_by(peewee.fn.COUNT(StageMove.id).desc()).tuples())
+    reasons = list(Deal.select(Deal.lost_reason, peewee.fn.COUNT(Deal.id)).where(Deal.id.in_(lost_ids))
+                   .group_by(Deal.lost_reason).order_by(peewee.fn.COUNT(Deal.id).desc()).tuples())
+    return by_stage, reasons
+
+
+def per_rep(process: Process, period: Period) -> list[dict]:
+    """Deals each rep closed in the period: won, lost, win rate, average won deal size."""
+    won = peewee.fn.SUM(peewee.Case(None, [(Stage.kind == "won", 1)], 0))
+    lost = peewee.fn.SUM(peewee.Case(None, [(Stage.kind == "lost", 1)], 0))
+    won_amount = peewee.fn.SUM(peewee.Case(None, [(Stage.kind == "won", Deal.amount)], 0))
+    rows = (scoped_deals(period).select(User.name.alias("rep"), won.alias("won"), lost.alias("lost"), won_amount.alias("amount"))
+            .join(Stage, on=(Deal.stage == Stage.id)).switch(Deal).join(User, on=(Deal.owner == User.id))
+            .where(Stage.process == process, Stage.kind.in_(["won", "lost"]),
+                   Deal.closed_at >= period.start_time, Deal.closed_at < period.end_time)
+            .group_by(User.id, User.name).order_by(User.name))
+    result = []
+    for row in rows:
+        won_count, lost_count = int(row.won or 0), int(row.lost or 0)
+        closed = won_count + lost_count
+        result.append({"name": row.rep, "won": won_count, "lost": lost_count,
+                       "rate": round(100 * won_count / closed) if closed else None,
+                       "average": float(row.amount or 0) / won_count if won_count else None})
+    return result
+
+
+def forecast(process: Process, period: Period) -> list[dict]:
+    """By month: open deals' weighted amount (amount × probability) by expected close, and the
+    amount won (by the day deals were won)."""
+    month = month_of(Deal.expected_close)
+    probability = peewee.fn.COALESCE(Deal.probability, Stage.probability)
+    weighted = {row.month: float(row.weighted or 0) for row in
+                scoped_deals(period).select(month.alias("month"), peewee.fn.SUM(Deal.amount * probability / 100.0).alias("weighted"))
+                .join(Stage, on=(Deal.stage == Stage.id))
+                .where(Stage.process == process, Stage.kind == "open", Deal.expected_close >= period.start,
+                       Deal.expected_close <= period.end)
+                .group_by(month)}
+    closed_month = month_of(Deal.closed_at)
+    won = {row.month: float(row.won or 0) for row in
+           scoped_deals(period).select(closed_month.alias("month"), peewee.fn.SUM(Deal.amount).alias("won"))
+           .join(Stage, on=(Deal.stage == Stage.id))
+           .where(Stage.process == process, Stage.kind == "won", Deal.closed_at >= period.start_time,
+                  Deal.closed_at < period.end_time)
+           .group_by(closed_month)}
+    months, cursor = [], period.start.replace(day=1)
+    while cursor <= period.end and len(months) < 36:
+        key = cursor.strftime("%Y-%m")
+        months.append({"month": key, "weighted": weighted.get(key, 0.0), "won": won.get(key, 0.0)})
+        cursor = (cursor + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+@bp.route("/numbers")
+def numbers():
+    process = _process()
+    if process is None:
+        return render_page("pipeline/numbers.html", process=None, period=Period.read(request.args), teams=_teams())
+    period = Period.read(request.args)
+    lost_stages, reasons = where_lost(process, period)
+    stays = time_in_stage(process, period)
+    rows = funnel(process, period)
+    return render_page(
+        "pipeline/numbers.html", process=process, period=period, teams=_teams(), funnel=rows,
+        stays=[(row["stage"], stays.get(row["stage"].id)) for row in rows], lost_stages=lost_stages, reasons=reasons,
+        reps=per_rep(process, period), months=forecast(process, period),
+        chart_args=dict(period.args(), process=process.id),
+    )
+
+
+# -- charts ---------------------------------------------------------------------------------------
+
+
+def _svg(chart) -> object:
+    response = make_response(chart.render(is_unicode=True))
+    response.headers["Content-Type"] = "image/svg+xml; charset=utf-8"
+    response.headers["Content-Security-Policy"] = CHART_POLICY
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def _chart(kind, **options):
+    return kind(js=[], style=CHART_STYLE, width=720, height=320, legend_at_bottom=True, print_values=False,
+                show_y_guides=True, margin=12, **options)
+
+
+@bp.route("/charts/<name>.svg")
+def chart(name: str):
+    process = _process()
+    if process is None:
+        return _svg(_chart(pygal.Bar))
+    period = Period.read(request.args)
+    number = lambda value: format_decimal(value, format="#,##0")  # noqa: E731
+    if name == "funnel":
+        rows = funnel(process, period)
+        drawn = _chart(pygal.HorizontalBar, show_legend=False, value_formatter=number)
+        drawn.x_labels = [row["stage"].label for row in reversed(rows)]
+        drawn.add(_("Deals"), [row["reached"] for row in reversed(rows)])
+    elif name == "forecast":
+        months = forecast(process, period)
+        drawn = _chart(pygal.Bar, value_formatter=number, x_label_rotation=0)
+        drawn.x_labels = [month["month"][5:] for month in months]
+        drawn.add(_("Weighted forecast"), [round(month["weighted"]) for month in months])
+        drawn.add(_("Won"), [round(month["won"]) for month in months])
+    elif name == "reps":
+        reps = per_rep(process, period)
+        drawn = _chart(pygal.HorizontalBar, value_formatter=lambda v: f"{v:.0f}%", range=(0, 100), show_legend=False)
+        drawn.x_labels = [rep["name"] for rep in reps]
+        drawn.add(_("Win rate"), [rep["rate"] or 0 for rep in reps])
+    else:
+        abort(404)
+    return _svg(drawn)
+

@@ -1,0 +1,213 @@
+"""What the pipeline does beyond saving records: deal lines, activities, the pool, merges, settings.
+
+Records are always saved through the low-code layer's records service, so the audit log, custom
+fields and the plugins' hooks see every change.
+"""
+from __future__ import annotations
+
+import datetime
+import decimal
+
+import peewee
+from flask_babel import gettext as _
+
+from core.db import db, utcnow
+from core.i18n import N_
+from core.lowcode import records as R
+from core.lowcode.entities import get_entity
+from core.lowcode.models import AuditEntry, Stage
+
+from .entities import ACTIVITY, CUSTOMER, DEAL
+from .models import Activity, Contact, Customer, Deal, DealLine, LostReason, Setting
+
+DEFAULTS = {
+    "pool_return_days": 30,  # a customer without follow-up for this long goes back to the pool
+    "pool_claim_limit": 50,  # how many customers a rep may own
+    "card_fields": ["customer", "amount", "expected_close", "owner"],
+}
+
+
+# -- settings -------------------------------------------------------------------------------------
+
+
+def setting(key: str):
+    row = Setting.get_or_none(Setting.key == key)
+    return DEFAULTS[key] if row is None or row.value is None else row.value
+
+
+def settings() -> dict:
+    stored = {row.key: row.value for row in Setting.select()}
+    return {key: stored.get(key, default) if stored.get(key) is not None else default for key, default in DEFAULTS.items()}
+
+
+def set_setting(key: str, value, user) -> None:
+    before = setting(key)
+    with db.atomic():
+        Setting.insert(key=key, value=value).on_conflict(conflict_target=[Setting.key], update={Setting.value: value}).execute()
+        R.audit("setting_change", "pipeline:settings", None, key, {key: [before, value]}, user)
+
+
+def ensure_lost_reasons() -> None:
+    """The editable list starts with common reasons, stored in English and read in each user's
+    language until an admin renames them."""
+    if LostReason.select().exists():
+        return
+    labels = [N_("Price too high"), N_("Chose a competitor"), N_("No budget"), N_("No decision made"), N_("Timing")]
+    try:
+        with db.atomic():
+            LostReason.insert_many([{"label": label, "position": n} for n, label in enumerate(labels)]).execute()
+    except peewee.IntegrityError:
+        pass  # another process seeded them at the same moment
+
+
+# -- deals ----------------------------------------------------------------------------------------
+
+
+def recompute_amount(deal: Deal, user) -> None:
+    """A deal with product lines is worth the sum of its lines."""
+    total = (DealLine.select(peewee.fn.SUM(DealLine.quantity * DealLine.unit_price)).where(DealLine.deal == deal).scalar())
+    if total is not None:
+        R.save(get_entity(DEAL), user, {"amount": decimal.Decimal(total).quantize(decimal.Decimal("0.01"))}, record=deal)
+
+
+def add_line(deal: Deal, product, quantity: decimal.Decimal, unit_price: decimal.Decimal | None, user) -> DealLine:
+    with db.atomic():
+        line = DealLine.create(deal=deal, product=product, quantity=quantity,
+                               unit_price=product.list_price if unit_price is None else unit_price)
+        R.audit("line_add", DEAL, deal.id, deal.name, {"line": [None, f"{product.name} × {quantity} @ {line.unit_price}"]}, user)
+        recompute_amount(deal, user)
+    return line
+
+
+def remove_line(line: DealLine, user) -> None:
+    deal = line.deal
+    with db.atomic():
+        R.audit("line_remove", DEAL, deal.id, deal.name, {"line": [f"{line.product.name} × {line.quantity}", None]}, user)
+        line.delete_instance()
+        if DealLine.select().where(DealLine.deal == deal).exists():
+            recompute_amount(deal, user)
+
+
+def effective_probability(deal: Deal, stage: Stage | None) -> int:
+    if deal.probability is not None:
+        return deal.probability
+    return stage.probability if stage is not None else 0
+
+
+def stage_entered(deal: Deal, stage: Stage) -> None:
+    """After any move (the `on_stage_changed` hook): time in stage starts now; closing stages close."""
+    deal.stage_entered_at = utcnow()
+    deal.closed_at = utcnow() if stage.kind in ("won", "lost") else None
+    Deal.update(stage_entered_at=deal.stage_entered_at, closed_at=deal.closed_at).where(Deal.id == deal.id).execute()
+
+
+def is_stale(deal: Deal, stage: Stage | None, now: datetime.datetime) -> bool:
+    """No activity for longer than the stage's follow-up deadline (counted from entering the stage)."""
+    if stage is None or not stage.followup_days or stage.kind != "open":
+        return False
+    last = max(filter(None, [deal.last_activity_at, deal.stage_entered_at]), default=None)
+    return last is not None and now - last > datetime.timedelta(days=stage.followup_days)
+
+
+# -- activities -----------------------------------------------------------------------------------
+
+
+def log_activity(user, values: dict, next_values: dict | None = None) -> tuple[Activity, Activity | None]:
+    """Record an activity (done now unless planned) and, in the same step, schedule the next one."""
+    view = get_entity(ACTIVITY)
+    with db.atomic():
+        done, _changes = R.save(view, user, values)
+        planned = None
+        if next_values:
+            follow = {key: values.get(key) for key in ("customer", "deal")}
+            planned, _changes = R.save(view, user, {**follow, **next_values})
+    return done, planned
+
+
+def activity_saved(activity: Activity) -> None:
+    """Keep the deal's and the customer's last activity up to date (the `on_record_saved` hook)."""
+    if activity.done_at is None:
+        return
+    for model, key in ((Deal, activity.deal_id), (Customer, activity.customer_id)):
+        if key:
+            model.update(last_activity_at=activity.done_at).where(
+                model.id == key, (model.last_activity_at.is_null()) | (model.last_activity_at < activity.done_at)).execute()
+
+
+# -- the customer pool ----------------------------------------------------------------------------
+
+
+class PoolLimit(Exception):
+    pass
+
+
+def owned_count(user) -> int:
+    return Customer.select().where(Customer.owner == user.id, Customer.deleted_at.is_null()).count()
+
+
+def claim(customer: Customer, user) -> None:
+    """A rep takes a customer from the pool, within their limit (checked under the write lock)."""
+    with db.atomic():
+        if owned_count(user) >= setting("pool_claim_limit"):
+            raise PoolLimit(_("You already own %(count)d customers, the most a rep may own. Release one first.",
+                              count=setting("pool_claim_limit")))
+        updated = Customer.update(owner=user.id, claimed_at=utcnow()).where(Customer.id == customer.id, Customer.owner.is_null()).execute()
+        if not updated:
+            raise PoolLimit(_("Someone claimed this customer a moment ago."))
+        Contact.update(owner=user.id).where(Contact.customer == customer.id).execute()
+        R.audit("claim", CUSTOMER, customer.id, customer.name, {"owner": [None, user.id]}, user)
+
+
+def release(customer: Customer, user, reason: str = "release") -> None:
+    with db.atomic():
+        before = customer.owner_id
+        Customer.update(owner=None, claimed_at=None).where(Customer.id == customer.id).execute()
+        Contact.update(owner=None).where(Contact.customer == customer.id).execute()
+        R.audit(reason, CUSTOMER, customer.id, customer.name, {"owner": [before, None]}, user)
+
+
+def return_stale_to_pool(now: datetime.datetime | None = None) -> int:
+    """Customers with no follow-up for `pool_return_days` go back to the pool; the history stays.
+    Run by `salesdeck pipeline-return` (cron) and when the pool is opened."""
+    now = now or utcnow()
+    limit = now - datetime.timedelta(days=int(setting("pool_return_days")))
+    last = peewee.fn.COALESCE(Customer.last_activity_at, Customer.claimed_at, Customer.created_at)
+    stale = list(Customer.select(Customer.id, Customer.name, Customer.owner)
+                 .where(Customer.owner.is_null(False), Customer.deleted_at.is_null(), last < limit))
+    if not stale:
+        return 0
+    ids = [customer.id for customer in stale]
+    with db.atomic():
+        Customer.update(owner=None, claimed_at=None).where(Customer.id.in_(ids)).execute()
+        Contact.update(owner=None).where(Contact.customer.in_(ids)).execute()
+        AuditEntry.insert_many([
+            {"action": "return_to_pool", "entity": CUSTOMER, "record_id": c.id, "title": c.name[:200],
+             "changes": {"owner": [c.owner_id, None]}, "user": None, "at": now}
+            for c in stale
+        ]).execute()
+    return len(stale)
+
+
+# -- merging duplicates ---------------------------------------------------------------------------
+
+MERGED_FIELDS = ("industry", "size", "region", "source", "level", "tags", "phone", "email")
+
+
+def merge(keep: Customer, other: Customer, user) -> dict:
+    """Fold `other` into `keep`: its contacts, deals and activities move over, empty fields of
+    `keep` are filled from it, custom values too; `other` is deleted (an admin can restore it)."""
+    view = get_entity(CUSTOMER)
+    with db.atomic():
+        moved = {
+            "contacts": Contact.update(customer=keep.id, owner=keep.owner_id).where(Contact.customer == other.id).execute(),
+            "deals": Deal.update(customer=keep.id).where(Deal.customer == other.id).execute(),
+            "activities": Activity.update(customer=keep.id).where(Activity.customer == other.id).execute(),
+        }
+        filled = {name: getattr(other, name) for name in MERGED_FIELDS if not getattr(keep, name) and getattr(other, name)}
+        custom = {key: value for key, value in (other.custom or {}).items() if key not in (keep.custom or {}) and key != "_kept"}
+        if filled or custom:
+            R.save(view, user, {**filled, **custom}, record=keep, action="merge")
+        R.audit("merge", CUSTOMER, keep.id, keep.name, {"merged": [None, other.name], **{k: [None, v] for k, v in moved.items()}}, user)
+        R.soft_delete(view, other, user)
+        R.audit("merged_into", CUSTOMER, other.id, other.name, {"merged_into": [None, keep.name]}, user)
+    return moved

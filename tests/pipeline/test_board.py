@@ -1,0 +1,187 @@
+"""The kanban board: columns from the process, counts and totals, filters, stale cards, moves."""
+import datetime
+import re
+
+from playhouse.test_utils import count_queries
+
+from core.db import utcnow
+from core.lowcode import definitions as D
+from core.lowcode.entities import get_entity
+from core.lowcode.models import Approval, Stage, StageMove
+from plugins.pipeline.entities import DEAL
+from plugins.pipeline.models import Deal, DealLine
+
+
+def column_titles(html: str) -> list[str]:
+    return re.findall(r'<section class="board-column[^"]*" aria-label="([^"]+)"', html)
+
+
+def column(html: str, label: str) -> str:
+    start = html.index(f'aria-label="{label}"')
+    end = html.find('<section class="board-column', start)
+    return html[start:end if end > 0 else None]
+
+
+def board_move(client, deal, stage, **extra):
+    client.environ_base["HTTP_HX_REQUEST"] = "true"
+    try:
+        return client.post("/pipeline/board/move", data={"deal": deal, "stage": stage, "then": "event", **extra})
+    finally:
+        del client.environ_base["HTTP_HX_REQUEST"]
+
+
+def test_the_board_has_a_column_per_stage_with_counts_and_totals(pipe, people):
+    acme = pipe.customer(people.rep)
+    pipe.deal(people.rep, acme, name="Small", amount=1000)
+    big = pipe.deal(people.rep, acme, name="Big", amount=250000)
+    pipe.deal(people.colleague, pipe.customer(people.colleague, "Beta"), name="Colleague's", amount=5)
+    board_move(pipe.rep, big, pipe.stage("discovery"))
+
+    page = pipe.manager.get("/pipeline/").text
+    assert column_titles(page) == ["Customer development", "First contact", "Information gathering", "Follow-up",
+                                   "Internal approval", "Contract signing", "After-sales", "Lost"]
+    first = column(page, "Customer development")
+    assert '<span class="column-count">2</span> · 1,005' in first and "Small" in first and "Colleague&#39;s" in first
+    discovery = column(page, "Information gathering")
+    # 20% of 250,000 is the weighted amount of the stage.
+    assert '<span class="column-count">1</span> · 250,000 · weighted 50,000' in discovery and "Big" in discovery
+
+    mine = pipe.rep.get("/pipeline/").text
+    assert "Small" in mine and "Colleague" not in mine  # a rep's board holds their own deals
+
+
+def test_the_board_follows_the_stages_as_the_admin_edits_them(pipe, people):
+    pipe.deal(people.rep, pipe.customer(people.rep))
+    first_contact = pipe.stage("first_contact")
+    with pipe.app.app_context():
+        process = Stage.get_by_id(first_contact).process_id
+    pipe.admin.post(f"/admin/processes/{process}/stages/{first_contact}",
+                    data={"label": "初次联系 First call", "kind": "open", "probability": "15", "color": "teal"})
+    pipe.admin.post(f"/admin/processes/{process}/stages", data={"label": "Negotiation", "kind": "open", "probability": "70", "color": "amber"})
+    titles = column_titles(pipe.rep.get("/pipeline/").text)
+    assert titles[1] == "初次联系 First call" and titles[-1] == "Negotiation"
+
+
+def test_filters_by_owner_team_product_close_date_and_custom_choice(pipe, people):
+    with pipe.app.test_request_context():
+        channel = D.add_field(get_entity(DEAL), {"type": "select", "label": "Channel", "required": False, "unique": False, "hidden": False,
+                                                 "options": {"choices": [{"label": "Direct"}, {"label": "Partner"}]}}, people.admin)
+        direct_value = channel.options["choices"][0]["value"]
+    acme = pipe.customer(people.rep)
+    product = pipe.product("Widget")
+    direct = pipe.deal(people.rep, acme, name="Direct one", expected_close=datetime.date(2026, 3, 1), **{channel.key: direct_value})
+    pipe.deal(people.colleague, pipe.customer(people.colleague, "Beta"), name="Partner one", expected_close=datetime.date(2026, 9, 1))
+    pipe.deal(people.outsider, pipe.customer(people.outsider, "Gamma"), name="Westward")
+    with pipe.app.app_context():
+        DealLine.create(deal=direct, product=product, quantity=1, unit_price=1)
+
+    def names(client, query):
+        return sorted(re.findall(r'class="deal-title"[^>]*>([^<]+)<', client.get("/pipeline/?" + query).text))
+
+    assert names(pipe.manager, f"owner={people.colleague.id}") == ["Partner one"]
+    assert names(pipe.admin, f"team={people.team.id}") == ["Direct one", "Partner one"]
+    assert names(pipe.admin, f"product={product}") == ["Direct one"]
+    assert names(pipe.admin, "close_from=2026-06-01&close_to=2026-12-31") == ["Partner one"]
+    board = pipe.admin.get("/pipeline/").text
+    assert f'<select name="f_{channel.key}"' in board
+    assert names(pipe.admin, f"f_{channel.key}={direct_value}") == ["Direct one"]
+    # Nonsense in the filters is ignored, not an error.
+    assert pipe.admin.get("/pipeline/?owner=abc&team=99999999999999999999&close_from=soon&process=x").status_code == 200
+    # A manager cannot see another team's deals by filtering for them.
+    assert names(pipe.manager, f"owner={people.outsider.id}") == []
+
+
+def test_a_card_without_follow_up_for_longer_than_its_stage_allows_is_stale(pipe, people):
+    acme = pipe.customer(people.rep)
+    quiet = pipe.deal(people.rep, acme, name="Quiet")
+    busy = pipe.deal(people.rep, acme, name="Busy")
+    long_ago = utcnow() - datetime.timedelta(days=20)  # the first stage allows 14 days
+    with pipe.app.app_context():
+        Deal.update(stage_entered_at=long_ago).execute()
+    pipe.activity(people.rep, deal=busy, customer=acme, done_at=utcnow() - datetime.timedelta(days=1))
+    page = pipe.rep.get("/pipeline/").text
+    assert re.search(r'class="deal-card deal-stale" data-card="%d"' % quiet, page)
+    assert re.search(r'class="deal-card" data-card="%d"' % busy, page)
+
+
+def test_the_board_runs_the_same_number_of_queries_for_few_or_many_deals(pipe, people):
+    acme = pipe.customer(people.rep)
+    pipe.deal(people.rep, acme)
+
+    def queries():
+        with count_queries() as counter:
+            assert pipe.manager.get("/pipeline/").status_code == 200
+        return counter.count
+
+    queries()
+    few = queries()
+    for n in range(30):
+        pipe.deal([people.rep, people.colleague][n % 2], acme, name=f"Deal {n}", amount=n)
+    assert queries() == few
+
+
+def test_dropping_a_card_moves_it_and_keeps_the_history(pipe, people):
+    deal = pipe.deal(people.rep, pipe.customer(people.rep))
+    target = pipe.stage("first_contact")
+    response = board_move(pipe.rep, deal, target)
+    assert response.status_code == 200 and response.headers["HX-Trigger"] == "record-moved"
+    assert "is now in First contact" in response.text and "<html" not in response.text
+    with pipe.app.app_context():
+        assert Deal.get_by_id(deal).stage_id == target
+        moves = [(m.from_stage_id, m.to_stage_id) for m in StageMove.select().where(StageMove.record_id == deal).order_by(StageMove.id)]
+        assert moves[-1] == (pipe.stage("development"), target)
+
+
+def test_a_stage_that_asks_for_a_field_gets_it_before_the_card_moves(pipe, people):
+    """Lost needs a reason from the editable list: the drop answers with the question."""
+    deal = pipe.deal(people.rep, pipe.customer(people.rep))
+    lost = pipe.stage("lost")
+    asked = board_move(pipe.rep, deal, lost)
+    assert asked.status_code == 200 and 'name="lost_reason"' in asked.text and "Price too high" in asked.text
+    assert 'name="then" value="event"' in asked.text
+    assert pipe.get(Deal, deal).stage_id != lost
+    # A reason that is not on the list is refused; the deal stays.
+    made_up = pipe.rep.post(f"/records/pipeline.deal/{deal}/move", data={"stage": lost, "then": "event", "lost_reason": "<b>Aliens</b>"})
+    assert "Not a valid choice" in made_up.text and "<b>Aliens</b>" not in made_up.text
+    assert pipe.get(Deal, deal).stage_id != lost
+    done = pipe.rep.post(f"/records/pipeline.deal/{deal}/move", data={"stage": lost, "then": "event", "lost_reason": "Price too high"})
+    assert done.headers["HX-Trigger"] == "record-moved"
+    closed = pipe.get(Deal, deal)
+    assert closed.stage_id == lost and closed.lost_reason.source == "Price too high" and closed.closed_at is not None
+
+
+def test_a_reps_move_into_an_approval_stage_waits_for_the_manager(pipe, people):
+    deal = pipe.deal(people.rep, pipe.customer(people.rep), expected_close=datetime.date(2027, 1, 1))
+    approval = pipe.stage("approval")
+    response = board_move(pipe.rep, deal, approval)
+    assert "waits for a manager" in response.text
+    assert pipe.get(Deal, deal).stage_id != approval
+    with pipe.app.app_context():
+        waiting = Approval.get(Approval.record_id == deal)
+    pipe.manager.post(f"/approvals/{waiting.id}", data={"verdict": "approve"})
+    assert pipe.get(Deal, deal).stage_id == approval
+
+
+def test_dropping_within_a_column_reorders_the_cards(pipe, people):
+    acme = pipe.customer(people.rep)
+    first, second, third = (pipe.deal(people.rep, acme, name=name) for name in ("First", "Second", "Third"))
+    stage = pipe.stage("development")
+    assert board_move(pipe.rep, third, stage, after=first).status_code == 204
+    page = pipe.rep.get("/pipeline/").text
+    assert re.findall(r'class="deal-title"[^>]*>([^<]+)<', page) == ["Third", "First", "Second"]
+    assert board_move(pipe.rep, first, stage, before=second, after="").status_code == 204
+    order = re.findall(r'class="deal-title"[^>]*>([^<]+)<', pipe.rep.get("/pipeline/").text)
+    assert order == ["Third", "Second", "First"]
+
+
+def test_the_board_refuses_what_is_not_yours_or_not_there(pipe, people):
+    theirs = pipe.deal(people.colleague, pipe.customer(people.colleague))
+    stage = pipe.stage("first_contact")
+    assert board_move(pipe.rep, theirs, stage).status_code == 404
+    assert pipe.get(Deal, theirs).stage_id == pipe.stage("development")
+    assert board_move(pipe.rep, 999999, stage).status_code == 404
+    assert board_move(pipe.rep, "x", stage).status_code == 400
+    mine = pipe.deal(people.rep, pipe.customer(people.rep))
+    assert board_move(pipe.rep, mine, 999999).status_code == 404  # no such stage
+    # Neighbours the rep may not see do not move the card or leak anything.
+    assert board_move(pipe.rep, mine, pipe.stage("development"), before=theirs).status_code == 204
