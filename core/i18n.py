@@ -52,6 +52,18 @@ def init_app(app, translation_directories: list[str]) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
 
+def local_time(moment: datetime.datetime) -> datetime.datetime:
+    """A stored timestamp (naive UTC, as every base column holds them) as the team's wall time."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return moment.replace(tzinfo=datetime.timezone.utc).astimezone(zone).replace(tzinfo=None)
+
+
+def utc_time(moment: datetime.datetime) -> datetime.datetime:
+    """The team's wall time (what a person types) as a stored timestamp (naive UTC)."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return moment.replace(tzinfo=zone).astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
 def team_today() -> datetime.date:
     """Today's date where the team works (SALESDECK_TIMEZONE), not where the server runs."""
     return datetime.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()

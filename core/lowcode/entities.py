@@ -25,6 +25,7 @@ from .. import registry, versions
 from ..auth import scope
 from ..contributions import Entity
 from ..db import is_sqlite
+from ..i18n import local_time
 from ..models import User
 from . import types as T
 from .models import CustomRecord, EntitySetting, FieldDefinition, Stage
@@ -242,8 +243,8 @@ class EntityView:
         if isinstance(spec.column, peewee.ForeignKeyField):
             return getattr(record, spec.column.column_name)
         value = getattr(record, spec.key, None)
-        if isinstance(value, datetime.datetime):
-            return value.strftime("%Y-%m-%dT%H:%M")
+        if isinstance(value, datetime.datetime):  # base timestamps are UTC; people read the team's time
+            return local_time(value).strftime("%Y-%m-%dT%H:%M")
         if isinstance(value, datetime.date):
             return value.isoformat()
         if isinstance(value, decimal.Decimal):

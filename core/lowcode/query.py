@@ -15,6 +15,7 @@ import peewee
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import utc_time
 from ..shell import Page
 from . import types as T
 from .entities import EntityView, FieldSpec
@@ -122,8 +123,9 @@ def _condition(view: EntityView, flt: Filter):
     if spec.type.kind in (T.DATE, T.DATETIME):
         day = value.isoformat()
         if spec.base:
-            start = datetime.datetime.combine(value, datetime.time.min)
-            end = start + datetime.timedelta(days=1)
+            # The team's day, as the UTC timestamps base columns hold.
+            start = utc_time(datetime.datetime.combine(value, datetime.time.min))
+            end = utc_time(datetime.datetime.combine(value + datetime.timedelta(days=1), datetime.time.min))
             column = spec.column
             if isinstance(column, peewee.DateTimeField):
                 return {"on": (column >= start) & (column < end), "before": column < start, "after": column >= end}[op]

@@ -6,16 +6,19 @@ records the change in the audit log and tells the plugins, all in one transactio
 """
 from __future__ import annotations
 
+import datetime
 import decimal
 import zlib
 from dataclasses import dataclass
 
+import peewee
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.core import UnboundField
 
 from ..db import db, is_sqlite, utcnow
+from ..i18n import utc_time
 from ..plugins import host_of
 from . import types as T
 from .entities import EntityView, FieldSpec
@@ -73,6 +76,8 @@ def make_form(view: EntityView, record=None, submitted: bool = True, initial: di
             data[spec.key] = spec.type.to_form(initial[spec.key], spec)
         elif record is None:
             data[spec.key] = None if spec.base else spec.type.to_form(spec.default, spec)
+        elif spec.base and isinstance(spec.column, peewee.DateTimeField):
+            data[spec.key] = spec.type.to_form(view.value(record, spec), spec)  # the team's time
         elif spec.base:
             data[spec.key] = view.value(record, spec) if hasattr(spec.column, "rel_model") else getattr(record, spec.key)
         else:
@@ -239,6 +244,16 @@ def _notify_saved(view, record, created, changes, user) -> None:
     )
 
 
+def _base_value(column, stored):
+    """A value for a base column. Text is the stored form (forms, imports): a date and time in it
+    is the team's wall time and becomes UTC; a `datetime` object is already UTC."""
+    if isinstance(stored, str) and stored and isinstance(column, peewee.DateTimeField):
+        return utc_time(datetime.datetime.fromisoformat(stored))
+    if isinstance(stored, str) and stored and isinstance(column, peewee.DateField):
+        return datetime.date.fromisoformat(stored[:10])
+    return stored
+
+
 def apply_values(view: EntityView, record, values: dict) -> None:
     """Put stored values ({key: value}) on a record: base columns or the JSON column."""
     custom = dict(record.custom or {})
@@ -252,7 +267,7 @@ def apply_values(view: EntityView, record, values: dict) -> None:
                 if column.default is None:
                     continue  # a required column left out of a submission keeps its value
                 stored = column.default() if callable(column.default) else column.default
-            setattr(record, column.name if column is not None else key, stored)
+            setattr(record, column.name if column is not None else key, _base_value(column, stored))
         elif stored is None or stored == [] or stored == "":
             custom.pop(key, None)
         else:
@@ -264,7 +279,10 @@ def form_values(view: EntityView, form) -> dict:
     values = {}
     for spec in view.form_fields:
         data = form[spec.key].data
-        values[spec.key] = data if spec.base else spec.type.clean(data, spec)
+        if spec.base and isinstance(spec.column, peewee.DateTimeField):
+            values[spec.key] = spec.type.clean(data, spec)  # text: the team's time, made UTC when applied
+        else:
+            values[spec.key] = data if spec.base else spec.type.clean(data, spec)
     return values
 
 

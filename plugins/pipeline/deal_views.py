@@ -11,9 +11,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, DecimalField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from core.db import utcnow
+from core.i18n import utc_time
 from core.lowcode import records as R
 from core.lowcode.entities import get_entity
 from core.lowcode.processes import current_stage, stages_of
@@ -48,11 +49,14 @@ class LogForm(FlaskForm):
         self.kind.choices = kind_choices()
         self.next_kind.choices = kind_choices()
 
-    def validate_next_due(self, field):
-        if self.next_subject.data and not field.data:
-            raise ValidationError(_("Say when the next step is due."))
-        if field.data and not self.next_subject.data:
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.next_subject.data and not self.next_due.data and not self.next_due.errors:
+            self.next_due.errors = [_("Say when the next step is due.")]
+            valid = False
+        if self.next_due.data and not (self.next_subject.data or "").strip():
             self.next_subject.data = str(KIND_LABELS.get(self.next_kind.data, ""))
+        return valid
 
 
 class LineForm(FlaskForm):
@@ -88,7 +92,7 @@ def log_from_form(form: LogForm, link: dict) -> tuple:
             "done_at": now, **link}
     planned = None
     if form.next_due.data:
-        planned = {"kind": form.next_kind.data, "subject": form.next_subject.data.strip(), "due_at": form.next_due.data}
+        planned = {"kind": form.next_kind.data, "subject": form.next_subject.data.strip(), "due_at": utc_time(form.next_due.data)}
     return services.log_activity(current_user, done, planned)
 
 
@@ -185,6 +189,6 @@ def activity_reschedule(activity_id: int):
     except ValueError:
         flash(_("Choose a date and time."), "error")
         return redirect(_back(activity))
-    R.save(get_entity(ACTIVITY), current_user, {"due_at": due}, record=activity)
+    R.save(get_entity(ACTIVITY), current_user, {"due_at": utc_time(due)}, record=activity)
     return redirect(_back(activity))
 

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import peewee
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 
 from core.auth import scope
-from core.i18n import team_today
+from core.i18n import team_today, utc_time
 from core.models import REP, User
 from core.shell import render_page
 
@@ -20,9 +19,8 @@ from .views import bp
 
 def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """The team's day as naive UTC times, as timestamps are stored."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    start = datetime.datetime.combine(day, datetime.time.min, zone).astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return start, start + datetime.timedelta(days=1)
+    midnight = datetime.datetime.combine(day, datetime.time.min)
+    return utc_time(midnight), utc_time(midnight + datetime.timedelta(days=1))
 
 
 def planned(user, team: bool):

@@ -7,13 +7,16 @@ import peewee
 from flask_babel import lazy_gettext as _l
 
 from core.contributions import Metric
+from core.i18n import utc_time
 from core.lowcode.models import Stage
 
 from .models import Activity, Customer, Deal
 
 
 def _range(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    return datetime.datetime.combine(start, datetime.time.min), datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)
+    """The team's days from `start` to `end` (inclusive), as stored timestamps (UTC)."""
+    return (utc_time(datetime.datetime.combine(start, datetime.time.min)),
+            utc_time(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)))
 
 
 def _won(aggregate):

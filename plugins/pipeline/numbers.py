@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
 import peewee
 import pygal
@@ -16,8 +17,8 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from pygal.style import Style
 
-from core.db import is_sqlite
-from core.i18n import team_today
+from core.db import is_sqlite, utcnow
+from core.i18n import local_time, team_today, utc_time
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage, StageMove
 from core.lowcode.processes import processes_of, stages_of
@@ -38,10 +39,17 @@ CHART_STYLE = Style(
 CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-def month_of(column):
-    """'2026-03' for a date or timestamp column, on SQLite and PostgreSQL."""
+def month_of(column, timestamp: bool = False):
+    """'2026-03' for a date column, or for a timestamp (UTC) in the team's timezone (at today's
+    offset from UTC), on SQLite and PostgreSQL."""
+    minutes = 0
+    if timestamp:
+        now = utcnow()
+        minutes = round((local_time(now) - now).total_seconds() / 60)
     if is_sqlite():
-        return peewee.fn.strftime("%Y-%m", column)
+        return peewee.fn.strftime("%Y-%m", column, f"{minutes:+d} minutes")
+    if minutes:
+        column = column + peewee.SQL(f"INTERVAL '{minutes:d} minutes'")
     return peewee.fn.to_char(column, "YYYY-MM")
 
 
@@ -63,9 +71,10 @@ class Period:
 
         def day(name, default):
             try:
-                return datetime.date.fromisoformat(args.get(name, "")[:10])
+                chosen = datetime.date.fromisoformat(args.get(name, "")[:10])
             except ValueError:
                 return default
+            return chosen if 1970 <= chosen.year <= 2999 else default
 
         start, end = day("from", datetime.date(today.year, 1, 1)), day("to", datetime.date(today.year, 12, 31))
         if end < start:
@@ -75,11 +84,12 @@ class Period:
 
     @property
     def start_time(self) -> datetime.datetime:
-        return datetime.datetime.combine(self.start, datetime.time.min)
+        """The period's first moment, in the team's timezone, as stored (UTC)."""
+        return utc_time(datetime.datetime.combine(self.start, datetime.time.min))
 
     @property
     def end_time(self) -> datetime.datetime:
-        return datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min)
+        return utc_time(datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min))
 
     def args(self) -> dict:
         return {"from": self.start.isoformat(), "to": self.end.isoformat(), **({"team": self.team} if self.team else {})}
@@ -157,18 +167,18 @@ def per_rep(process: Process, period: Period) -> list[dict]:
     won = peewee.fn.SUM(peewee.Case(None, [(Stage.kind == "won", 1)], 0))
     lost = peewee.fn.SUM(peewee.Case(None, [(Stage.kind == "lost", 1)], 0))
     won_amount = peewee.fn.SUM(peewee.Case(None, [(Stage.kind == "won", Deal.amount)], 0))
-    rows = (scoped_deals(period).select(User.name.alias("rep"), won.alias("won"), lost.alias("lost"), won_amount.alias("amount"))
+    rows = (scoped_deals(period).select(User.name, won, lost, won_amount)
             .join(Stage, on=(Deal.stage == Stage.id)).switch(Deal).join(User, on=(Deal.owner == User.id))
             .where(Stage.process == process, Stage.kind.in_(["won", "lost"]),
                    Deal.closed_at >= period.start_time, Deal.closed_at < period.end_time)
-            .group_by(User.id, User.name).order_by(User.name))
+            .group_by(User.id, User.name).order_by(User.name).tuples())
     result = []
-    for row in rows:
-        won_count, lost_count = int(row.won or 0), int(row.lost or 0)
+    for name, won_count, lost_count, amount in rows:
+        won_count, lost_count = int(won_count or 0), int(lost_count or 0)
         closed = won_count + lost_count
-        result.append({"name": row.rep, "won": won_count, "lost": lost_count,
+        result.append({"name": name, "won": won_count, "lost": lost_count,
                        "rate": round(100 * won_count / closed) if closed else None,
-                       "average": float(row.amount or 0) / won_count if won_count else None})
+                       "average": float(amount or 0) / won_count if won_count else None})
     return result
 
 
@@ -183,7 +193,7 @@ def forecast(process: Process, period: Period) -> list[dict]:
                 .where(Stage.process == process, Stage.kind == "open", Deal.expected_close >= period.start,
                        Deal.expected_close <= period.end)
                 .group_by(month)}
-    closed_month = month_of(Deal.closed_at)
+    closed_month = month_of(Deal.closed_at, timestamp=True)
     won = {row.month: float(row.won or 0) for row in
            scoped_deals(period).select(closed_month.alias("month"), peewee.fn.SUM(Deal.amount).alias("won"))
            .join(Stage, on=(Deal.stage == Stage.id))
@@ -219,7 +229,15 @@ def numbers():
 
 
 def _svg(chart) -> object:
-    response = make_response(chart.render(is_unicode=True))
+    """The chart as an SVG document without pygal's script (its tooltips): the numbers are in
+    the page's tables, and an SVG image runs no script anyway."""
+    tree = chart.render_tree()
+    for parent in tree.iter():
+        for child in list(parent):
+            if isinstance(child.tag, str) and child.tag.endswith("script"):
+                parent.remove(child)
+    svg = '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(tree, encoding="unicode")
+    response = make_response(svg)
     response.headers["Content-Type"] = "image/svg+xml; charset=utf-8"
     response.headers["Content-Security-Policy"] = CHART_POLICY
     response.headers["Cache-Control"] = "private, max-age=60"

@@ -78,6 +78,8 @@ def lost_reasons():
             if not label or len(label) > 120:
                 flash(_("A reason has 1 to 120 characters."), "error")
                 return redirect(url_for("pipeline.settings"))
+            if label == reason.label:
+                return redirect(url_for("pipeline.settings"))  # unchanged (as read in this language)
             if LostReason.select().where(LostReason.label == label, LostReason.id != reason.id).exists():
                 flash(_("%(label)s is already in the list.", label=label), "error")
                 return redirect(url_for("pipeline.settings"))

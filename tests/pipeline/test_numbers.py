@@ -1,0 +1,124 @@
+"""Numbers: the funnel, time in stage, where deals are lost, reps' win rates, the forecast, charts,
+and the metrics goals use. The deals below have a known history, so every figure is known."""
+import datetime
+import re
+
+import pytest
+
+from core import registry
+from core.lowcode.models import Stage, StageMove
+from plugins.pipeline.models import Activity, Customer, Deal
+
+PERIOD = "from=2026-01-01&to=2026-12-31"
+
+
+def day(month, number):
+    return datetime.datetime(2026, month, number, 10, 0)
+
+
+def history(pipe, deal, steps, lost_reason=""):
+    """Rewrite a deal's stage history: steps = [(stage key, when)], the first being where it started."""
+    with pipe.app.app_context():
+        StageMove.delete().where(StageMove.record_id == deal, StageMove.entity == "pipeline.deal").execute()
+        previous = None
+        for key, when in steps:
+            stage = Stage.get_by_id(pipe.stage(key))
+            StageMove.create(entity="pipeline.deal", record_id=deal, from_stage=previous, to_stage=stage, at=when)
+            previous = stage
+        closed = steps[-1][1] if previous.kind != "open" else None
+        Deal.update(stage=previous.id, stage_entered_at=steps[-1][1], closed_at=closed, lost_reason=lost_reason).where(Deal.id == deal).execute()
+
+
+@pytest.fixture
+def known(pipe, people):
+    acme, beta = pipe.customer(people.rep, "Acme"), pipe.customer(people.colleague, "Beta")
+    won = pipe.deal(people.rep, acme, name="Won", amount=1000)
+    history(pipe, won, [("development", day(1, 1)), ("first_contact", day(1, 11)), ("discovery", day(1, 21)),
+                        ("after_sales", day(2, 10))])
+    lost = pipe.deal(people.rep, acme, name="Lost", amount=500)
+    history(pipe, lost, [("development", day(1, 1)), ("first_contact", day(1, 5)), ("lost", day(1, 15))], lost_reason="No budget")
+    waiting = pipe.deal(people.rep, acme, name="Waiting", amount=2000, expected_close=datetime.date(2026, 3, 15))
+    history(pipe, waiting, [("development", day(1, 1))])
+    theirs = pipe.deal(people.colleague, beta, name="Theirs", amount=1000, expected_close=datetime.date(2026, 3, 20))
+    history(pipe, theirs, [("development", day(1, 1)), ("first_contact", day(1, 3))])
+    return pipe
+
+
+def cells(html, first):
+    row = re.search(rf"<tr><td>(?:<span[^>]*></span> )?{re.escape(first)}</td>(.*?)</tr>", html, re.S)
+    assert row, f"no row for {first}"
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row.group(1), re.S)]
+
+
+def test_the_funnel_counts_deals_that_reached_each_stage(known):
+    page = known.manager.get(f"/pipeline/numbers?{PERIOD}").text
+    assert cells(page, "Customer development") == ["4", "—", "5.3"]  # stays of 10, 4 and 2 days
+    assert cells(page, "First contact") == ["3", "75%", "10.0"]
+    assert cells(page, "Information gathering") == ["1", "33%", "20.0"]
+    assert cells(page, "After-sales") == ["1", "100%", "—"]
+    # A rep's funnel holds their own deals.
+    assert cells(known.rep.get(f"/pipeline/numbers?{PERIOD}").text, "Customer development")[0] == "3"
+    # Another period: nothing moved.
+    assert cells(known.manager.get("/pipeline/numbers?from=2025-01-01&to=2025-12-31").text, "First contact")[0] == "0"
+
+
+def test_where_deals_are_lost_and_how_each_rep_wins(known):
+    page = known.manager.get(f"/pipeline/numbers?{PERIOD}").text
+    lost_from = page[page.index("Where deals are lost"):]
+    assert "<tr><td>First contact</td><td>1</td></tr>" in lost_from
+    assert "<tr><td>No budget</td><td>1</td></tr>" in lost_from
+    assert cells(page, "Rita Rep") == ["1", "1", "50%", "1,000"]
+    assert "Carl Colleague</td>" not in page  # closed nothing
+
+
+def test_the_forecast_weighs_open_deals_by_probability_and_shows_what_was_won(known):
+    page = known.manager.get(f"/pipeline/numbers?{PERIOD}").text
+    months = re.findall(r"<th[^>]*>(2026-\d\d)</th>", page)
+    weighted = re.search(r"<tr><th[^>]*>Weighted forecast</th>(.*?)</tr>", page, re.S).group(1)
+    won = re.search(r"<tr><th[^>]*>Won</th>(.*?)</tr>", page, re.S).group(1)
+    by_month = dict(zip(months, zip(re.findall(r"<td>([^<]*)</td>", weighted), re.findall(r"<td>([^<]*)</td>", won))))
+    assert by_month["2026-03"] == ("200", "0")  # 2,000 × 5% + 1,000 × 10%
+    assert by_month["2026-02"] == ("0", "1,000")
+
+
+def test_charts_are_svg_drawn_on_the_server(known):
+    for name in ("funnel", "forecast", "reps"):
+        chart = known.manager.get(f"/pipeline/charts/{name}.svg?{PERIOD}")
+        assert chart.status_code == 200 and chart.content_type.startswith("image/svg+xml")
+        assert chart.text.lstrip().startswith("<?xml") and "<script" not in chart.text
+        assert chart.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+    assert "Customer development" in known.manager.get(f"/pipeline/charts/funnel.svg?{PERIOD}").text
+    assert known.manager.get("/pipeline/charts/secrets.svg").status_code == 404
+    page = known.manager.get(f"/pipeline/numbers?{PERIOD}").text
+    assert '<img class="chart" src="/pipeline/charts/funnel.svg?' in page
+
+
+def test_the_numbers_page_survives_odd_periods(known):
+    for query in ("from=2026-12-31&to=2026-01-01", "from=yesterday&to=", "team=abc", "from=0001-01-01&to=9999-12-31",
+                  "team=99999999999999999999999"):
+        assert known.manager.get(f"/pipeline/numbers?{query}").status_code == 200, query
+        assert known.manager.get(f"/pipeline/charts/forecast.svg?{query}").status_code == 200, query
+
+
+def test_metrics_are_computed_for_many_reps_in_one_query(known, people):
+    with known.app.test_request_context():
+        Activity.create(kind="call", subject="c", owner=people.rep.id, done_at=day(2, 1), search_text="")
+        Activity.create(kind="call", subject="c", owner=people.colleague.id, done_at=day(2, 2), search_text="")
+        Activity.create(kind="visit", subject="v", owner=people.rep.id, done_at=day(2, 3), search_text="")
+        Activity.create(kind="call", subject="planned", owner=people.rep.id, due_at=day(2, 3), search_text="")
+        Activity.create(kind="call", subject="last year", owner=people.rep.id, done_at=datetime.datetime(2025, 6, 1), search_text="")
+        Customer.update(created_at=day(1, 1)).execute()
+        metrics = registry.metrics()
+        ids = [people.rep.id, people.colleague.id, people.outsider.id]
+
+        def value(key):
+            return metrics[key].compute(user_ids=ids, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31))
+
+        assert value("pipeline.won_revenue") == {people.rep.id: 1000}
+        assert value("pipeline.deals_won") == {people.rep.id: 1}
+        assert value("pipeline.calls") == {people.rep.id: 1, people.colleague.id: 1}
+        assert value("pipeline.visits") == {people.rep.id: 1}
+        assert value("pipeline.activities") == {people.rep.id: 2, people.colleague.id: 1}
+        assert value("pipeline.new_customers") == {people.rep.id: 1, people.colleague.id: 1}
+        assert metrics["pipeline.calls"].compute(user_ids=ids, start=datetime.date(2026, 2, 2), end=datetime.date(2026, 2, 2)) == {
+            people.colleague.id: 1}
