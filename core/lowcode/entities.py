@@ -304,9 +304,14 @@ class EntityView:
         finder = self.declared.find_duplicates
         return finder(rows) if finder is not None and rows else [[] for _row in rows]
 
-    def titles(self, limit: int = 500) -> list[tuple[int, str]]:
+    def title_columns(self) -> list:
+        """What `title_of` reads: the id and the title's column (not the whole row)."""
         spec = self.title_spec
-        query = self.visible().order_by(self.model.id.desc()).limit(limit)
+        return [self.model.id] + ([] if spec is None else [spec.column if spec.base else self.model.custom])
+
+    def titles(self, limit: int = 500) -> list[tuple[int, str]]:
+        """(id, title) of the latest records the user may see: what a link field offers."""
+        query = self.visible().select(*self.title_columns()).order_by(self.model.id.desc()).limit(limit)
         return [(record.id, self.title_of(record)) for record in query]
 
     def find_by_title(self, text: str) -> int | None:

@@ -65,10 +65,12 @@ def form_class(view: EntityView):
     return view._form_class
 
 
-def make_form(view: EntityView, record=None, submitted: bool = True, initial: dict | None = None):
+def make_form(view: EntityView, record=None, submitted: bool = True, initial: dict | None = None,
+              only: set | None = None):
     """The form for a new record (defaults and `initial` stored values filled in) or an existing
     one. On a POST, Flask-WTF fills it from the submission, unless `submitted` is False (a preview
-    inside another form)."""
+    inside another form). `only`: the fields that will be used, the others left unprepared (their
+    choices not loaded), as when a move asks for two fields of a long form."""
     data = {}
     initial = initial or {}
     for spec in view.form_fields:
@@ -84,7 +86,8 @@ def make_form(view: EntityView, record=None, submitted: bool = True, initial: di
             data[spec.key] = spec.type.to_form(view.value(record, spec), spec)
     form = form_class(view)(data=data) if submitted else form_class(view)(formdata=None, data=data)
     for spec in view.form_fields:
-        spec.type.prepare(form[spec.key], spec, view.value(record, spec) if record is not None else None)
+        if only is None or spec.key in only:
+            spec.type.prepare(form[spec.key], spec, view.value(record, spec) if record is not None else None)
     return form
 
 
@@ -148,7 +151,7 @@ def _names(wanted: dict[str, set]) -> dict:
         else:
             target = get_entity(kind)
             if target is not None:
-                rows = target.query().where(target.model.id.in_(ids))
+                rows = target.query(*target.title_columns()).where(target.model.id.in_(ids))
                 found.update({(kind, row.id): target.title_of(row) for row in rows})
     return found
 

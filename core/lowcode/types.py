@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import re
 
+import babel.dates
+import babel.numbers
 import regex
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import format_currency, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -244,7 +247,7 @@ class NumberType(FieldType):
             return ""
         places = self.decimals(spec)
         digit = "#" if self.optional_decimals else "0"
-        return format_decimal(stored, format=f"#,##0.{digit * places}" if places else "#,##0")
+        return _decimal_text(stored, f"#,##0.{digit * places}" if places else "#,##0", str(get_locale()))
 
     def to_text(self, stored, spec, lookups=None):
         return "" if stored is None else str(stored)
@@ -332,7 +335,7 @@ class DateType(FieldType):
         return None if not stored else datetime.date.fromisoformat(stored[:10])
 
     def display(self, stored, spec, lookups=None):
-        return "" if not stored else format_date(datetime.date.fromisoformat(stored[:10]), "medium")
+        return "" if not stored else _date_text(stored[:10], str(get_locale()))
 
     def to_text(self, stored, spec, lookups=None):
         return stored or ""
@@ -387,6 +390,18 @@ class DateTimeType(FieldType):
             except ValueError:
                 continue
         raise Conversion(_("Not a date and time (write it as 2026-03-31 14:30)."))
+
+
+# A list or a board shows the same amounts and dates many times: Babel's formatting is pure, so
+# each (value, locale) is formatted once.
+@functools.lru_cache(maxsize=8192)
+def _decimal_text(value, pattern: str, locale: str) -> str:
+    return babel.numbers.format_decimal(value, format=pattern, locale=locale)
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_text(iso: str, locale: str) -> str:
+    return babel.dates.format_date(datetime.date.fromisoformat(iso), "medium", locale=locale)
 
 
 def active_choices(spec, keep=()) -> list[dict]:

@@ -331,8 +331,8 @@ def move_record(entity: str, record_id: int):
     before = current_stage(view, record)
     if stage.archived_at is not None or (before is not None and stage.process_id != before.process_id):
         abort(404)
-    form = R.make_form(view, record)
     asked = [spec for spec in missing_fields(view, record, stage) if spec.in_form]
+    form = R.make_form(view, record, only={spec.key for spec in asked})
     # then=event: a page such as a kanban board moves records in place; it gets the answer as a
     # short fragment and a `record-moved` event instead of being sent to the record.
     quiet = request.values.get("then") == "event"
@@ -350,6 +350,8 @@ def move_record(entity: str, record_id: int):
     result = move(view, record, stage, current_user, values)
     if result.status == "needs_fields":
         for spec in result.missing:
+            if spec.in_form and spec not in asked:  # missing only now: its choices were not loaded
+                spec.type.prepare(form[spec.key], spec, view.value(record, spec))
             if spec.in_form and not form[spec.key].errors:
                 form[spec.key].errors = [_("%(stage)s needs this field.", stage=stage.label)]
         return _move_page(view, record, stage, form, [spec for spec in result.missing if spec.in_form], quiet)

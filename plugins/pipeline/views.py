@@ -33,7 +33,10 @@ CARDS_PER_COLUMN = 50
 
 @bp.before_request
 def _lost_reasons_exist():
-    services.ensure_lost_reasons()
+    state = current_app.extensions.setdefault("pipeline", {})
+    if not state.get("lost_reasons"):  # once per process: after that the list only changes by hand
+        services.ensure_lost_reasons()
+        state["lost_reasons"] = True
 
 
 @dataclass
@@ -122,16 +125,18 @@ def board():
         .join(Stage, on=(Deal.stage == Stage.id)).group_by(Deal.stage).order_by())}
     ranked = deals.select(Deal.id, peewee.fn.ROW_NUMBER().over(partition_by=[Deal.stage], order_by=[Deal.rank, Deal.id]).alias("rn")).order_by()
     top = peewee.Select([ranked], [ranked.c.id]).where(ranked.c.rn <= CARDS_PER_COLUMN)
-    cards = list(Deal.select().where(Deal.id.in_(top)).order_by(Deal.rank, Deal.id))
+    columns = [field for field in Deal._meta.sorted_fields if field is not Deal.search_text]
+    cards = list(Deal.select(*columns).where(Deal.id.in_(top)).order_by(Deal.rank, Deal.id))
 
     card_specs = [view.field(key) for key in services.setting("card_fields") if view.field(key) is not None]
     names = R.lookups(view, cards, card_specs)
     now = utcnow()
     by_stage: dict[int, list] = {}
     stage_of = {stage.id: stage for stage in stages}
+    labels = [str(spec.label) for spec in card_specs]  # translated once, not once per card
     for deal in cards:
         stale = services.is_stale(deal, stage_of.get(deal.stage_id), now)
-        fields = [(spec, cell(view, deal, spec, names)) for spec in card_specs]
+        fields = [(label, cell(view, deal, spec, names)) for label, spec in zip(labels, card_specs)]
         by_stage.setdefault(deal.stage_id, []).append((deal, fields, stale))
     columns = [Column(stage, getattr(totals.get(stage.id), "n", 0), float(getattr(totals.get(stage.id), "total", 0) or 0),
                       float(getattr(totals.get(stage.id), "weighted", 0) or 0), by_stage.get(stage.id, []))

@@ -1,0 +1,181 @@
+"""Speed of the pipeline's board, a drag-and-drop move and the funnel.
+
+    .venv/bin/python bench/board.py [--deals 2000] [--runs 15]
+
+Builds, in a throw-away database, a team (a manager, three reps) with N deals spread over the 8
+stages of the sales process (the board's 8 columns), each with 5 activities and a stage history
+over the past year, then measures through real HTTP requests (Flask's test client, signed in as
+the manager, who sees every deal) and prints one `name=value` line per figure, medians of the runs:
+
+- board_ms: the full board page
+- board_queries: SQL statements for it (and board_queries_at_200 with 200 deals)
+- move_ms: one drag-and-drop move between two columns, with its history and hooks
+- funnel_ms: the numbers page for the year (funnel, time in stage, losses, reps, forecast)
+
+Runs on SQLite; also on PostgreSQL when SALESDECK_TEST_POSTGRES_URL is set (suffix `_postgres`).
+Targets at 2,000 deals: board under 80 ms, move under 15 ms, funnel under 100 ms, and the same
+query count at 200 and 2,000 deals.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playhouse.test_utils import count_queries  # noqa: E402
+
+from common import postgres_schema  # noqa: E402
+
+from core import create_app, schema  # noqa: E402
+from core.auth import hash_password  # noqa: E402
+from core.db import db, release, utcnow  # noqa: E402
+from core.lowcode.models import Process, Stage, StageMove  # noqa: E402
+from core.lowcode.processes import ensure_defaults  # noqa: E402
+from core.models import MANAGER, REP, Team, User  # noqa: E402
+from core.plugins import host_of  # noqa: E402
+from plugins.pipeline.models import Activity, Customer, Deal  # noqa: E402
+
+PASSWORD = "bench-password-1"
+KINDS = ["call", "call", "visit", "meeting", "email", "quote"]
+
+
+def insert(model, rows: list[dict]) -> None:
+    with db.atomic():
+        for start in range(0, len(rows), 500):
+            model.insert_many(rows[start:start + 500]).execute()
+
+
+def add_deals(reps: list[int], stages: list[Stage], count: int, first: int, rng: random.Random) -> None:
+    """`count` deals (numbered from `first`), their customers, activities and stage history."""
+    now = utcnow()
+    customers = [{"name": f"Customer {first + n} 有限公司", "normalized_name": f"customer{first + n}", "owner": reps[n % len(reps)],
+                  "created_at": now, "updated_at": now, "search_text": f"customer {first + n}"} for n in range(count)]
+    insert(Customer, customers)
+    customer_ids = [c for (c,) in Customer.select(Customer.id).order_by(Customer.id.desc()).limit(count).tuples()][::-1]
+    deals = []
+    for n in range(count):
+        stage = stages[n % len(stages)]
+        entered = now - datetime.timedelta(days=rng.randint(1, 300))
+        deals.append({"name": f"Deal {first + n}", "customer": customer_ids[n], "owner": reps[n % len(reps)],
+                      "amount": rng.randint(1, 500) * 1000, "stage": stage.id, "rank": float(n), "stage_entered_at": entered,
+                      "expected_close": (now + datetime.timedelta(days=rng.randint(-60, 240))).date(),
+                      "closed_at": entered if stage.kind != "open" else None, "created_at": entered - datetime.timedelta(days=30),
+                      "updated_at": entered, "search_text": f"deal {first + n}", "last_activity_at": entered})
+    insert(Deal, deals)
+    deal_ids = [d for (d,) in Deal.select(Deal.id).order_by(Deal.id.desc()).limit(count).tuples()][::-1]
+    moves, activities = [], []
+    for n, deal_id in enumerate(deal_ids):
+        stage = stages[n % len(stages)]
+        path = [s for s in stages if s.kind == "open" and s.position < stage.position] + [stage]
+        started = deals[n]["created_at"]
+        previous = None
+        for step, target in enumerate(path):
+            moves.append({"entity": "pipeline.deal", "record_id": deal_id, "from_stage": previous, "to_stage": target.id,
+                          "user": deals[n]["owner"], "at": started + datetime.timedelta(days=3 * step)})
+            previous = target.id
+        for a in range(5):
+            done = a < 4
+            moment = started + datetime.timedelta(days=rng.randint(0, 60))
+            activities.append({"kind": rng.choice(KINDS), "subject": f"Activity {a}", "deal": deal_id, "customer": customer_ids[n],
+                               "owner": deals[n]["owner"], "done_at": moment if done else None,
+                               "due_at": None if done else now + datetime.timedelta(days=rng.randint(-5, 10)),
+                               "created_at": moment, "updated_at": moment, "search_text": ""})
+    insert(StageMove, moves)
+    insert(Activity, activities)
+
+
+def median_ms(action, runs: int) -> float:
+    action()  # warm: caches, connections
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 1)
+
+
+def measure(url: str, instance: str, deals: int, runs: int, suffix: str) -> None:
+    config = {"DATABASE_URL": url, "INSTANCE_PATH": instance, "LOAD_ENTRYPOINTS": False, "SECRET_KEY": "bench",
+              "WTF_CSRF_ENABLED": False}
+    setup = create_app({**config, "SCHEMA_CHECK": False})
+    with setup.app_context():
+        schema.migrate(host_of(setup))
+    app = create_app(config)
+    rng = random.Random(11)
+    with app.test_request_context():
+        hashed = hash_password(PASSWORD)
+        manager = User.create(email="manager@bench.example.com", name="Manager", role=MANAGER, password_hash=hashed)
+        team = Team.create(name="Bench", manager=manager)
+        reps = [User.create(email=f"rep{n}@bench.example.com", name=f"Rep {n}", role=REP, team=team, password_hash=hashed).id
+                for n in range(3)]
+        ensure_defaults()
+        stages = list(Stage.select().join(Process).where(Process.key == "pipeline.sales").order_by(Stage.position))
+        add_deals(reps, stages, min(200, deals), 0, rng)
+    client = app.test_client()
+    assert client.post("/login", data={"email": "manager@bench.example.com", "password": PASSWORD}).status_code == 302
+    year = utcnow().year
+
+    def board():
+        response = client.get("/pipeline/")
+        assert response.status_code == 200 and "deal-card" in response.text
+
+    def queries() -> int:
+        board()
+        with count_queries() as counter:
+            board()
+        return counter.count
+
+    figures = {"board_queries_at_200": queries()}
+    with app.test_request_context():
+        add_deals(reps, stages, max(0, deals - 200), 200, rng)
+    figures["board_queries"] = queries()
+    figures["board_ms"] = median_ms(board, runs)
+
+    with app.app_context():
+        first_contact, discovery = (s.id for s in stages if s.key in ("first_contact", "discovery"))
+        moving = Deal.select(Deal.id).where(Deal.stage == first_contact).first().id
+    places = iter([discovery, first_contact] * (runs + 2))
+
+    def move():
+        response = client.post("/pipeline/board/move", data={"deal": moving, "stage": next(places), "then": "event"},
+                               headers={"HX-Request": "true"})
+        assert response.status_code == 200 and response.headers.get("HX-Trigger") == "record-moved", response.status_code
+
+    figures["move_ms"] = median_ms(move, runs)
+
+    def funnel():
+        response = client.get(f"/pipeline/numbers?from={year}-01-01&to={year}-12-31")
+        assert response.status_code == 200 and "Funnel" in response.text
+
+    figures["funnel_ms"] = median_ms(funnel, runs)
+    figures["deals"] = deals
+    for name, value in figures.items():
+        print(f"{name}{suffix}={value}", flush=True)
+    release()
+    if hasattr(db.obj, "close_all"):
+        db.obj.close_all()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--deals", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        measure(f"sqlite:///{folder}/bench.db", folder, args.deals, args.runs, "")
+        postgres = os.environ.get("SALESDECK_TEST_POSTGRES_URL")
+        if postgres:
+            with postgres_schema(postgres) as url:
+                measure(url, folder, args.deals, args.runs, "_postgres")
+
+
+if __name__ == "__main__":
+    main()
