@@ -37,7 +37,7 @@ def kind_choices() -> list[SelectChoice]:
 class LogForm(FlaskForm):
     """What happened, and optionally what comes next, in one step."""
 
-    kind = SelectField(_l("What"), choices=[], default="call")
+    kind = SelectField(_l("Kind"), choices=[], default="call")
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=5000)])
     next_kind = SelectField(_l("Next activity"), choices=[], default="call")

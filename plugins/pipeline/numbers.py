@@ -7,6 +7,7 @@ embedded as an image with the same numbers in a table beside it.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
@@ -249,6 +250,13 @@ def _chart(kind, **options):
                 show_y_guides=True, margin=12, **options)
 
 
+def _room_for(labels: list[str]) -> int:
+    """Extra left margin for labels in Chinese: pygal sizes labels as if every character were as
+    narrow as a Latin one, and a CJK character is about twice as wide."""
+    wide = max((sum(1 for char in label if unicodedata.east_asian_width(char) in "WF") for label in labels), default=0)
+    return 12 + int(wide * CHART_STYLE.label_font_size * .5)
+
+
 @bp.route("/charts/<name>.svg")
 def chart(name: str):
     process = _process()
@@ -258,8 +266,9 @@ def chart(name: str):
     number = lambda value: format_decimal(value, format="#,##0")  # noqa: E731
     if name == "funnel":
         rows = funnel(process, period)
-        drawn = _chart(pygal.HorizontalBar, show_legend=False, value_formatter=number)
-        drawn.x_labels = [row["stage"].label for row in reversed(rows)]
+        labels = [row["stage"].label for row in reversed(rows)]
+        drawn = _chart(pygal.HorizontalBar, show_legend=False, value_formatter=number, margin_left=_room_for(labels))
+        drawn.x_labels = labels
         drawn.add(_("Deals"), [row["reached"] for row in reversed(rows)])
     elif name == "forecast":
         months = forecast(process, period)
@@ -269,8 +278,10 @@ def chart(name: str):
         drawn.add(_("Won"), [round(month["won"]) for month in months])
     elif name == "reps":
         reps = per_rep(process, period)
-        drawn = _chart(pygal.HorizontalBar, value_formatter=lambda v: f"{v:.0f}%", range=(0, 100), show_legend=False)
-        drawn.x_labels = [rep["name"] for rep in reps]
+        labels = [rep["name"] for rep in reps]
+        drawn = _chart(pygal.HorizontalBar, value_formatter=lambda v: f"{v:.0f}%", range=(0, 100), show_legend=False,
+                       margin_left=_room_for(labels))
+        drawn.x_labels = labels
         drawn.add(_("Win rate"), [rep["rate"] or 0 for rep in reps])
     else:
         abort(404)

@@ -67,7 +67,7 @@ def test_a_rep_logs_a_call_and_schedules_the_next_in_one_go(page, live_server):
     sign_in(page, "rep@example.com")
     page.goto(f"/pipeline/deals/{deal}")
     form = page.locator(".log-form")
-    form.get_by_label("What").select_option("call")
+    form.get_by_label("Kind").select_option("call")
     form.get_by_label("Subject").fill("Talked about the budget")
     form.get_by_label("Outcome").fill("They can spend 12k this quarter.")
     form.get_by_label("Next activity").select_option("quote")
