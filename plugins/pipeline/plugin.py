@@ -101,6 +101,8 @@ def agenda_items(user, day):
 def on_record_saved(entity, record, created, changes, user):
     if entity == entities.ACTIVITY:
         services.activity_saved(record)
+    elif entity == entities.CUSTOMER and "owner" in changes and not created:
+        services.owner_changed(record)
 
 
 @hookimpl

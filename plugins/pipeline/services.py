@@ -134,6 +134,11 @@ def activity_saved(activity: Activity) -> None:
                 model.id == key, (model.last_activity_at.is_null()) | (model.last_activity_at < activity.done_at)).execute()
 
 
+def owner_changed(customer: Customer) -> None:
+    """A customer handed to someone else (a bulk edit, say): its contacts go along."""
+    Contact.update(owner=customer.owner_id).where(Contact.customer == customer.id).execute()
+
+
 # -- the customer pool ----------------------------------------------------------------------------
 
 

@@ -43,6 +43,10 @@ def test_contacts_belong_to_whoever_owns_their_customer(pipe, people):
     assert "李芳" in pipe.rep.get("/records/pipeline.contact/").text
     assert "李芳" not in pipe.colleague.get("/records/pipeline.contact/").text
     assert pipe.colleague.get(f"/records/pipeline.contact/{contact}").status_code == 404
+    # Handing the customer to the colleague (the list's bulk edit) hands over its contacts.
+    pipe.manager.post("/records/pipeline.customer/bulk", data={"ids": [acme], "field": "owner", "bulk-value": people.colleague.id})
+    assert pipe.get(Customer, acme).owner_id == people.colleague.id
+    assert pipe.get(Contact, contact).owner_id == people.colleague.id
 
 
 def test_only_managers_and_admins_edit_the_product_catalogue(pipe, people):
