@@ -20,7 +20,7 @@ from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage
 from core.lowcode.processes import processes_of, stages_of
 from core.lowcode.views import cell
-from core.models import ADMIN, MANAGER, Team, User
+from core.models import ADMIN, MANAGER, REP, Team, User
 from core.shell import render_page
 
 from . import services
@@ -129,6 +129,8 @@ def board():
     cards = list(Deal.select(*columns).where(Deal.id.in_(top)).order_by(Deal.rank, Deal.id))
 
     card_specs = [view.field(key) for key in services.setting("card_fields") if view.field(key) is not None]
+    if current_user.role == REP:  # every card on a rep's board is theirs
+        card_specs = [spec for spec in card_specs if spec.key != view.owner_field]
     names = R.lookups(view, cards, card_specs)
     now = utcnow()
     by_stage: dict[int, list] = {}
