@@ -20,23 +20,19 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import random
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playhouse.test_utils import count_queries  # noqa: E402
 
-from common import postgres_schema  # noqa: E402
+from common import median_ms, on_every_database, report  # noqa: E402
 
 from core import create_app, schema  # noqa: E402
 from core.auth import hash_password  # noqa: E402
-from core.db import db, release, utcnow  # noqa: E402
+from core.db import db, utcnow  # noqa: E402
 from core.lowcode.models import Process, Stage, StageMove  # noqa: E402
 from core.lowcode.processes import ensure_defaults  # noqa: E402
 from core.models import MANAGER, REP, Team, User  # noqa: E402
@@ -90,16 +86,6 @@ def add_deals(reps: list[int], stages: list[Stage], count: int, first: int, rng:
                                "created_at": moment, "updated_at": moment, "search_text": ""})
     insert(StageMove, moves)
     insert(Activity, activities)
-
-
-def median_ms(action, runs: int) -> float:
-    action()  # warm: caches, connections
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(times), 1)
 
 
 def measure(url: str, instance: str, deals: int, runs: int, suffix: str) -> None:
@@ -157,11 +143,7 @@ def measure(url: str, instance: str, deals: int, runs: int, suffix: str) -> None
 
     figures["funnel_ms"] = median_ms(funnel, runs)
     figures["deals"] = deals
-    for name, value in figures.items():
-        print(f"{name}{suffix}={value}", flush=True)
-    release()
-    if hasattr(db.obj, "close_all"):
-        db.obj.close_all()
+    report(figures, suffix)
 
 
 def main() -> None:
@@ -169,12 +151,7 @@ def main() -> None:
     parser.add_argument("--deals", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        measure(f"sqlite:///{folder}/bench.db", folder, args.deals, args.runs, "")
-        postgres = os.environ.get("SALESDECK_TEST_POSTGRES_URL")
-        if postgres:
-            with postgres_schema(postgres) as url:
-                measure(url, folder, args.deals, args.runs, "_postgres")
+    on_every_database(measure, args.deals, args.runs)
 
 
 if __name__ == "__main__":

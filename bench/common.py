@@ -1,10 +1,16 @@
-"""What the benchmarks share: a private PostgreSQL schema for one run."""
+"""What the benchmarks share: running on SQLite and PostgreSQL, medians, printing the figures."""
 from __future__ import annotations
 
 import contextlib
+import os
+import statistics
+import tempfile
+import time
 import uuid
 
 import psycopg2
+
+from core.db import db, release
 
 
 @contextlib.contextmanager
@@ -20,3 +26,34 @@ def postgres_schema(base_url: str):
     finally:
         admin.cursor().execute(f"DROP SCHEMA {name} CASCADE")
         admin.close()
+
+
+def on_every_database(measure, *args) -> None:
+    """measure(url, instance folder, *args, suffix) on a throw-away SQLite database, then on
+    PostgreSQL (suffix "_postgres") when SALESDECK_TEST_POSTGRES_URL is set."""
+    with tempfile.TemporaryDirectory() as folder:
+        measure(f"sqlite:///{folder}/bench.db", folder, *args, "")
+        postgres = os.environ.get("SALESDECK_TEST_POSTGRES_URL")
+        if postgres:
+            with postgres_schema(postgres) as url:
+                measure(url, folder, *args, "_postgres")
+
+
+def median_ms(action, runs: int) -> float:
+    """The median time of `runs` calls, in milliseconds, after one call that warms the caches."""
+    action()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 1)
+
+
+def report(figures: dict, suffix: str) -> None:
+    """Print one `name=value` line per figure, then close the run's database connections."""
+    for name, value in figures.items():
+        print(f"{name}{suffix}={value}", flush=True)
+    release()
+    if hasattr(db.obj, "close_all"):
+        db.obj.close_all()

@@ -18,23 +18,19 @@ the same query count at 1,000 and 20,000 records.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playhouse.test_utils import count_queries  # noqa: E402
 
-from common import postgres_schema  # noqa: E402
+from common import median_ms, on_every_database, report  # noqa: E402
 
 from core import create_app, schema  # noqa: E402
 from core.auth import hash_password  # noqa: E402
-from core.db import db, release, utcnow  # noqa: E402
+from core.db import db, utcnow  # noqa: E402
 from core.lowcode import definitions as D  # noqa: E402
 from core.lowcode.entities import get_entity  # noqa: E402
 from core.lowcode.models import CustomRecord  # noqa: E402
@@ -98,16 +94,6 @@ def fill(app, key: str, owners: list[int], count: int, rng: random.Random) -> No
                 CustomRecord.insert_many(rows[start:start + 500]).execute()
 
 
-def median_ms(action, runs: int) -> float:
-    action()  # warm: caches, connections
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(times), 1)
-
-
 def measure(url: str, instance: str, records: int, runs: int, suffix: str) -> None:
     config = {"DATABASE_URL": url, "INSTANCE_PATH": instance, "LOAD_ENTRYPOINTS": False, "SECRET_KEY": "bench",
               "WTF_CSRF_ENABLED": False}
@@ -161,11 +147,7 @@ def measure(url: str, instance: str, records: int, runs: int, suffix: str) -> No
 
     figures["add_field_ms"] = median_ms(add_field, runs)
     figures["records"] = records
-    for name, value in figures.items():
-        print(f"{name}{suffix}={value}", flush=True)
-    release()
-    if hasattr(db.obj, "close_all"):
-        db.obj.close_all()
+    report(figures, suffix)
 
 
 def main() -> None:
@@ -173,12 +155,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        measure(f"sqlite:///{folder}/bench.db", folder, args.records, args.runs, "")
-        postgres = os.environ.get("SALESDECK_TEST_POSTGRES_URL")
-        if postgres:
-            with postgres_schema(postgres) as url:
-                measure(url, folder, args.records, args.runs, "_postgres")
+    on_every_database(measure, args.records, args.runs)
 
 
 if __name__ == "__main__":

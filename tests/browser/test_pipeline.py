@@ -96,7 +96,7 @@ def test_a_rep_claims_a_customer_from_the_pool(page, live_server):
     row.get_by_role("button", name="Claim").click()
     expect(page.get_by_role("heading", name="蓝海物流股份有限公司")).to_be_visible()
     expect(page.get_by_text("is yours now")).to_be_visible()
-    expect(page.get_by_text("Owner: Rita Rep")).to_be_visible()
+    expect(page.locator(".page-head").get_by_text("Owner: Rita Rep")).to_be_visible()
     with live_server.app.app_context():
         assert Customer.get_by_id(waiting).owner_id == people.rep.id
 
