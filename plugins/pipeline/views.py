@@ -83,10 +83,10 @@ def select_fields(view):
     return [spec for spec in view.custom_fields if spec.type.key == "select" and not spec.archived and not spec.hidden]
 
 
-def _process(view, process_id: str | None) -> tuple[Process, list[Process]]:
+def _process(view, process_id: str | None) -> tuple[Process | None, list[Process]]:
     processes = processes_of(view)
     if not processes:
-        abort(404)
+        return None, []
     chosen = next((p for p in processes if str(p.id) == process_id), processes[0])
     return chosen, processes
 
@@ -114,6 +114,8 @@ class Column:
 def board():
     view = get_entity(DEAL)
     process, processes = _process(view, request.args.get("process"))
+    if process is None:  # an admin archived every process of deals
+        return render_page("pipeline/board.html", view=view, process=None)
     stages = stages_of(process)
     wanted = BoardFilter.read(request.args, view)
     deals = wanted.apply(view, view.visible().where(Deal.stage.in_([stage.id for stage in stages] or [0])))

@@ -7,7 +7,7 @@ from playhouse.test_utils import count_queries
 from core.db import utcnow
 from core.lowcode import definitions as D
 from core.lowcode.entities import get_entity
-from core.lowcode.models import Approval, Stage, StageMove
+from core.lowcode.models import Approval, Process, Stage, StageMove
 from plugins.pipeline.entities import DEAL
 from plugins.pipeline.models import Deal, DealLine
 
@@ -185,3 +185,12 @@ def test_the_board_refuses_what_is_not_yours_or_not_there(pipe, people):
     assert board_move(pipe.rep, mine, 999999).status_code == 404  # no such stage
     # Neighbours the rep may not see do not move the card or leak anything.
     assert board_move(pipe.rep, mine, pipe.stage("development"), before=theirs).status_code == 204
+
+
+def test_without_a_sales_process_the_board_says_so(pipe):
+    pipe.stage("development")  # the default process exists...
+    with pipe.app.app_context():
+        Process.update(archived_at=utcnow()).execute()  # ...and an admin archived it
+    page = pipe.admin.get("/pipeline/")
+    assert page.status_code == 200 and "There is no sales process yet." in page.text
+    assert pipe.admin.get("/pipeline/numbers").status_code == 200
