@@ -109,6 +109,19 @@ class BoundedInteger(IntegerConverter):
 MAX_ID = 2**63 - 1
 
 
+def id_from(text) -> int | None:
+    """An id sent in a form or a query string: None unless it is a number a database id can be
+    (so a made-up "99999999999999999999" is "not found", not a crash in the driver)."""
+    text = str(text if text is not None else "").strip()
+    return int(text) if text.isdigit() and len(text) <= 19 and 0 < int(text) <= MAX_ID else None
+
+
+def page_number(args) -> int:
+    """The page a list is asked for: 1 unless a sensible positive number."""
+    number = id_from(args.get("page", "1")) or 1
+    return min(number, 10**6)
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a long list."""
@@ -134,10 +147,7 @@ class Page:
 def paginate(query, size: int | None = None) -> Page:
     """Two queries whatever the list's length: the count, and the rows of the requested page."""
     size = size or current_app.config["PAGE_SIZE"]
-    try:
-        number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        number = 1
+    number = page_number(request.args)
     total = query.count()
     number = min(number, max(1, math.ceil(total / size)))
     return Page(items=list(query.paginate(number, size)), number=number, size=size, total=total)

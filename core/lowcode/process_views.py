@@ -10,7 +10,7 @@ from ..auth import restrict, role_required
 from ..db import db, utcnow
 from ..i18n import N_
 from ..models import ADMIN, MANAGER, User
-from ..shell import render_page
+from ..shell import id_from, render_page
 from . import types as T
 from .definitions import key_from_label
 from .entities import all_entities, get_entity, schema_changed
@@ -118,10 +118,7 @@ def edit(process_id: int):
     process = _process_or_404(process_id)
     stage = None
     if request.args.get("stage"):
-        try:
-            stage = _stage_or_404(process, int(request.args["stage"]))
-        except ValueError:
-            abort(404)
+        stage = _stage_or_404(process, id_from(request.args["stage"]) or 0)
     return _editor(process, stage)
 
 
@@ -207,10 +204,7 @@ def archive_stage(process_id: int, stage_id: int):
 def merge_stage(process_id: int, stage_id: int):
     process = _process_or_404(process_id)
     source = _stage_or_404(process, stage_id)
-    try:
-        target = _stage_or_404(process, int(request.form.get("into", "")))
-    except ValueError:
-        abort(400)
+    target = _stage_or_404(process, id_from(request.form.get("into")) or 0)
     if target.id == source.id or target.archived_at is not None:
         flash(_("Choose another stage to merge into."), "error")
         return redirect(url_for("processes.edit", process_id=process.id, stage=source.id))

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ..auth import role_required
 from ..models import ADMIN
-from ..shell import render_fragment, render_page
+from ..shell import id_from, page_number, render_fragment, render_page
 from . import query as Q
 from . import records as R
 from . import types as T
@@ -88,10 +88,7 @@ def index(entity: str):
     if deleted and current_user.role != ADMIN:
         abort(403)
     wanted = Q.read(view, request.args)
-    try:
-        number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        number = 1
+    number = page_number(request.args)
     page = Q.page_of(view, view.visible(deleted=deleted), wanted, number, current_app.config["PAGE_SIZE"])
     columns = view.list_columns
     names = R.lookups(view, page.items, columns)
@@ -196,7 +193,11 @@ def _prefill(view: EntityView) -> dict:
         if text is None:
             continue
         try:
-            values[spec.key] = int(text) if spec.type.kind == T.REFERENCE and text.isdigit() else spec.type.parse_text(text, spec)
+            if spec.type.kind == T.REFERENCE:
+                if id_from(text) is not None:
+                    values[spec.key] = id_from(text)
+                continue
+            values[spec.key] = spec.type.parse_text(text, spec)
         except T.Conversion:
             continue
     return values
@@ -292,10 +293,10 @@ def bulk(entity: str):
     if spec is None or not (spec.in_form or (owner_change and current_user.role != "rep")):
         flash(_("Choose a field to change."), "error")
         return redirect(url_for("records.index", entity=view.key))
-    try:
-        ids = sorted({int(value) for value in request.form.getlist("ids")})[:BULK_LIMIT]
-    except ValueError:
+    ids = sorted({id_from(value) for value in request.form.getlist("ids")})
+    if None in ids:
         abort(400)
+    ids = ids[:BULK_LIMIT]
     records = list(view.visible().where(view.model.id.in_(ids or [0])))
     form = _bulk_form(view, spec)
     if not records:
@@ -324,9 +325,8 @@ def move_record(entity: str, record_id: int):
     if not view.has_process:
         abort(404)
     record = record_or_404(view, record_id)
-    try:
-        stage = Stage.get_by_id(int(request.values.get("stage", "")))
-    except (ValueError, Stage.DoesNotExist):
+    stage = Stage.get_or_none(Stage.id == id_from(request.values.get("stage")))
+    if stage is None:
         abort(404)
     before = current_stage(view, record)
     if stage.archived_at is not None or (before is not None and stage.process_id != before.process_id):

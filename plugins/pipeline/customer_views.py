@@ -11,7 +11,7 @@ from core.lowcode import records as R
 from core.lowcode.entities import get_entity
 from core.lowcode.views import cell, history
 from core.models import REP, User
-from core.shell import paginate, render_page
+from core.shell import id_from, paginate, render_page
 
 from . import services
 from .deal_views import LogForm, log_from_form, timeline
@@ -151,11 +151,8 @@ def duplicates():
 @bp.route("/duplicates/merge", methods=["POST"])
 def merge():
     view = get_entity(CUSTOMER)
-    try:
-        keep_id, other_id = int(request.form.get("keep", "")), int(request.form.get("other", ""))
-    except ValueError:
-        abort(400)
-    if keep_id == other_id:
+    keep_id, other_id = id_from(request.form.get("keep")), id_from(request.form.get("other"))
+    if keep_id is None or other_id is None or keep_id == other_id:
         abort(400)
     keep = view.visible().where(Customer.id == keep_id).first()
     other = view.visible().where(Customer.id == other_id).first()

@@ -24,7 +24,7 @@ from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage, StageMove
 from core.lowcode.processes import processes_of, stages_of
 from core.models import User
-from core.shell import render_page
+from core.shell import id_from, render_page
 
 from .entities import DEAL
 from .models import Deal
@@ -81,7 +81,7 @@ class Period:
         if end < start:
             start, end = end, start
         team = args.get("team", "")
-        return cls(start, end, int(team) if team.isdigit() and len(team) < 18 else None)
+        return cls(start, end, id_from(team))
 
     @property
     def start_time(self) -> datetime.datetime:

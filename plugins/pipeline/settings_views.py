@@ -11,7 +11,7 @@ from core.db import db, utcnow
 from core.lowcode import records as R
 from core.lowcode.entities import get_entity
 from core.models import ADMIN
-from core.shell import render_page
+from core.shell import id_from, render_page
 
 from . import services
 from .entities import DEAL
@@ -34,11 +34,9 @@ def settings():
     errors = {}
     numbers = {}
     for key, low, high in (("pool_return_days", 1, 3650), ("pool_claim_limit", 1, 100000)):
-        try:
-            numbers[key] = int(request.form.get(key, ""))
-            if not low <= numbers[key] <= high:
-                raise ValueError
-        except ValueError:
+        text = request.form.get(key, "").strip()
+        numbers[key] = int(text) if text.isdigit() and len(text) < 10 else 0
+        if not low <= numbers[key] <= high:
             errors[key] = _("Write a whole number from %(low)d to %(high)d.", low=low, high=high)
     view = get_entity(DEAL)
     cards = [key for key in request.form.getlist("card_fields") if view.field(key) is not None][:6]
@@ -69,9 +67,8 @@ def lost_reasons():
         except peewee.IntegrityError:
             flash(_("%(label)s is already in the list.", label=label), "error")
         return redirect(url_for("pipeline.settings"))
-    try:
-        reason = LostReason.get_by_id(int(request.form.get("reason", "")))
-    except (ValueError, LostReason.DoesNotExist):
+    reason = LostReason.get_or_none(LostReason.id == id_from(request.form.get("reason")))
+    if reason is None:
         abort(404)
     with db.atomic():
         if action == "rename":

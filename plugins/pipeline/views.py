@@ -21,7 +21,7 @@ from core.lowcode.models import Process, Stage
 from core.lowcode.processes import processes_of, stages_of
 from core.lowcode.views import cell
 from core.models import ADMIN, MANAGER, REP, Team, User
-from core.shell import render_page
+from core.shell import id_from, render_page
 
 from . import services
 from .entities import DEAL
@@ -51,8 +51,7 @@ class BoardFilter:
     @classmethod
     def read(cls, args, view) -> "BoardFilter":
         def number(name):
-            value = args.get(name, "")
-            return int(value) if value.isdigit() and len(value) < 18 else None
+            return id_from(args.get(name))
 
         def day(name):
             try:
@@ -167,19 +166,16 @@ def board_move():
     from core.lowcode.views import move_record
 
     view = get_entity(DEAL)
-    try:
-        deal_id = int(request.form.get("deal", ""))
-        stage_id = int(request.form.get("stage", ""))
-    except ValueError:
+    deal_id, stage_id = id_from(request.form.get("deal")), id_from(request.form.get("stage"))
+    if deal_id is None or stage_id is None:
         abort(400)
     deal = view.visible().where(Deal.id == deal_id).first()
     if deal is None:
         abort(404)
     neighbours = {}
     for side in ("before", "after"):
-        value = request.form.get(side, "")
-        if value.isdigit():
-            other = view.visible().where(Deal.id == int(value)).first()
+        if id_from(request.form.get(side)) is not None:
+            other = view.visible().where(Deal.id == id_from(request.form.get(side))).first()
             neighbours[side] = other.rank if other is not None else None
     rank = _rank_between(neighbours.get("before"), neighbours.get("after"))
     with db.atomic():

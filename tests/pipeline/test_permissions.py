@@ -77,3 +77,26 @@ def test_a_manager_works_the_teams_deals_but_not_another_teams(pipe, people):
     assert pipe.manager.get(f"/pipeline/deals/{west}").status_code == 404
     assert "Western deal" in pipe.admin.get(f"/pipeline/deals/{west}").text
     assert "Western deal" in pipe.admin.get("/pipeline/").text and "Western deal" not in pipe.manager.get("/pipeline/").text
+
+
+def test_ids_too_large_for_the_database_are_not_found_not_a_crash(pipe, people):
+    big = "9" * 30
+    deal = pipe.deal(people.rep, pipe.customer(people.rep))
+    development = pipe.stage("development")
+    expected = [
+        (pipe.rep.post("/pipeline/board/move", data={"deal": big, "stage": big}), 400),
+        (pipe.rep.post("/pipeline/board/move", data={"deal": deal, "stage": development, "before": big}), 204),
+        (pipe.rep.post("/pipeline/duplicates/merge", data={"keep": big, "other": "1"}), 400),
+        (pipe.admin.post("/pipeline/settings/lost-reasons", data={"action": "rename", "reason": big, "label": "x"}), 404),
+        (pipe.admin.post("/pipeline/settings", data={"pool_return_days": big, "pool_claim_limit": "5"}), 400),
+        (pipe.rep.get(f"/pipeline/?owner={big}&product={big}&team={big}"), 200),
+        (pipe.rep.get(f"/pipeline/numbers?team={big}&process={big}"), 200),
+        (pipe.rep.get(f"/pipeline/deals/{big}"), 404),
+        (pipe.rep.get(f"/records/pipeline.deal/new?customer={big}"), 200),
+        (pipe.rep.get(f"/records/pipeline.deal/?page={big}"), 200),
+        (pipe.rep.get(f"/pipeline/pool?page={big}"), 200),
+        (pipe.rep.post("/records/pipeline.deal/bulk", data={"ids": [big], "field": "next_step", "bulk-value": "x"}), 400),
+        (pipe.rep.post(f"/records/pipeline.deal/{deal}/move", data={"stage": big}), 404),
+    ]
+    for number, (response, status) in enumerate(expected):
+        assert response.status_code == status, (number, response.status_code)
