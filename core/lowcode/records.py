@@ -23,7 +23,7 @@ from ..plugins import host_of
 from . import types as T
 from .entities import EntityView, FieldSpec
 from .formula import evaluate
-from .models import AuditEntry, Stage
+from .models import AuditEntry, Stage, Translated, TranslatedField
 
 SEARCH_TEXT_LIMIT = 4000
 
@@ -254,6 +254,8 @@ def _base_value(column, stored):
         return utc_time(datetime.datetime.fromisoformat(stored))
     if isinstance(stored, str) and stored and isinstance(column, peewee.DateField):
         return datetime.date.fromisoformat(stored[:10])
+    if isinstance(stored, str) and stored and isinstance(column, TranslatedField):
+        return Translated(getattr(stored, "source", stored))  # read as it will be when loaded again
     return stored
 
 

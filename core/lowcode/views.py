@@ -17,7 +17,7 @@ from . import query as Q
 from . import records as R
 from . import types as T
 from .entities import EntityView, FieldSpec, entity_or_404, get_entity
-from .models import PENDING, Approval, AuditEntry, Stage, StageMove
+from .models import PENDING, Approval, AuditEntry, Stage
 from .processes import current_stage, missing_fields, move, stages_of
 
 bp = Blueprint("records", __name__, url_prefix="/records")

@@ -10,9 +10,8 @@ from core.lowcode.entities import get_entity
 from core.lowcode.models import AuditEntry, StageMove
 from core.lowcode.processes import ensure_defaults, processes_of, stages_of
 
-from . import services
 from .entities import ACTIVITY, CONTACT, CUSTOMER, DEAL, PRODUCT
-from .models import Activity, Customer, Deal, DealLine, LostReason
+from .models import Activity, Customer, Deal, DealLine, LostReason, ensure_lost_reasons
 
 CHINESE = ["华辰科技有限公司", "瑞丰贸易有限公司", "东方恒信集团", "蓝海物流股份有限公司", "金石建材有限责任公司", "博远医疗器械公司",
            "鼎盛食品有限公司", "天宇电子有限公司", "嘉禾农业科技", "新锐教育集团", "远航汽车零部件有限公司", "明德律师事务所",
@@ -44,7 +43,7 @@ def create(team, rng) -> None:
     people = [team.manager] + list(team.reps)
     reps = list(team.reps) or people
     ensure_defaults()
-    services.ensure_lost_reasons()
+    ensure_lost_reasons()
     views = {key: get_entity(key) for key in (CUSTOMER, CONTACT, PRODUCT, DEAL, ACTIVITY)}
     products = [R.save(views[PRODUCT], team.admin, {"name": n, "category": c, "list_price": decimal.Decimal(p)})[0]
                 for n, c, p in PRODUCTS]

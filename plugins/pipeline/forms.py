@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
-from .models import KINDS, LostReason
+from .models import KINDS, LostReason, ensure_lost_reasons
 
 MONEY = NumberRange(min=0, max=10**12, message=_l("Write an amount from 0 to 1,000,000,000,000."))
 
@@ -89,7 +89,10 @@ class DealForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         current = self.lost_reason.data or ""
-        reasons = LostReason.select().where(LostReason.archived_at.is_null() | (LostReason.label == current)).order_by(LostReason.position)
+        reasons = list(LostReason.select().where(LostReason.archived_at.is_null() | (LostReason.label == current))
+                       .order_by(LostReason.position))
+        if not reasons and ensure_lost_reasons():  # a new database: the default list, once
+            reasons = list(LostReason.select().where(LostReason.archived_at.is_null()).order_by(LostReason.position))
         self.lost_reason.choices = [SelectChoice("", "—")] + [SelectChoice(r.label.source, r.label) for r in reasons]
 
 

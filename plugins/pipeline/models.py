@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import peewee
 
-from core.db import BaseModel, utcnow
+from core.db import BaseModel, db, utcnow
+from core.i18n import N_
 from core.lowcode.models import CustomisableModel, Stage, TranslatedField, json_field
 from core.models import User
 
@@ -134,6 +135,20 @@ class Setting(BaseModel):
 
     class Meta:
         table_name = "pipeline_setting"
+
+
+def ensure_lost_reasons() -> bool:
+    """Give a new database the common reasons for losing a deal, stored in English and read in
+    each user's language until an admin renames them. True when there are reasons now."""
+    if LostReason.select().exists():
+        return True
+    labels = [N_("Price too high"), N_("Chose a competitor"), N_("No budget"), N_("No decision made"), N_("Timing")]
+    try:
+        with db.atomic():
+            LostReason.insert_many([{"label": label, "position": n} for n, label in enumerate(labels)]).execute()
+    except peewee.IntegrityError:
+        pass  # another process seeded them at the same moment
+    return True
 
 
 MODELS = [Customer, Contact, Product, Deal, DealLine, Activity, LostReason, Setting]

@@ -12,13 +12,12 @@ import peewee
 from flask_babel import gettext as _
 
 from core.db import db, utcnow
-from core.i18n import N_
 from core.lowcode import records as R
 from core.lowcode.entities import get_entity
 from core.lowcode.models import AuditEntry, Stage
 
 from .entities import ACTIVITY, CUSTOMER, DEAL
-from .models import Activity, Contact, Customer, Deal, DealLine, LostReason, Setting
+from .models import Activity, Contact, Customer, Deal, DealLine, Setting
 
 DEFAULTS = {
     "pool_return_days": 30,  # a customer without follow-up for this long goes back to the pool
@@ -45,19 +44,6 @@ def set_setting(key: str, value, user) -> None:
     with db.atomic():
         Setting.insert(key=key, value=value).on_conflict(conflict_target=[Setting.key], update={Setting.value: value}).execute()
         R.audit("setting_change", "pipeline:settings", None, key, {key: [before, value]}, user)
-
-
-def ensure_lost_reasons() -> None:
-    """The editable list starts with common reasons, stored in English and read in each user's
-    language until an admin renames them."""
-    if LostReason.select().exists():
-        return
-    labels = [N_("Price too high"), N_("Chose a competitor"), N_("No budget"), N_("No decision made"), N_("Timing")]
-    try:
-        with db.atomic():
-            LostReason.insert_many([{"label": label, "position": n} for n, label in enumerate(labels)]).execute()
-    except peewee.IntegrityError:
-        pass  # another process seeded them at the same moment
 
 
 # -- deals ----------------------------------------------------------------------------------------

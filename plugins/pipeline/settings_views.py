@@ -15,12 +15,13 @@ from core.shell import id_from, render_page
 
 from . import services
 from .entities import DEAL
-from .models import LostReason
+from .models import LostReason, ensure_lost_reasons
 from .views import bp
 
 
 def _page(errors=None, status=200):
     view = get_entity(DEAL)
+    ensure_lost_reasons()
     return render_page("pipeline/settings.html", status=status, values=services.settings(), errors=errors or {},
                        candidates=[spec for spec in view.active_fields if spec.key not in ("name",)],
                        reasons=list(LostReason.select().order_by(LostReason.archived_at.is_null(False), LostReason.position, LostReason.id)))

@@ -9,8 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 import peewee
-from flask import Blueprint, abort, current_app, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, request
 from flask_login import current_user
 
 from core.auth import managed_user_ids
@@ -29,14 +28,6 @@ from .models import Deal, DealLine, Product
 
 bp = Blueprint("pipeline", __name__, url_prefix="/pipeline", template_folder="templates")
 CARDS_PER_COLUMN = 50
-
-
-@bp.before_request
-def _lost_reasons_exist():
-    state = current_app.extensions.setdefault("pipeline", {})
-    if not state.get("lost_reasons"):  # once per process: after that the list only changes by hand
-        services.ensure_lost_reasons()
-        state["lost_reasons"] = True
 
 
 @dataclass

@@ -119,3 +119,21 @@ def test_an_unknown_or_deleted_customer_is_not_found(pipe, people):
     assert pipe.rep.get(f"/pipeline/customers/{acme}").status_code == 404
     with pipe.app.app_context():
         assert Customer.get_by_id(acme).deleted_at is not None
+
+
+def test_editing_a_lost_deal_in_chinese_keeps_its_reason_and_records_no_change(pipe, people):
+    deal = pipe.deal(people.rep, pipe.customer(people.rep), amount=100)
+    pipe.rep.post(f"/records/pipeline.deal/{deal}/move", data={"stage": pipe.stage("lost"), "lost_reason": "No budget"})
+    pipe.rep.post("/language", data={"locale": "zh_Hans_CN"})
+    form = pipe.rep.get(f"/records/pipeline.deal/{deal}/edit").text
+    assert re.search(r'<option selected value="No budget">没有预算</option>|<option value="No budget" selected>没有预算', form)
+    record = pipe.get(Deal, deal)
+    pipe.rep.post(f"/records/pipeline.deal/{deal}/edit", data={
+        "name": "Rollout", "customer": record.customer_id, "currency": "CNY", "amount": "250", "lost_reason": "No budget"})
+    assert pipe.get(Deal, deal).lost_reason.source == "No budget"
+    with pipe.app.app_context():
+        change = (AuditEntry.select().where(AuditEntry.record_id == deal, AuditEntry.entity == "pipeline.deal")
+                  .order_by(AuditEntry.id.desc()).get())
+        assert change.action == "update"
+        assert set(change.changes) == {"amount"}
+    assert "没有预算" in pipe.rep.get(f"/pipeline/deals/{deal}").text
