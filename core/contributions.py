@@ -50,7 +50,18 @@ class Metric:
     """A number goals can target, computed in SQL for many users over one date range.
 
     `compute(user_ids=[...], start=date, end=date)` returns {user_id: value} with one grouped
-    query, never one query per user. `end` is inclusive.
+    query, never one query per user. `end` is inclusive; dates are the team's days.
+
+    Optional, for richer goals:
+    - `daily(user_ids, start, end)` -> {user_id: {date: value}}, one grouped query: the same number
+      day by day (for a metric that adds up: counts and sums). Goals then show progress for many
+      periods and burn-up charts from one query per metric.
+    - `expected(user_ids, start, end)` -> {user_id: value}: what is likely to come on top by `end`
+      (won revenue: the open deals' amount × probability expected to close in the range).
+    - `amount_of`: the key of the metric this one is the amount of (won revenue is the amount of
+      deals won), and `leads_to`: the key of the metric this one leads to (quotes lead to deals
+      won, visits to quotes, calls to visits). Goals walk these links backwards to say how many
+      calls and visits a revenue target takes.
     """
 
     key: str  # namespaced: "pipeline.won_revenue"
@@ -58,6 +69,10 @@ class Metric:
     compute: Callable[..., dict[int, Any]]
     unit: str = ""  # "", "currency", "hours", ...
     description: str = ""
+    daily: Callable[..., dict[int, dict]] | None = None
+    expected: Callable[..., dict[int, Any]] | None = None
+    amount_of: str | None = None
+    leads_to: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import peewee
 from flask import current_app, has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
@@ -62,6 +63,31 @@ def utc_time(moment: datetime.datetime) -> datetime.datetime:
     """The team's wall time (what a person types) as a stored timestamp (naive UTC)."""
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     return moment.replace(tzinfo=zone).astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _offset_minutes() -> int:
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    return round((local_time(now) - now).total_seconds() / 60)
+
+
+def local_sql(column):
+    """A UTC timestamp column as the team's wall time, in SQL on SQLite and PostgreSQL (at today's
+    offset from UTC: exact but for the hour around a daylight-saving change)."""
+    from .db import is_sqlite
+
+    minutes = _offset_minutes()
+    if is_sqlite():
+        return peewee.fn.datetime(column, f"{minutes:+d} minutes")
+    return column + peewee.SQL(f"INTERVAL '{minutes:d} minutes'") if minutes else column
+
+
+def local_day_sql(column):
+    """The team's calendar day of a UTC timestamp column, in SQL (a date; text on SQLite)."""
+    from .db import is_sqlite
+
+    if is_sqlite():
+        return peewee.fn.date(column, f"{_offset_minutes():+d} minutes")
+    return peewee.Cast(local_sql(column), "DATE")
 
 
 def team_today() -> datetime.date:

@@ -1,13 +1,15 @@
-"""Numbers goals can target, each one grouped SQL query for many users over a date range."""
+"""Numbers goals can target: each one grouped SQL query for many users over a date range, and the
+same day by day (for progress charts), all in the team's timezone."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 import peewee
 from flask_babel import lazy_gettext as _l
 
 from core.contributions import Metric
-from core.i18n import utc_time
+from core.i18n import local_day_sql, utc_time
 from core.lowcode.models import Stage
 
 from .models import Activity, Customer, Deal
@@ -19,47 +21,71 @@ def _range(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime,
             utc_time(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min)))
 
 
-def _won(aggregate):
-    def compute(user_ids, start, end):
+@dataclass(frozen=True)
+class Counted:
+    """A metric as SQL: rows of `model` owned by the users, dated by `when`, aggregated."""
+
+    model: type
+    when: peewee.Field
+    aggregate: object
+    condition: object = None
+    join_stage: bool = False
+
+    def _query(self, user_ids, start, end, *columns):
         low, high = _range(start, end)
-        rows = (Deal.select(Deal.owner, aggregate.alias("value")).join(Stage, on=(Deal.stage == Stage.id))
-                .where(Deal.owner.in_(list(user_ids)), Stage.kind == "won", Deal.closed_at >= low, Deal.closed_at < high,
-                       Deal.deleted_at.is_null())
-                .group_by(Deal.owner))
-        return {row.owner_id: row.value for row in rows}
-    return compute
+        query = self.model.select(self.model.owner, *columns)
+        if self.join_stage:
+            query = query.join(Stage, on=(self.model.stage == Stage.id))
+        query = query.where(self.model.owner.in_(list(user_ids)), self.when >= low, self.when < high,
+                            self.model.deleted_at.is_null())
+        return query.where(self.condition) if self.condition is not None else query
+
+    def compute(self, user_ids, start, end) -> dict:
+        rows = self._query(user_ids, start, end, self.aggregate).group_by(self.model.owner).tuples()
+        return {owner: value for owner, value in rows}
+
+    def daily(self, user_ids, start, end) -> dict:
+        day = local_day_sql(self.when)
+        rows = self._query(user_ids, start, end, day, self.aggregate).group_by(self.model.owner, day).tuples()
+        result: dict[int, dict] = {}
+        for owner, on, value in rows:
+            result.setdefault(owner, {})[datetime.date.fromisoformat(str(on)[:10])] = value
+        return result
 
 
-def new_customers(user_ids, start, end):
-    low, high = _range(start, end)
-    rows = (Customer.select(Customer.owner, peewee.fn.COUNT(Customer.id).alias("value"))
-            .where(Customer.owner.in_(list(user_ids)), Customer.created_at >= low, Customer.created_at < high,
-                   Customer.deleted_at.is_null())
-            .group_by(Customer.owner))
-    return {row.owner_id: row.value for row in rows}
+def expected_revenue(user_ids, start, end) -> dict:
+    """Open deals' amount × probability, expected to close from `start` to `end`."""
+    probability = peewee.fn.COALESCE(Deal.probability, Stage.probability)
+    rows = (Deal.select(Deal.owner, peewee.fn.SUM(Deal.amount * probability / 100.0))
+            .join(Stage, on=(Deal.stage == Stage.id))
+            .where(Deal.owner.in_(list(user_ids)), Stage.kind == "open", Deal.expected_close >= start,
+                   Deal.expected_close <= end, Deal.deleted_at.is_null())
+            .group_by(Deal.owner).tuples())
+    return {owner: value for owner, value in rows}
 
 
-def _activities(kinds):
-    def compute(user_ids, start, end):
-        low, high = _range(start, end)
-        query = (Activity.select(Activity.owner, peewee.fn.COUNT(Activity.id).alias("value"))
-                 .where(Activity.owner.in_(list(user_ids)), Activity.done_at >= low, Activity.done_at < high,
-                        Activity.deleted_at.is_null()))
-        if kinds:
-            query = query.where(Activity.kind.in_(kinds))
-        return {row.owner_id: row.value for row in query.group_by(Activity.owner)}
-    return compute
+def _activities(kinds=None) -> Counted:
+    condition = Activity.kind.in_(kinds) if kinds else None
+    return Counted(Activity, Activity.done_at, peewee.fn.COUNT(Activity.id), condition)
 
 
 def metrics() -> list[Metric]:
+    won = Stage.kind == "won"
+    revenue = Counted(Deal, Deal.closed_at, peewee.fn.SUM(Deal.amount), won, join_stage=True)
+    deals = Counted(Deal, Deal.closed_at, peewee.fn.COUNT(Deal.id), won, join_stage=True)
+    customers = Counted(Customer, Customer.created_at, peewee.fn.COUNT(Customer.id))
+    calls, visits, meetings, quotes = (_activities([kind]) for kind in ("call", "visit", "meeting", "quote"))
+    done = _activities()
     return [
-        Metric("pipeline.won_revenue", _l("Won revenue"), _won(peewee.fn.SUM(Deal.amount)), unit="currency",
-               description=_l("The amount of the deals won in the period.")),
-        Metric("pipeline.deals_won", _l("Deals won"), _won(peewee.fn.COUNT(Deal.id))),
-        Metric("pipeline.new_customers", _l("New customers"), new_customers),
-        Metric("pipeline.calls", _l("Calls"), _activities(["call"])),
-        Metric("pipeline.visits", _l("Visits"), _activities(["visit"])),
-        Metric("pipeline.meetings", _l("Meetings"), _activities(["meeting"])),
-        Metric("pipeline.quotes", _l("Quotes"), _activities(["quote"])),
-        Metric("pipeline.activities", _l("Activities done"), _activities(None)),
+        Metric("pipeline.won_revenue", _l("Won revenue"), revenue.compute, unit="currency",
+               description=_l("The amount of the deals won in the period."), daily=revenue.daily,
+               expected=expected_revenue, amount_of="pipeline.deals_won"),
+        Metric("pipeline.deals_won", _l("Deals won"), deals.compute, daily=deals.daily),
+        Metric("pipeline.new_customers", _l("New customers"), customers.compute, daily=customers.daily,
+               description=_l("Customers created in the period, counted for their owner.")),
+        Metric("pipeline.calls", _l("Calls"), calls.compute, daily=calls.daily, leads_to="pipeline.visits"),
+        Metric("pipeline.visits", _l("Visits"), visits.compute, daily=visits.daily, leads_to="pipeline.quotes"),
+        Metric("pipeline.meetings", _l("Meetings"), meetings.compute, daily=meetings.daily),
+        Metric("pipeline.quotes", _l("Quotes"), quotes.compute, daily=quotes.daily, leads_to="pipeline.deals_won"),
+        Metric("pipeline.activities", _l("Activities done"), done.compute, daily=done.daily),
     ]

@@ -18,8 +18,8 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from pygal.style import Style
 
-from core.db import is_sqlite, utcnow
-from core.i18n import local_time, team_today, utc_time
+from core.db import is_sqlite
+from core.i18n import local_sql, team_today, utc_time
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage, StageMove
 from core.lowcode.processes import processes_of, stages_of
@@ -41,16 +41,12 @@ CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 def month_of(column, timestamp: bool = False):
-    """'2026-03' for a date column, or for a timestamp (UTC) in the team's timezone (at today's
-    offset from UTC), on SQLite and PostgreSQL."""
-    minutes = 0
+    """'2026-03' for a date column, or for a timestamp (UTC) in the team's timezone, on SQLite and
+    PostgreSQL."""
     if timestamp:
-        now = utcnow()
-        minutes = round((local_time(now) - now).total_seconds() / 60)
+        column = local_sql(column)
     if is_sqlite():
-        return peewee.fn.strftime("%Y-%m", column, f"{minutes:+d} minutes")
-    if minutes:
-        column = column + peewee.SQL(f"INTERVAL '{minutes:d} minutes'")
+        return peewee.fn.strftime("%Y-%m", column)
     return peewee.fn.to_char(column, "YYYY-MM")
 
 

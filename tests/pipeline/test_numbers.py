@@ -122,3 +122,26 @@ def test_metrics_are_computed_for_many_reps_in_one_query(known, people):
         assert value("pipeline.new_customers") == {people.rep.id: 1, people.colleague.id: 1}
         assert metrics["pipeline.calls"].compute(user_ids=ids, start=datetime.date(2026, 2, 2), end=datetime.date(2026, 2, 2)) == {
             people.colleague.id: 1}
+
+
+def test_metrics_day_by_day_and_the_expected_revenue(known, people, make_app):
+    """The daily series adds up to the period's number; days are the team's (Shanghai: UTC+8, so
+    a call at 20:00 UTC on 1 February is on 2 February there)."""
+    with known.app.test_request_context():
+        Activity.create(kind="call", subject="c", owner=people.rep.id, done_at=datetime.datetime(2026, 2, 1, 9), search_text="")
+        Activity.create(kind="call", subject="c", owner=people.rep.id, done_at=datetime.datetime(2026, 2, 1, 20), search_text="")
+        metrics = registry.metrics()
+        calls = metrics["pipeline.calls"].daily(user_ids=[people.rep.id], start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31))
+        assert calls == {people.rep.id: {datetime.date(2026, 2, 1): 2}}
+        revenue = metrics["pipeline.won_revenue"].daily(user_ids=[people.rep.id], start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31))
+        assert revenue == {people.rep.id: {datetime.date(2026, 2, 10): 1000}}
+        expected = metrics["pipeline.won_revenue"].expected(user_ids=[people.rep.id, people.colleague.id],
+                                                            start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31))
+        assert expected == {people.rep.id: 100, people.colleague.id: 100}  # 2,000 × 5%, 1,000 × 10%
+        assert metrics["pipeline.won_revenue"].amount_of == "pipeline.deals_won"
+        assert metrics["pipeline.calls"].leads_to == "pipeline.visits"
+    shanghai = make_app(TIMEZONE="Asia/Shanghai")
+    with shanghai.test_request_context():
+        calls = registry.metrics()["pipeline.calls"].daily(user_ids=[people.rep.id], start=datetime.date(2026, 1, 1),
+                                                           end=datetime.date(2026, 12, 31))
+        assert calls == {people.rep.id: {datetime.date(2026, 2, 1): 1, datetime.date(2026, 2, 2): 1}}
