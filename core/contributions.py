@@ -56,8 +56,8 @@ class Metric:
     - `daily(user_ids, start, end)` -> {user_id: {date: value}}, one grouped query: the same number
       day by day (for a metric that adds up: counts and sums). Goals then show progress for many
       periods and burn-up charts from one query per metric.
-    - `expected(user_ids, start, end)` -> {user_id: value}: what is likely to come on top by `end`
-      (won revenue: the open deals' amount × probability expected to close in the range).
+    - `expected(user_ids, start, end)` -> {user_id: {date: value}}: what is likely to come on top,
+      day by day (won revenue: open deals' amount × probability, on their expected close dates).
     - `amount_of`: the key of the metric this one is the amount of (won revenue is the amount of
       deals won), and `leads_to`: the key of the metric this one leads to (quotes lead to deals
       won, visits to quotes, calls to visits). Goals walk these links backwards to say how many
@@ -70,7 +70,7 @@ class Metric:
     unit: str = ""  # "", "currency", "hours", ...
     description: str = ""
     daily: Callable[..., dict[int, dict]] | None = None
-    expected: Callable[..., dict[int, Any]] | None = None
+    expected: Callable[..., dict[int, dict]] | None = None
     amount_of: str | None = None
     leads_to: str | None = None
 

@@ -81,6 +81,16 @@
     });
   }
 
+  // A select that applies itself ([data-submit-on-change]) and a print button ([data-print]).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-submit-on-change]") && event.target.form) {
+      event.target.form.requestSubmit();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
   // Closing a panel that a server answer opened (the board's dialog).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-close-dialog]");

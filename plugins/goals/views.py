@@ -1,11 +1,296 @@
-"""The goals' pages."""
-from flask import Blueprint
+"""The goals' pages: the tree, setting a goal with its SMART check, a goal with its progress,
+breakdown, shares and reverse funnel."""
+from __future__ import annotations
 
-from core.shell import render_page
+import datetime
+import decimal
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.i18n import team_today
+from core.shell import id_from, render_fragment, render_page
+
+from . import funnel as F
+from . import periods as P
+from . import services as G
+from . import smart
+from . import split as S
+from .forms import GoalForm, read
+from .models import Goal, TargetChange
+from .progress import burn_up, measure
 
 bp = Blueprint("goals", __name__, url_prefix="/goals", template_folder="templates")
+
+# Which kinds of goal a tree for a period shows at first; shorter ones open on demand.
+SHOWN = {"year": ("year", "quarter", "month", "custom"), "quarter": ("quarter", "month", "custom"),
+         "month": ("month", "week", "custom"), "week": ("week", "day", "custom")}
+
+
+def goal_or_404(goal_id: int) -> Goal:
+    goal = G.visible(current_user).where(Goal.id == goal_id).first()
+    if goal is None:
+        abort(404)
+    return goal
+
+
+def changeable_or_403(goal: Goal) -> None:
+    if not G.may_change(goal, current_user):
+        abort(403)
+
+
+# -- the tree -------------------------------------------------------------------------------------
+
+
+def chosen_period(text: str | None, today: datetime.date) -> P.Period:
+    kind, _colon, day = (text or "").partition(":")
+    try:
+        return P.containing(kind, datetime.date.fromisoformat(day)) if kind in SHOWN else P.containing("year", today)
+    except ValueError:
+        return P.containing("year", today)
+
+
+def nodes(goals: list[Goal], today: datetime.date) -> dict:
+    """What a tree needs for these goals: owners, titles, progress, children and hidden-children
+    counts, in a fixed number of queries."""
+    users, teams = G.owner_lookup(goals)
+    progress = measure(goals, today)
+    return {"users": users, "teams": teams, "progress": progress,
+            "titles": {goal.id: G.title(goal, G.owner_of(goal, users, teams)) for goal in goals}}
 
 
 @bp.route("/")
 def index():
-    return render_page("goals/index.html")
+    today = team_today()
+    period = chosen_period(request.args.get("period"), today)
+    shown = G.visible(current_user).where(Goal.start <= period.end, Goal.end >= period.start,
+                                          Goal.period_kind.in_(SHOWN[period.kind]))
+    goals = list(shown.order_by(Goal.start, Goal.id))
+    ids = {goal.id for goal in goals}
+    children: dict = {}
+    for goal in goals:
+        children.setdefault(goal.parent_id if goal.parent_id in ids else None, []).append(goal)
+    hidden = G.hidden_children(ids, SHOWN[period.kind])
+    choices = [p for kind in ("year", "quarter", "month") for p in P.upcoming(kind, today, 1, 2)]
+    return render_page("goals/index.html", period=period, choices=choices, children=children, hidden=hidden,
+                       can_set=bool(G.owners_for(current_user)), today=today, **nodes(goals, today))
+
+
+@bp.route("/<int:goal_id>/children")
+def children_of(goal_id: int):
+    goal = goal_or_404(goal_id)
+    today = team_today()
+    kids = list(G.visible(current_user).where(Goal.parent == goal.id).order_by(Goal.start, Goal.id))
+    hidden = G.hidden_children({kid.id for kid in kids}, ())
+    return render_fragment("goals/index.html", "branch", goals=kids, children={}, hidden=hidden, today=today,
+                           **nodes(kids, today))
+
+
+# -- setting a goal -------------------------------------------------------------------------------
+
+
+def _form_page(form, draft=None, errors=None, status=200):
+    letters = smart.check(draft) if draft is not None else smart.check(G.Draft())
+    return render_page("goals/form.html", form=form, errors=errors or {}, letters=letters, draft=draft, status=status)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    owners = G.owners_for(current_user)
+    if not owners:
+        abort(403)
+    form = GoalForm()
+    if request.method == "GET":
+        form = GoalForm(formdata=None, owner=request.args.get("owner"), metric=request.args.get("metric"),
+                        parent=request.args.get("parent"), period=request.args.get("period"))
+    form.offer(current_user, owners)
+    if request.method == "GET":
+        return _form_page(form, read(form, current_user)[0])
+    if not form.validate_on_submit():
+        return _form_page(form, errors={name: " ".join(map(str, field)) for name, field in form.errors.items()}, status=400)
+    draft, errors = read(form, current_user)
+    errors = {**G.check(draft, current_user), **errors}
+    if errors:
+        return _form_page(form, draft, errors, status=400)
+    goal = G.create(draft, current_user)
+    flash(_("The goal is set."), "success")
+    return redirect(url_for("goals.goal", goal_id=goal.id))
+
+
+@bp.route("/check", methods=["POST"])
+def check():
+    """The SMART check of the form as it stands (htmx, while the form is filled in)."""
+    owners = G.owners_for(current_user)
+    if not owners:
+        abort(403)
+    form = GoalForm()
+    form.offer(current_user, owners)
+    draft, _errors = read(form, current_user)
+    return render_fragment("goals/form.html", "smart", letters=smart.check(draft), draft=draft)
+
+
+# -- one goal -------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:goal_id>")
+def goal(goal_id: int):
+    record = goal_or_404(goal_id)
+    today = team_today()
+    users, teams = G.owner_lookup([record])
+    owner = G.owner_of(record, users, teams)
+    progress = measure([record], today, with_days=True)[record.id]
+    kids = list(G.visible(current_user).where(Goal.parent == record.id).order_by(Goal.start, Goal.id))
+    below = nodes(kids, today)
+    period = P.Period(record.period_kind, record.start, record.end)
+    months = request.args.get("months", type=int)
+    months = months if months in F.LOOK_BACK_MONTHS else 6
+    return render_page(
+        "goals/goal.html", goal=record, owner=owner, title=G.title(record, owner), progress=progress,
+        chart=burn_up(record, progress, today), metric=G.metric_or_none(record.metric), period=period, today=today,
+        changes=list(TargetChange.select().where(TargetChange.goal == record.id).order_by(TargetChange.at.desc())),
+        child_kinds=P.CHILD_KINDS.get(record.period_kind, ()), methods=S.METHODS, can_change=G.may_change(record, current_user),
+        funnel=F.work_out(record, owner, months, today, G.holidays()), months=months, look_backs=F.LOOK_BACK_MONTHS,
+        parent=G.visible(current_user).where(Goal.id == record.parent_id).first() if record.parent_id else None,
+        kids=kids, titles=below["titles"], nodes_progress=below["progress"], kind_labels=P.KIND_LABELS, method_labels=S.METHOD_LABELS,
+    )
+
+
+@bp.route("/<int:goal_id>/target", methods=["POST"])
+def change_target(goal_id: int):
+    record = goal_or_404(goal_id)
+    changeable_or_403(record)
+    target = G.parse_amount(request.form.get("target"))
+    reason = request.form.get("reason", "").strip()[:2000]
+    draft = G.Draft(metric=G.metric_or_none(record.metric), target=target)
+    problem = G.check_target(draft) or (None if reason else _("Say why the target changes; the history keeps it."))
+    if problem:
+        flash(problem, "error")
+        return redirect(url_for("goals.goal", goal_id=record.id)), 303
+    if target != record.target:
+        G.change_target(record, target, reason, current_user)
+        flash(_("The target is now %(target)s.", target=G.shown(target)), "success")
+    return redirect(url_for("goals.goal", goal_id=record.id))
+
+
+@bp.route("/<int:goal_id>/split", methods=["POST"])
+def split(goal_id: int):
+    record = goal_or_404(goal_id)
+    changeable_or_403(record)
+    kind, method = request.form.get("kind"), request.form.get("method")
+    if kind not in P.CHILD_KINDS.get(record.period_kind, ()) or method not in S.METHODS:
+        abort(400)
+    history = G.seasonal_history(record, kind) if method == "seasonal" else None
+    made, fell_back = G.break_down(record, kind, method, current_user, history)
+    if fell_back:
+        flash(_("There is no history from last year to follow, so the split follows working days."), "info")
+    flash(_("%(count)d goals now add up to %(target)s.", count=len(made), target=G.shown(record.target)), "success")
+    return redirect(url_for("goals.goal", goal_id=record.id) + "#children")
+
+
+@bp.route("/<int:goal_id>/archive", methods=["POST"])
+def archive(goal_id: int):
+    record = goal_or_404(goal_id)
+    changeable_or_403(record)
+    count = G.archive(record, current_user)
+    flash(_("%(count)d goal(s) archived; their numbers stay.", count=count), "success")
+    return redirect(url_for("goals.index"))
+
+
+# -- sharing a team's or the company's goal -------------------------------------------------------
+
+
+def _share_page(record, shares, mode, errors=None, status=200, fragment=False):
+    users, teams = G.owner_lookup([record])
+    owner = G.owner_of(record, users, teams)
+    takers = G.takers(record)
+    total = sum((amount for amount in shares.values() if amount is not None), decimal.Decimal(0))
+    context = dict(goal=record, title=G.title(record, owner), takers=takers, shares=shares, mode=mode, errors=errors or {},
+                   total=total, gap=record.target - total)
+    if fragment:
+        return render_fragment("goals/share.html", "shares", **context)
+    return render_page("goals/share.html", status=status, **context)
+
+
+@bp.route("/<int:goal_id>/share", methods=["GET", "POST"])
+def share(goal_id: int):
+    record = goal_or_404(goal_id)
+    changeable_or_403(record)
+    takers = G.takers(record)
+    if not takers:
+        flash(_("Only a team's or the company's goal is shared out."), "error")
+        return redirect(url_for("goals.goal", goal_id=record.id))
+    mode = request.values.get("mode") if request.values.get("mode") in ("gap", "rebalance") else "gap"
+    if request.method == "GET":
+        how = request.args.get("how", "equal")
+        return _share_page(record, G.proposed_shares(record, takers, how), mode)
+    shares = {key: G.parse_amount(request.form.get(f"share-{key}")) for key, _label in takers}
+    errors = {key: _("Write an amount of 0 or more.") for key, amount in shares.items()
+              if amount is None or amount < 0 or amount > G.MAX_TARGET}
+    changed = request.form.get("changed")
+    if request.form.get("action") != "save":  # htmx: one share was edited
+        if mode == "rebalance" and changed in shares and not errors:
+            shares = S.rebalance(record.target, shares, changed)
+        return _share_page(record, shares, mode, errors, fragment=True)
+    if errors:
+        return _share_page(record, shares, mode, errors, status=400)
+    G.share_among(record, {key: amount for key, amount in shares.items() if amount}, current_user)
+    total = sum(shares.values(), decimal.Decimal(0))
+    if total != record.target:
+        flash(_("Shared out: %(total)s of %(target)s; the gap is %(gap)s.", total=G.shown(total), target=G.shown(record.target),
+                gap=G.shown(record.target - total)), "info")
+    else:
+        flash(_("Shared out: the shares add up to the goal."), "success")
+    return redirect(url_for("goals.goal", goal_id=record.id) + "#children")
+
+
+# -- the reverse funnel ---------------------------------------------------------------------------
+
+
+@bp.route("/<int:goal_id>/funnel", methods=["POST"])
+def funnel_goals(goal_id: int):
+    """Turn the reverse funnel's activity numbers into goals for the same owner and period."""
+    record = goal_or_404(goal_id)
+    changeable_or_403(record)
+    months = id_from(request.form.get("months"))
+    users, teams = G.owner_lookup([record])
+    owner = G.owner_of(record, users, teams)
+    worked = F.work_out(record, owner, months if months in F.LOOK_BACK_MONTHS else 6, team_today(), G.holidays())
+    if worked is None or not worked.steps or worked.missing:
+        abort(400)
+    made = G.funnel_goals(record, owner, worked, current_user)
+    flash(_("%(count)d activity goal(s) set, broken down into weeks.", count=len(made)), "success")
+    return redirect(url_for("goals.goal", goal_id=record.id) + "#funnel")
+
+
+# -- holidays -------------------------------------------------------------------------------------
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+def holidays():
+    if current_user.role != "admin":
+        abort(403)
+    from .models import Holiday
+
+    errors = []
+    if request.method == "POST":
+        days, errors = G.parse_holidays(request.form.get("days", ""))
+        if not errors:
+            G.save_holidays(days, current_user)
+            flash(_("%(count)d holiday(s) saved.", count=len(days)), "success")
+            return redirect(url_for("goals.holidays"))
+    text = request.form.get("days") if errors else "\n".join(
+        f"{h.day.isoformat()} {h.name}".strip() for h in Holiday.select().order_by(Holiday.day))
+    return render_page("goals/holidays.html", text=text, errors=errors, status=400 if errors else 200)
+
+
+def register_actions():
+    from core.lowcode.records import describe_actions
+    from flask_babel import lazy_gettext as _l
+
+    describe_actions({"goal_add": _l("set the goal"), "goal_target": _l("changed the target"), "goal_split": _l("broke it down"),
+                      "goal_share": _l("shared it out"), "goal_archive": _l("archived it"), "review_save": _l("saved the review"),
+                      "holidays": _l("changed the holidays")})
+
+
+register_actions()

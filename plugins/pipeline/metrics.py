@@ -54,14 +54,17 @@ class Counted:
 
 
 def expected_revenue(user_ids, start, end) -> dict:
-    """Open deals' amount × probability, expected to close from `start` to `end`."""
+    """Open deals' amount × probability, on the days they are expected to close."""
     probability = peewee.fn.COALESCE(Deal.probability, Stage.probability)
-    rows = (Deal.select(Deal.owner, peewee.fn.SUM(Deal.amount * probability / 100.0))
+    rows = (Deal.select(Deal.owner, Deal.expected_close, peewee.fn.SUM(Deal.amount * probability / 100.0))
             .join(Stage, on=(Deal.stage == Stage.id))
             .where(Deal.owner.in_(list(user_ids)), Stage.kind == "open", Deal.expected_close >= start,
                    Deal.expected_close <= end, Deal.deleted_at.is_null())
-            .group_by(Deal.owner).tuples())
-    return {owner: value for owner, value in rows}
+            .group_by(Deal.owner, Deal.expected_close).tuples())
+    result: dict[int, dict] = {}
+    for owner, on, value in rows:
+        result.setdefault(owner, {})[datetime.date.fromisoformat(str(on)[:10])] = value
+    return result
 
 
 def _activities(kinds=None) -> Counted:

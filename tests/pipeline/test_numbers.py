@@ -137,7 +137,8 @@ def test_metrics_day_by_day_and_the_expected_revenue(known, people, make_app):
         assert revenue == {people.rep.id: {datetime.date(2026, 2, 10): 1000}}
         expected = metrics["pipeline.won_revenue"].expected(user_ids=[people.rep.id, people.colleague.id],
                                                             start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31))
-        assert expected == {people.rep.id: 100, people.colleague.id: 100}  # 2,000 × 5%, 1,000 × 10%
+        # 2,000 × 5% on 15 March, 1,000 × 10% on 20 March
+        assert expected == {people.rep.id: {datetime.date(2026, 3, 15): 100}, people.colleague.id: {datetime.date(2026, 3, 20): 100}}
         assert metrics["pipeline.won_revenue"].amount_of == "pipeline.deals_won"
         assert metrics["pipeline.calls"].leads_to == "pipeline.visits"
     shanghai = make_app(TIMEZONE="Asia/Shanghai")

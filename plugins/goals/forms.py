@@ -1,0 +1,103 @@
+"""The goal form, read into a Draft: every part parsed on its own, so the SMART check can speak
+while the form is half filled in, and saving can say exactly what is wrong where."""
+from __future__ import annotations
+
+import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from core import registry
+from core.i18n import team_today
+from core.shell import id_from
+
+from . import periods as P
+from .models import Goal
+from .services import Draft, growth_target, owner_lookup, owner_of, parse_amount, parse_owner, title, visible
+
+# Periods offered, by kind: how many before and after the current one.
+OFFERED = {"year": (0, 1), "quarter": (1, 4), "month": (1, 6), "week": (1, 5)}
+
+
+class GoalForm(FlaskForm):
+    owner = SelectField(_l("Whose goal"), choices=[], validators=[Optional()])
+    metric = SelectField(_l("What is measured"), choices=[], validators=[Optional()])
+    mode = SelectField(_l("Set the target as"), choices=[], default="number", validators=[Optional()])
+    target = StringField(_l("Target"), validators=[Optional(), Length(max=30)])
+    growth = StringField(_l("Growth over the period before (%)"), validators=[Optional(), Length(max=10)])
+    period = SelectField(_l("Period"), choices=[], validators=[Optional()])
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    parent = SelectField(_l("Part of"), choices=[], validators=[Optional()])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(_l("Why it matters"), description=_l("Needed when it is not part of a larger goal."),
+                           validators=[Optional(), Length(max=2000)])
+
+    def offer(self, user, owners: list) -> None:
+        """Fill the choices for `user`."""
+        self.owner.choices = [SelectChoice(owner.key, owner.label) for owner in owners]
+        self.metric.choices = [SelectChoice(key, str(metric.label)) for key, metric in registry.metrics().items()]
+        self.mode.choices = [SelectChoice("number", str(_l("A number"))), SelectChoice("growth", str(_l("Growth in %")))]
+        today = team_today()
+        choices = []
+        for kind, (before, after) in OFFERED.items():
+            group = str(P.KIND_LABELS[kind])
+            choices += [SelectChoice(f"{kind}:{period.start.isoformat()}", period.label(), optgroup=group)
+                        for period in P.upcoming(kind, today, before, after)]
+        self.period.choices = choices + [SelectChoice("custom", str(_l("Custom dates (below)")), optgroup=str(_l("Other")))]
+        if not self.is_submitted():  # a new form starts on the first owner and measure, next quarter
+            self.owner.data = self.owner.data or (owners[0].key if owners else None)
+            self.metric.data = self.metric.data or next(iter(registry.metrics()), None)
+            self.period.data = self.period.data or f"quarter:{P.shifted(P.containing('quarter', today), 1).start.isoformat()}"
+        parents = list(visible(user).order_by(Goal.start.desc(), Goal.id.desc()).limit(300))
+        users, teams = owner_lookup(parents)
+        self.parent.choices = [SelectChoice("", "—")] + [
+            SelectChoice(str(goal.id), title(goal, owner_of(goal, users, teams))) for goal in parents]
+
+
+def read_period(form: GoalForm) -> P.Period | None:
+    chosen = form.period.data or ""
+    if chosen == "custom":
+        if form.start.data is None or form.end.data is None:
+            return None
+        return P.Period("custom", form.start.data, form.end.data)
+    kind, _colon, day = chosen.partition(":")
+    if kind not in OFFERED:
+        return None
+    try:
+        return P.containing(kind, datetime.date.fromisoformat(day))
+    except ValueError:
+        return None
+
+
+def read(form: GoalForm, user) -> tuple[Draft, dict]:
+    """The form as a Draft, and the errors of the parts that could not be read."""
+    errors = {}
+    draft = Draft(owner=parse_owner(form.owner.data or "", user), metric=registry.metrics().get(form.metric.data or ""),
+                  description=(form.description.data or "").strip(), reason=(form.reason.data or "").strip())
+    if form.metric.data and draft.metric is None:
+        errors["metric"] = form.metric.gettext("Not a valid choice.")
+    draft.period = read_period(form)
+    if draft.period is None and form.period.data == "custom":
+        errors["period"] = str(_l("Give both dates of a custom period."))
+    parent_id = id_from(form.parent.data)
+    if parent_id is not None:
+        draft.parent = visible(user).where(Goal.id == parent_id).first()
+        if draft.parent is None:
+            errors["parent"] = str(_l("That goal is not there or not yours to build on."))
+        else:
+            users, teams = owner_lookup([draft.parent])
+            draft.parent_title = title(draft.parent, owner_of(draft.parent, users, teams))
+    if form.mode.data == "growth":
+        percent = parse_amount(form.growth.data)
+        if percent is None or not -100 < percent <= 1000:
+            errors["growth"] = str(_l("Write the growth as a percentage, such as 20."))
+        elif draft.owner is not None and draft.metric is not None and draft.period is not None:
+            draft.target, draft.basis = growth_target(draft.metric, draft.owner, draft.period, percent)
+    else:
+        draft.target = parse_amount(form.target.data)
+        if form.target.data and draft.target is None:
+            errors["target"] = str(_l("Write the target as a number."))
+    return draft, errors

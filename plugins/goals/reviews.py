@@ -1,0 +1,139 @@
+"""Reviews: a person's or a team's goals for a period, target against actual, with the manager's
+notes on causes and actions, saved as a record (the numbers as they stood) and printable."""
+from __future__ import annotations
+
+import datetime
+import decimal
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.db import db, utcnow
+from core.i18n import team_today
+from core.lowcode.records import audit
+from core.models import ADMIN, MANAGER, Team, User
+from core.shell import render_page
+
+from . import periods as P
+from . import services as G
+from .models import Goal, Review
+from .progress import measure
+from .views import bp
+
+KINDS = ("month", "quarter", "week", "year")
+
+
+def reviewable(user: User) -> list[G.Owner]:
+    """Whose goals `user` may review: a manager their teams and people, an admin everyone."""
+    return G.owners_for(user)
+
+
+def visible_reviews(user: User):
+    query = Review.select()
+    if user.role == ADMIN:
+        return query
+    if user.role == MANAGER:
+        teams = Team.select(Team.id).where(Team.manager == user.id)
+        return query.where(Review.owner_team.in_(teams) | Review.owner_user.in_(User.select(User.id).where(User.team.in_(teams))))
+    return query.where((Review.owner_user == user.id) | ((Review.owner_team == user.team_id) if user.team_id else (Review.id == 0)))
+
+
+def period_from(text: str | None, today: datetime.date) -> P.Period:
+    kind, _colon, day = (text or "").partition(":")
+    try:
+        return P.containing(kind, datetime.date.fromisoformat(day)) if kind in KINDS else P.containing("month", today)
+    except ValueError:
+        return P.containing("month", today)
+
+
+def rows_for(owner: G.Owner, period: P.Period, today: datetime.date, notes: dict) -> list[dict]:
+    """The owner's goals in the period (for a team, also its people's), the top-most of each
+    branch: a month's review shows the month's goals, not their weeks."""
+    condition = (Goal.owner_user == owner.user.id) if owner.user else (Goal.owner_team == owner.team.id) if owner.team else \
+        (Goal.owner_user.is_null() & Goal.owner_team.is_null())
+    if owner.team:
+        condition = condition | Goal.owner_user.in_(User.select(User.id).where(User.team == owner.team.id))
+    goals = list(Goal.select().where(condition, Goal.archived_at.is_null(), Goal.start >= period.start, Goal.end <= period.end)
+                 .order_by(Goal.owner_team.desc(nulls="LAST"), Goal.owner_user, Goal.metric, Goal.start))
+    ids = {goal.id for goal in goals}
+    goals = [goal for goal in goals if goal.parent_id not in ids]
+    progress = measure(goals, today)
+    users, teams = G.owner_lookup(goals)
+    rows = []
+    for goal in goals:
+        done = progress[goal.id]
+        note = notes.get(str(goal.id), {})
+        rows.append({"goal": goal.id, "title": G.title(goal, G.owner_of(goal, users, teams)), "target": str(goal.target),
+                     "actual": str(done.actual), "variance": str(done.actual - goal.target), "percent": done.percent,
+                     "status": done.status, "cause": note.get("cause", ""), "action": note.get("action", "")})
+    return rows
+
+
+@bp.route("/reviews/")
+def reviews():
+    today = team_today()
+    saved = list(visible_reviews(current_user).order_by(Review.start.desc(), Review.id.desc()).limit(100))
+    users = {u.id: u.name for u in User.select(User.id, User.name)}
+    teams = {t.id: t.name for t in Team.select(Team.id, Team.name)}
+    periods = [p for kind in KINDS[:2] for p in P.upcoming(kind, today, 3, 0)]
+    return render_page("goals/reviews.html", saved=saved, users=users, teams=teams, owners=reviewable(current_user), periods=periods,
+                       default=P.shifted(P.containing("month", today), -1))
+
+
+def _owner_or_404(text: str | None) -> G.Owner:
+    owner = next((owner for owner in reviewable(current_user) if owner.key == text), None)
+    if owner is None:
+        abort(404)
+    return owner
+
+
+def _existing(owner: G.Owner, period: P.Period) -> Review | None:
+    return Review.get_or_none(Review.owner_user == (owner.user.id if owner.user else None),
+                              Review.owner_team == (owner.team.id if owner.team else None),
+                              Review.start == period.start, Review.end == period.end)
+
+
+@bp.route("/reviews/write", methods=["GET", "POST"])
+def write_review():
+    owner = _owner_or_404(request.values.get("owner"))
+    today = team_today()
+    period = period_from(request.values.get("period"), today)
+    existing = _existing(owner, period)
+    if request.method == "GET":
+        notes = {str(row["goal"]): row for row in existing.rows} if existing else {}
+        return render_page("goals/review.html", owner=owner, period=period, rows=rows_for(owner, period, today, notes),
+                           summary=existing.summary if existing else "", review=existing, editing=True)
+    notes = {key.split("-", 1)[1]: {"cause": request.form.get(key, "").strip()[:2000],
+                                   "action": request.form.get("action-" + key.split("-", 1)[1], "").strip()[:2000]}
+             for key in request.form if key.startswith("cause-")}
+    summary = request.form.get("summary", "").strip()[:5000]
+    rows = rows_for(owner, period, today, notes)
+    with db.atomic():
+        if existing is None:
+            existing = Review.create(owner_user=owner.user.id if owner.user else None, owner_team=owner.team.id if owner.team else None,
+                                     start=period.start, end=period.end, rows=rows, summary=summary, written_by=current_user.id)
+        else:
+            Review.update(rows=rows, summary=summary, written_by=current_user.id, updated_at=utcnow()).where(Review.id == existing.id).execute()
+        audit("review_save", "goals", existing.id, f"{owner.label} {period.start}", {"goals": [None, len(rows)]}, current_user)
+    flash(_("The review is saved."), "success")
+    return redirect(url_for("goals.review", review_id=existing.id))
+
+
+@bp.route("/reviews/<int:review_id>")
+def review(review_id: int):
+    record = visible_reviews(current_user).where(Review.id == review_id).first()
+    if record is None:
+        abort(404)
+    owner = G.Owner(User.get_or_none(User.id == record.owner_user_id) if record.owner_user_id else None,
+                    Team.get_or_none(Team.id == record.owner_team_id) if record.owner_team_id else None)
+    period = P.Period("custom", record.start, record.end)
+    for kind in KINDS:
+        if P.containing(kind, record.start) == P.Period(kind, record.start, record.end):
+            period = P.Period(kind, record.start, record.end)
+    totals = {"target": sum((decimal.Decimal(row["target"]) for row in record.rows), decimal.Decimal(0))}
+    writer = User.get_or_none(User.id == record.written_by_id) if record.written_by_id else None
+    return render_page("goals/review.html", owner=owner, period=period, rows=record.rows, summary=record.summary, review=record,
+                       editing=False, writer=writer, totals=totals, can_edit=owner in reviewable(current_user),
+                       period_key=f"{period.kind}:{period.start.isoformat()}", owner_key=owner.key)
+

@@ -1,0 +1,466 @@
+"""Who owns a goal and who may see or change it; checking, saving, breaking down and sharing goals.
+
+Goals know nothing of deals: every number comes from a metric some plugin registered.
+"""
+from __future__ import annotations
+
+import datetime
+import decimal
+from dataclasses import dataclass
+
+import peewee
+from flask_babel import gettext as _
+
+from core import registry
+from core.db import db, utcnow
+from core.lowcode.records import audit
+from core.models import ADMIN, MANAGER, Team, User
+
+from . import periods as P
+from . import split as S
+from .models import Goal, Holiday, TargetChange
+
+MAX_TARGET = decimal.Decimal(10) ** 12
+COMPANY = "company"
+
+
+# -- owners ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A rep (user), a team, or the company (neither)."""
+
+    user: User | None = None
+    team: Team | None = None
+
+    @property
+    def key(self) -> str:
+        return f"user:{self.user.id}" if self.user else f"team:{self.team.id}" if self.team else COMPANY
+
+    @property
+    def label(self) -> str:
+        return self.user.name if self.user else self.team.name if self.team else _("The company")
+
+    @property
+    def kind(self) -> str:
+        return "user" if self.user else "team" if self.team else COMPANY
+
+
+def owner_of(goal: Goal, users: dict, teams: dict) -> Owner:
+    return Owner(users.get(goal.owner_user_id), teams.get(goal.owner_team_id))
+
+
+def owner_lookup(goals) -> tuple[dict, dict]:
+    """The users and teams that own `goals`, in two queries."""
+    user_ids = {goal.owner_user_id for goal in goals if goal.owner_user_id}
+    team_ids = {goal.owner_team_id for goal in goals if goal.owner_team_id}
+    users = {u.id: u for u in User.select().where(User.id.in_(list(user_ids)))} if user_ids else {}
+    teams = {t.id: t for t in Team.select().where(Team.id.in_(list(team_ids)))} if team_ids else {}
+    return users, teams
+
+
+def managed_teams(user: User) -> list[Team]:
+    if user.role == ADMIN:
+        return list(Team.select().order_by(Team.name))
+    if user.role == MANAGER:
+        return list(Team.select().where(Team.manager == user.id).order_by(Team.name))
+    return []
+
+
+def owners_for(user: User) -> list[Owner]:
+    """Whom `user` may set goals for: an admin anyone and the company; a manager their teams and
+    the people in them; a rep nobody."""
+    teams = managed_teams(user)
+    if not teams:
+        return []
+    people = User.select().where(User.active == True, User.team.in_([t.id for t in teams])).order_by(User.name)  # noqa: E712
+    owners = [Owner()] if user.role == ADMIN else []
+    for team in teams:
+        owners.append(Owner(team=team))
+        owners += [Owner(user=person) for person in people if person.team_id == team.id]
+    return owners
+
+
+def parse_owner(text: str, user: User) -> Owner | None:
+    """An owner chosen in a form ("user:3", "team:2", "company"), if `user` may set goals for it."""
+    return next((owner for owner in owners_for(user) if owner.key == text), None)
+
+
+def members(team_ids) -> dict[int, list[int]]:
+    """The active users of each team, in one query."""
+    found: dict[int, list[int]] = {}
+    for person_id, team_id in User.select(User.id, User.team).where(User.team.in_(list(team_ids) or [0])).tuples():
+        found.setdefault(team_id, []).append(person_id)
+    return found
+
+
+def everyone() -> list[int]:
+    return [person for (person,) in User.select(User.id).tuples()]
+
+
+def user_ids_of_owner(owner: Owner) -> list[int]:
+    if owner.user is not None:
+        return [owner.user.id]
+    if owner.team is not None:
+        return members([owner.team.id]).get(owner.team.id, [])
+    return everyone()
+
+
+def actual(metric, owner: Owner, period: P.Period) -> decimal.Decimal:
+    """The owner's number for a period, in one query."""
+    people = user_ids_of_owner(owner)
+    found = metric.compute(user_ids=people, start=period.start, end=period.end) if people else {}
+    return sum((decimal.Decimal(str(found.get(person) or 0)) for person in people), decimal.Decimal(0))
+
+
+def growth_target(metric, owner: Owner, period: P.Period, percent: decimal.Decimal) -> tuple[decimal.Decimal, dict]:
+    """"20% more than last quarter": the previous period's actual, raised; and how it was worked out."""
+    before = P.comparable(period, 1)[0]
+    base = actual(metric, owner, before)
+    unit = S.ONE if whole_units(metric) else S.CENT
+    target = (base * (1 + percent / 100)).quantize(unit, rounding=decimal.ROUND_CEILING)
+    return target, {"growth": str(percent), "base": str(base), "from": before.start.isoformat(), "to": before.end.isoformat()}
+
+
+def user_ids_of(goals: list[Goal]) -> dict[int, list[int]]:
+    """For each goal, the users whose numbers count toward it, in at most two queries."""
+    teams = members({goal.owner_team_id for goal in goals if goal.owner_team_id})
+    company = everyone() if any(not goal.owner_user_id and not goal.owner_team_id for goal in goals) else []
+    return {goal.id: [goal.owner_user_id] if goal.owner_user_id else teams.get(goal.owner_team_id, [])
+            if goal.owner_team_id else company for goal in goals}
+
+
+def visible(user: User):
+    """The goals `user` may see: an admin all; a manager the company's, their teams' and their
+    people's; a rep the company's, their team's and their own."""
+    query = Goal.select().where(Goal.archived_at.is_null())
+    if user.role == ADMIN:
+        return query
+    company = Goal.owner_user.is_null() & Goal.owner_team.is_null()
+    if user.role == MANAGER:
+        teams = Team.select(Team.id).where(Team.manager == user.id)
+        people = User.select(User.id).where(User.team.in_(teams))
+        return query.where(company | Goal.owner_team.in_(teams) | Goal.owner_user.in_(people) | (Goal.owner_user == user.id))
+    own_team = (Goal.owner_team == user.team_id) if user.team_id else peewee.Value(False)
+    return query.where(company | own_team | (Goal.owner_user == user.id))
+
+
+def may_change(goal: Goal, user: User) -> bool:
+    if user.role == ADMIN:
+        return True
+    if user.role != MANAGER:
+        return False
+    teams = {team.id for team in managed_teams(user)}
+    if goal.owner_team_id:
+        return goal.owner_team_id in teams
+    if goal.owner_user_id:
+        return User.select().where(User.id == goal.owner_user_id, User.team.in_(list(teams) or [0])).exists()
+    return False
+
+
+def holidays() -> frozenset:
+    return frozenset(day for (day,) in Holiday.select(Holiday.day).tuples())
+
+
+def metric_or_none(key: str):
+    return registry.metrics().get(key)
+
+
+def whole_units(metric) -> bool:
+    """Counts (calls, customers) take whole-number targets; amounts take cents."""
+    return metric is not None and metric.unit not in ("currency", "hours")
+
+
+def title(goal: Goal, owner: Owner) -> str:
+    metric = metric_or_none(goal.metric)
+    name = str(metric.label) if metric else goal.metric
+    return f"{name} · {P.Period(goal.period_kind, goal.start, goal.end).label()} · {owner.label}"
+
+
+# -- checking and saving --------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """What a goal form says, before it is saved: each part parsed, or an error beside it."""
+
+    owner: Owner | None = None
+    metric: object = None
+    target: decimal.Decimal | None = None
+    period: P.Period | None = None
+    parent: Goal | None = None
+    description: str = ""
+    reason: str = ""
+    basis: dict | None = None
+    parent_title: str = ""
+
+
+def check(draft: Draft, user: User, goal: Goal | None = None) -> dict[str, str]:
+    """Errors (field: message) that stop a goal being saved; nothing else is judged here."""
+    errors = {}
+    if draft.owner is None:
+        errors["owner"] = _("Choose whose goal it is.")
+    if draft.metric is None:
+        errors["metric"] = _("Choose what is measured.")
+    problem = check_target(draft)
+    if problem:
+        errors["target"] = problem
+    if draft.period is None:
+        errors.setdefault("period", _("Choose the period."))
+    elif draft.period.end < draft.period.start:
+        errors["period"] = _("The end comes before the start.")
+    elif draft.period.days > 3 * 366:
+        errors["period"] = _("A goal covers at most three years; break longer ambitions into yearly goals.")
+    if draft.parent is not None and draft.metric is not None and draft.period is not None and "period" not in errors:
+        if draft.parent.metric != draft.metric.key:
+            errors["parent"] = _("The parent goal measures something else; a goal breaks down into goals for the same metric.")
+        elif not P.Period(draft.parent.period_kind, draft.parent.start, draft.parent.end).contains(draft.period):
+            errors["parent"] = _("This period is not inside the parent goal's (%(start)s to %(end)s).",
+                                 start=draft.parent.start.isoformat(), end=draft.parent.end.isoformat())
+        elif goal is not None and draft.parent.id == goal.id:
+            errors["parent"] = _("A goal cannot be its own parent.")
+    if not errors and duplicate_of(draft, goal) is not None:
+        errors["period"] = _("%(owner)s already has a goal for %(metric)s in this period; change that one instead.",
+                             owner=draft.owner.label, metric=draft.metric.label)
+    return errors
+
+
+def check_target(draft: Draft) -> str | None:
+    if draft.target is None:
+        return _("Write the target as a number.")
+    if draft.target <= 0:
+        return _("A target is more than zero.")
+    if draft.target > MAX_TARGET:
+        return _("That target is beyond any sales team; write at most 1,000,000,000,000.")
+    if draft.target != draft.target.quantize(S.CENT):
+        return _("Write at most two decimals.")
+    if whole_units(draft.metric) and draft.target != draft.target.to_integral_value():
+        return _("%(metric)s are counted in whole numbers.", metric=draft.metric.label)
+    return None
+
+
+def parse_amount(text) -> decimal.Decimal | None:
+    """A number as people type it: 1,200,000 or ¥1200000.00; None when it is not one."""
+    text = str(text or "").strip().replace(",", "").replace("，", "").replace(" ", "")
+    for sign in ("¥", "￥", "$", "€", "£", "%"):
+        text = text.replace(sign, "")
+    if not text or len(text) > 30:
+        return None
+    try:
+        value = decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def shown(amount) -> str:
+    from flask_babel import format_decimal
+
+    return format_decimal(amount, format="#,##0.##")
+
+
+def duplicate_of(draft: Draft, goal: Goal | None = None) -> Goal | None:
+    query = Goal.select().where(Goal.metric == draft.metric.key, Goal.start == draft.period.start, Goal.end == draft.period.end,
+                                Goal.archived_at.is_null(), Goal.owner_user == (draft.owner.user.id if draft.owner.user else None),
+                                Goal.owner_team == (draft.owner.team.id if draft.owner.team else None))  # None: IS NULL
+    if goal is not None:
+        query = query.where(Goal.id != goal.id)
+    return query.first()
+
+
+def create(draft: Draft, user: User, split_method: str = "") -> Goal:
+    with db.atomic():
+        goal = Goal.create(
+            owner_user=draft.owner.user.id if draft.owner.user else None, owner_team=draft.owner.team.id if draft.owner.team else None,
+            metric=draft.metric.key, target=draft.target, period_kind=draft.period.kind, start=draft.period.start,
+            end=draft.period.end, parent=draft.parent.id if draft.parent else None, description=draft.description,
+            reason=draft.reason, basis=draft.basis or {}, created_by=user.id)
+        audit("goal_add", "goals", goal.id, draft.metric.key, {"target": [None, str(draft.target)]}, user)
+    return goal
+
+
+def change_target(goal: Goal, target: decimal.Decimal, reason: str, user: User) -> None:
+    """A new target with its reason, kept in the goal's history (re-baselining)."""
+    with db.atomic():
+        TargetChange.create(goal=goal, before=goal.target, after=target, reason=reason, user=user.id)
+        Goal.update(target=target).where(Goal.id == goal.id).execute()
+        audit("goal_target", "goals", goal.id, goal.metric, {"target": [str(goal.target), str(target)]}, user)
+    goal.target = target
+
+
+def archive(goal: Goal, user: User) -> int:
+    """Archive a goal and everything below it; the numbers stay."""
+    ids = descendants(goal) + [goal.id]
+    with db.atomic():
+        Goal.update(archived_at=utcnow()).where(Goal.id.in_(ids)).execute()
+        audit("goal_archive", "goals", goal.id, goal.metric, {"goals": [None, len(ids)]}, user)
+    return len(ids)
+
+
+def descendants(goal: Goal) -> list[int]:
+    """Ids below a goal, level by level (a goal tree is a handful of levels deep)."""
+    found, level = [], [goal.id]
+    while level:
+        level = [g for (g,) in Goal.select(Goal.id).where(Goal.parent.in_(level), Goal.archived_at.is_null()).tuples()]
+        found += level
+    return found
+
+
+# -- breaking down --------------------------------------------------------------------------------
+
+
+def break_down(goal: Goal, kind: str, method: str, user: User, history: dict | None = None) -> tuple[list[Goal], bool]:
+    """Replace the goal's children for `kind` periods with a new split that adds up to its target."""
+    parent = P.Period(goal.period_kind, goal.start, goal.end)
+    pieces, fell_back = S.by_period(goal.target, parent, kind, method, holidays(), history)
+    with db.atomic():
+        Goal.delete().where(Goal.parent == goal.id, Goal.period_kind == kind, Goal.owner_user == goal.owner_user_id,
+                            Goal.owner_team == goal.owner_team_id).execute()  # None compares as IS NULL
+        made = [Goal.create(owner_user=goal.owner_user_id, owner_team=goal.owner_team_id, metric=goal.metric, target=piece.target,
+                            period_kind=kind, start=piece.period.start, end=piece.period.end, parent=goal.id,
+                            split_method=method, created_by=user.id) for piece in pieces]
+        Goal.update(split_method=method).where(Goal.id == goal.id).execute()
+        audit("goal_split", "goals", goal.id, goal.metric, {"children": [None, len(made)], "method": [None, method]}, user)
+    return made, fell_back
+
+
+def seasonal_history(goal: Goal, kind: str) -> dict:
+    """Last year's actual of the goal's owner in each `kind` period a year before the goal's:
+    {start of that period: value}, from one query (day by day when the metric can)."""
+    metric = metric_or_none(goal.metric)
+    if metric is None:
+        return {}
+    before = P.a_year_before(P.Period(goal.period_kind, goal.start, goal.end))
+    people = user_ids_of([goal])[goal.id]
+    parts = P.children(before, kind)
+    if not people:
+        return {}
+    if metric.daily is not None:
+        days = metric.daily(user_ids=people, start=before.start, end=before.end)
+        totals = {}
+        for person_days in days.values():
+            for day, value in person_days.items():
+                part = next(p for p in parts if p.start <= day <= p.end)
+                totals[part.start] = totals.get(part.start, 0) + decimal.Decimal(str(value or 0))
+        return totals
+    return {part.start: sum((decimal.Decimal(str(v or 0)) for v in metric.compute(user_ids=people, start=part.start, end=part.end).values()),
+                            decimal.Decimal(0)) for part in parts}
+
+
+def takers(goal: Goal) -> list[tuple[str, str]]:
+    """Who a goal is shared out to: a team's goal to its people, the company's to the teams."""
+    if goal.owner_user_id:
+        return []
+    if goal.owner_team_id:
+        people = User.select().where(User.team == goal.owner_team_id, User.active == True).order_by(User.name)  # noqa: E712
+        return [(f"user:{person.id}", person.name) for person in people]
+    return [(f"team:{team.id}", team.name) for team in Team.select().order_by(Team.name)]
+
+
+def _taker_ids(key: str) -> list[int]:
+    kind, _colon, number = key.partition(":")
+    return [int(number)] if kind == "user" else members([int(number)]).get(int(number), [])
+
+
+def proposed_shares(goal: Goal, takers_: list, how: str) -> dict:
+    """Shares to start from: equal, or by each one's part of the period before."""
+    keys = [key for key, _label in takers_]
+    weights = [1] * len(keys)
+    if how == "history":
+        metric = metric_or_none(goal.metric)
+        before = P.comparable(P.Period(goal.period_kind, goal.start, goal.end), 1)[0]
+        people = {key: _taker_ids(key) for key in keys}
+        everyone_ = sorted({person for ids in people.values() for person in ids})
+        found = metric.compute(user_ids=everyone_, start=before.start, end=before.end) if metric and everyone_ else {}
+        weights = [sum((decimal.Decimal(str(found.get(person) or 0)) for person in people[key]), decimal.Decimal(0)) for key in keys]
+    existing = {f"user:{g.owner_user_id}" if g.owner_user_id else f"team:{g.owner_team_id}": g.target
+                for g in Goal.select().where(Goal.parent == goal.id, Goal.start == goal.start, Goal.end == goal.end,
+                                             Goal.archived_at.is_null())}
+    if existing and how == "current":
+        return {key: existing.get(key, decimal.Decimal(0)) for key in keys}
+    return dict(zip(keys, S.apportion(goal.target, weights, S.ONE if whole_units(metric_or_none(goal.metric)) else None)))
+
+
+def share_among(goal: Goal, shares: dict[str, decimal.Decimal], user: User) -> list[Goal]:
+    """A team's goal given out to its people, or the company's to its teams ({"user:3": target});
+    the shares may leave a gap, which the goal page shows."""
+    with db.atomic():
+        current = {f"user:{g.owner_user_id}" if g.owner_user_id else f"team:{g.owner_team_id}": g
+                   for g in Goal.select().where(Goal.parent == goal.id, Goal.start == goal.start, Goal.end == goal.end)}
+        made = []
+        shares = {key: amount for key, amount in shares.items() if amount}  # nothing to do is no goal
+        for key, amount in shares.items():
+            kind, _colon, number = key.partition(":")
+            if key in current:
+                child = current[key]
+                Goal.update(target=amount, archived_at=None).where(Goal.id == child.id).execute()
+            else:
+                child = Goal.create(owner_user=int(number) if kind == "user" else None, owner_team=int(number) if kind == "team" else None,
+                                    metric=goal.metric, target=amount, period_kind=goal.period_kind, start=goal.start, end=goal.end,
+                                    parent=goal.id, split_method="share", created_by=user.id)
+            made.append(child)
+        for key, child in current.items():
+            if key not in shares and child.archived_at is None:
+                Goal.update(archived_at=utcnow()).where(Goal.id == child.id).execute()
+        audit("goal_share", "goals", goal.id, goal.metric, {"shares": [None, {k: str(v) for k, v in shares.items()}]}, user)
+    return made
+
+
+def funnel_goals(goal: Goal, owner: Owner, worked, user: User) -> list[Goal]:
+    """The reverse funnel's activity numbers as goals (calls, visits... for the same owner and
+    period), each broken down into weeks by working days. Existing ones get the new numbers."""
+    made = []
+    period = P.Period(goal.period_kind, goal.start, goal.end)
+    with db.atomic():
+        for step in worked.steps[1:]:  # the first step is the deals themselves
+            draft = Draft(owner=owner, metric=step.metric, target=decimal.Decimal(step.needed), period=period,
+                          reason=_("What %(goal)s takes, by the reverse funnel.", goal=title(goal, owner)),
+                          basis={"funnel_of": goal.id})
+            existing = duplicate_of(draft)
+            if existing is not None:
+                if existing.target != draft.target:
+                    change_target(existing, draft.target, draft.reason, user)
+                child = existing
+            else:
+                child = create(draft, user)
+            if period.kind != "week":
+                break_down(child, "week", "working_days", user)
+            made.append(child)
+    return made
+
+
+def parse_holidays(text: str) -> tuple[list, list]:
+    """Lines of "2027-01-01 New Year's Day": the days, and the lines that are not dates."""
+    days, errors = {}, []
+    for number, line in enumerate((text or "").splitlines()[:400], start=1):
+        line = line.strip()
+        if not line:
+            continue
+        first, _space, name = line.partition(" ")
+        try:
+            day = datetime.date.fromisoformat(first)
+        except ValueError:
+            errors.append(_("Line %(number)d: %(line)s does not start with a date such as 2027-01-01.", number=number, line=line[:60]))
+            continue
+        days[day] = name.strip()[:80]
+    return sorted(days.items()), errors
+
+
+def save_holidays(days: list, user: User) -> None:
+    with db.atomic():
+        Holiday.delete().execute()
+        if days:
+            Holiday.insert_many([{"day": day, "name": name} for day, name in days]).execute()
+        audit("holidays", "goals", None, "holidays", {"days": [None, len(days)]}, user)
+
+
+def hidden_children(ids: set, shown_kinds) -> dict[int, int]:
+    """How many children of each goal are not on the page (shorter periods, opened on demand)."""
+    if not ids:
+        return {}
+    query = (Goal.select(Goal.parent, peewee.fn.COUNT(Goal.id)).where(Goal.parent.in_(list(ids)), Goal.archived_at.is_null())
+             .group_by(Goal.parent))
+    if shown_kinds:
+        query = query.where(Goal.period_kind.not_in(list(shown_kinds)))
+    return dict(query.tuples())
