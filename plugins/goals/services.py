@@ -120,7 +120,7 @@ def growth_target(metric, owner: Owner, period: P.Period, percent: decimal.Decim
     base = actual(metric, owner, before)
     unit = S.ONE if whole_units(metric) else S.CENT
     target = (base * (1 + percent / 100)).quantize(unit, rounding=decimal.ROUND_CEILING)
-    return target, {"growth": str(percent), "base": str(base), "from": before.start.isoformat(), "to": before.end.isoformat()}
+    return target, {"growth": str(percent), "base": str(base.quantize(S.CENT)), "from": before.start.isoformat(), "to": before.end.isoformat()}
 
 
 def user_ids_of(goals: list[Goal]) -> dict[int, list[int]]:
@@ -311,11 +311,12 @@ def descendants(goal: Goal) -> list[int]:
 
 
 def break_down(goal: Goal, kind: str, method: str, user: User, history: dict | None = None) -> tuple[list[Goal], bool]:
-    """Replace the goal's children for `kind` periods with a new split that adds up to its target."""
+    """Replace the goal's split (its children of the same owner) with a new one that adds up to its
+    target. Shares given to others are left alone."""
     parent = P.Period(goal.period_kind, goal.start, goal.end)
     pieces, fell_back = S.by_period(goal.target, parent, kind, method, holidays(), history)
     with db.atomic():
-        Goal.delete().where(Goal.parent == goal.id, Goal.period_kind == kind, Goal.owner_user == goal.owner_user_id,
+        Goal.delete().where(Goal.parent == goal.id, Goal.owner_user == goal.owner_user_id,
                             Goal.owner_team == goal.owner_team_id).execute()  # None compares as IS NULL
         made = [Goal.create(owner_user=goal.owner_user_id, owner_team=goal.owner_team_id, metric=goal.metric, target=piece.target,
                             period_kind=kind, start=piece.period.start, end=piece.period.end, parent=goal.id,
