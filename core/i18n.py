@@ -38,6 +38,17 @@ def select_locale() -> str:
     return _BROWSER_TO_CATALOGUE[best]
 
 
+def locale_code() -> str:
+    """The reader's locale as text, looked up once per request (formatting caches key on it)."""
+    from flask import g
+    from flask_babel import get_locale
+
+    code = g.get("salesdeck_locale")
+    if code is None:
+        code = g.salesdeck_locale = str(get_locale())
+    return code
+
+
 def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
 

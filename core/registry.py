@@ -1,13 +1,13 @@
 """What the enabled plugins offer, by key: entities, field types, processes and metrics.
 
-Built from the `register_*` hooks on each call (they return plain data, so this is cheap) so a
-plugin an admin turns off drops out at once. Two plugins claiming one key is a plugin error: the
+Built from the `register_*` hooks once per request (a page may look a metric up a thousand times),
+so a plugin an admin turns off drops out from the next request on. Two plugins claiming one key is a plugin error: the
 first keeps it and the second is reported on the admin's plugin page. Field types are the
 exception: a later plugin may replace a type on purpose.
 """
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 
 from .plugins import host_of
 
@@ -16,7 +16,20 @@ class DuplicateKey(ValueError):
     pass
 
 
+def _cached(hook: str, build) -> dict:
+    """Once per request, and again whenever the set of plugins turned off changes."""
+    cache = g.setdefault("salesdeck_registry", {})
+    key = (hook, host_of(current_app).disabled)
+    if key not in cache:
+        cache[key] = build(hook)
+    return cache[key]
+
+
 def _by_key(hook: str) -> dict:
+    return _cached(hook, _build)
+
+
+def _build(hook: str) -> dict:
     host = host_of(current_app)
     found: dict = {}
     # pluggy calls the last-registered plugin first; reversed, the first registered keeps a key.
@@ -34,6 +47,10 @@ def entities() -> dict:
 
 
 def field_types() -> dict:
+    return _cached("register_field_types", _build_types)
+
+
+def _build_types(_hook: str) -> dict:
     # In registration order, so that the last registered plugin's type wins.
     host = host_of(current_app)
     found: dict = {}

@@ -5,5 +5,7 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     from .records import action_label
+    from .types import number
 
     app.add_template_filter(action_label, "action_label")
+    app.add_template_filter(number, "number")

@@ -15,7 +15,7 @@ import re
 import babel.dates
 import babel.numbers
 import regex
-from flask_babel import format_currency, format_datetime, get_locale
+from flask_babel import format_currency, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -44,6 +44,8 @@ from wtforms.validators import (
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..i18n import locale_code
 
 # Kinds: how a value is stored in JSON and compared in SQL.
 TEXT, NUMBER, DATE, DATETIME, BOOL, LIST, REFERENCE = "text", "number", "date", "datetime", "bool", "list", "reference"
@@ -247,7 +249,7 @@ class NumberType(FieldType):
             return ""
         places = self.decimals(spec)
         digit = "#" if self.optional_decimals else "0"
-        return _decimal_text(stored, f"#,##0.{digit * places}" if places else "#,##0", str(get_locale()))
+        return _decimal_text(stored, f"#,##0.{digit * places}" if places else "#,##0", locale_code())
 
     def to_text(self, stored, spec, lookups=None):
         return "" if stored is None else str(stored)
@@ -335,7 +337,7 @@ class DateType(FieldType):
         return None if not stored else datetime.date.fromisoformat(stored[:10])
 
     def display(self, stored, spec, lookups=None):
-        return "" if not stored else _date_text(stored[:10], str(get_locale()))
+        return "" if not stored else _date_text(stored[:10], locale_code())
 
     def to_text(self, stored, spec, lookups=None):
         return stored or ""
@@ -397,6 +399,14 @@ class DateTimeType(FieldType):
 @functools.lru_cache(maxsize=8192)
 def _decimal_text(value, pattern: str, locale: str) -> str:
     return babel.numbers.format_decimal(value, format=pattern, locale=locale)
+
+
+def number(value, pattern: str = "#,##0.##") -> str:
+    """A number in the reader's language, as the `number` template filter: like Babel's
+    `decimalformat`, remembered for the values a page shows many times."""
+    if value is None or value == "":
+        return ""
+    return _decimal_text(value, pattern, locale_code())
 
 
 @functools.lru_cache(maxsize=8192)

@@ -7,6 +7,7 @@ rrule, so there is no hand-made calendar arithmetic.
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -14,6 +15,8 @@ from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from core.i18n import locale_code
 
 KINDS = ("year", "quarter", "month", "week", "day", "custom")
 KIND_LABELS = {"year": _l("Year"), "quarter": _l("Quarter"), "month": _l("Month"), "week": _l("Week"),
@@ -38,7 +41,10 @@ class Period:
     def contains(self, other: "Period") -> bool:
         return self.start <= other.start and other.end <= self.end
 
-    def label(self) -> str:
+    def label(self, locale: str | None = None) -> str:
+        return _label(self, locale or locale_code())
+
+    def _label(self) -> str:
         if self.kind == "year":
             return _("%(year)d", year=self.start.year)
         if self.kind == "quarter":
@@ -48,6 +54,13 @@ class Period:
         if self.kind == "day":
             return format_date(self.start, "medium")
         return f"{format_date(self.start, 'MMM d')} – {format_date(self.end, 'MMM d')}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _label(period: Period, locale: str) -> str:
+    """Labels are formatted by Babel for the reader's language; a tree shows the same months
+    many times, so each is formatted once per language."""
+    return period._label()
 
 
 def first_of(kind: str, day: datetime.date) -> datetime.date:
@@ -102,10 +115,21 @@ WEEKDAYS = (MO, TU, WE, TH, FR)
 
 def working_days(start: datetime.date, end: datetime.date, holidays: frozenset = frozenset()) -> list[datetime.date]:
     """Monday to Friday from `start` to `end`, without the holidays."""
+    return list(_working_days(start, end, holidays))
+
+
+def working_days_of(start: datetime.date, end: datetime.date, holidays: frozenset = frozenset()) -> tuple:
+    """The working days of a period, or every day of it when it has none (a weekend goal)."""
+    days = _working_days(start, end, holidays)
+    return days or tuple(start + datetime.timedelta(days=n) for n in range((end - start).days + 1))
+
+
+@functools.lru_cache(maxsize=4096)
+def _working_days(start: datetime.date, end: datetime.date, holidays: frozenset) -> tuple:
     if end < start:
-        return []
+        return ()
     days = rrule(DAILY, dtstart=start, until=end, byweekday=WEEKDAYS)
-    return [moment.date() for moment in days if moment.date() not in holidays]
+    return tuple(moment.date() for moment in days if moment.date() not in holidays)
 
 
 def upcoming(kind: str, today: datetime.date, before: int = 1, after: int = 5) -> list[Period]:

@@ -6,11 +6,15 @@ query per goal.
 """
 from __future__ import annotations
 
+import bisect
 import datetime
 import decimal
+import functools
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+
+from core.i18n import locale_code
 
 from . import periods as P
 from .services import holidays, metric_or_none, user_ids_of
@@ -36,15 +40,37 @@ class Progress:
 
     @property
     def status_label(self) -> str:
-        return str(STATUS_LABELS[self.status])
+        return _status_text(self.status, locale_code())
+
+
+@functools.lru_cache(maxsize=64)
+def _status_text(status: str, locale: str) -> str:
+    return str(STATUS_LABELS[status])
 
 
 def _number(value) -> decimal.Decimal:
     return decimal.Decimal(str(value or 0))
 
 
-def _window(days: dict, start: datetime.date, end: datetime.date) -> decimal.Decimal:
-    return sum((_number(value) for day, value in days.items() if start <= day <= end), decimal.Decimal(0))
+class Series:
+    """One person's numbers day by day, summed over any window by two binary searches."""
+
+    def __init__(self, days: dict):
+        self.days = sorted(days)
+        self.values = [_number(days[day]) for day in self.days]
+        self.running = [decimal.Decimal(0)]
+        for value in self.values:
+            self.running.append(self.running[-1] + value)
+
+    def total(self, start: datetime.date, end: datetime.date) -> decimal.Decimal:
+        return self.running[bisect.bisect_right(self.days, end)] - self.running[bisect.bisect_left(self.days, start)]
+
+    def each(self, start: datetime.date, end: datetime.date):
+        low, high = bisect.bisect_left(self.days, start), bisect.bisect_right(self.days, end)
+        return zip(self.days[low:high], self.values[low:high])
+
+
+NOTHING = Series({})
 
 
 def measure(goals: list, today: datetime.date, with_days: bool = False) -> dict[int, Progress]:
@@ -65,30 +91,30 @@ def measure(goals: list, today: datetime.date, with_days: bool = False) -> dict[
         daily, ranges, ahead = {}, {}, {}
         if metric is not None and everyone and start <= end:
             if metric.daily is not None:
-                daily = metric.daily(user_ids=everyone, start=start, end=end)
+                daily = {person: Series(days) for person, days in metric.daily(user_ids=everyone, start=start, end=end).items()}
             else:  # one query per distinct period: still not one per goal
                 for span in {(goal.start, min(goal.end, today)) for goal in group if goal.start <= today}:
                     ranges[span] = metric.compute(user_ids=everyone, start=span[0], end=span[1])
         if metric is not None and metric.expected is not None and everyone and max(goal.end for goal in group) > today:
-            ahead = metric.expected(user_ids=everyone, start=today + datetime.timedelta(days=1), end=max(goal.end for goal in group))
+            ahead = {person: Series(days) for person, days in
+                     metric.expected(user_ids=everyone, start=today + datetime.timedelta(days=1), end=max(goal.end for goal in group)).items()}
         for goal in group:
             owners = people[goal.id]
             progress = Progress(target=_number(goal.target))
             last = min(goal.end, today)
             if daily:
-                days: dict = {}
-                for person in owners:
-                    for day, value in daily.get(person, {}).items():
-                        if goal.start <= day <= last:
-                            days[day] = days.get(day, 0) + _number(value)
-                progress.actual = sum(days.values(), decimal.Decimal(0))
+                progress.actual = sum((daily.get(person, NOTHING).total(goal.start, last) for person in owners), decimal.Decimal(0))
                 if with_days:
+                    days: dict = {}
+                    for person in owners:
+                        for day, value in daily.get(person, NOTHING).each(goal.start, last):
+                            days[day] = days.get(day, 0) + value
                     progress.days = days
             elif (goal.start, last) in ranges:
                 found = ranges[(goal.start, last)]
                 progress.actual = sum((_number(found.get(person)) for person in owners), decimal.Decimal(0))
             if ahead:
-                progress.pipeline = sum((_window(ahead.get(person, {}), max(today + datetime.timedelta(days=1), goal.start), goal.end)
+                progress.pipeline = sum((ahead.get(person, NOTHING).total(max(today + datetime.timedelta(days=1), goal.start), goal.end)
                                          for person in owners), decimal.Decimal(0))
             judge(progress, goal, today, off)
             result[goal.id] = progress
@@ -97,8 +123,8 @@ def measure(goals: list, today: datetime.date, with_days: bool = False) -> dict[
 
 def judge(progress: Progress, goal, today: datetime.date, off: frozenset) -> None:
     """Pace, forecast and status, counted in working days (calendar days for a period without any)."""
-    all_days = P.working_days(goal.start, goal.end, off) or [goal.start + datetime.timedelta(days=n) for n in range((goal.end - goal.start).days + 1)]
-    done = sum(1 for day in all_days if day <= today)
+    all_days = P.working_days_of(goal.start, goal.end, off)
+    done = bisect.bisect_right(all_days, today)
     share = decimal.Decimal(done) / decimal.Decimal(len(all_days))
     progress.expected_by_now = (progress.target * share).quantize(decimal.Decimal("0.01"))
     run_rate = progress.actual / done if done else decimal.Decimal(0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 from dataclasses import dataclass
 
 import peewee
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 
 from core import registry
 from core.db import db, utcnow
+from core.i18n import locale_code
 from core.lowcode.records import audit
 from core.models import ADMIN, MANAGER, Team, User
 
@@ -163,6 +165,12 @@ def holidays() -> frozenset:
     return frozenset(day for (day,) in Holiday.select(Holiday.day).tuples())
 
 
+@functools.lru_cache(maxsize=256)
+def _metric_name(key: str, locale: str) -> str:
+    """A metric's name in a language (asked for once per page and goal: remembered)."""
+    return str(metric_or_none(key).label)
+
+
 def metric_or_none(key: str):
     return registry.metrics().get(key)
 
@@ -172,10 +180,12 @@ def whole_units(metric) -> bool:
     return metric is not None and metric.unit not in ("currency", "hours")
 
 
-def title(goal: Goal, owner: Owner) -> str:
-    metric = metric_or_none(goal.metric)
-    name = str(metric.label) if metric else goal.metric
-    return f"{name} · {P.Period(goal.period_kind, goal.start, goal.end).label()} · {owner.label}"
+def title(goal: Goal, owner: Owner, locale: str | None = None) -> str:
+    """"Won revenue · 2027 Q1 · East": what, when, whose. `locale`, when the caller has it, saves
+    looking it up for each of many goals."""
+    locale = locale or locale_code()
+    name = _metric_name(goal.metric, locale) if metric_or_none(goal.metric) else goal.metric
+    return f"{name} · {P.Period(goal.period_kind, goal.start, goal.end).label(locale)} · {owner.label}"
 
 
 # -- checking and saving --------------------------------------------------------------------------

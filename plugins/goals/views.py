@@ -7,9 +7,11 @@ import decimal
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from core.i18n import team_today
+from core.i18n import locale_code, team_today
+from core.lowcode.types import number
 from core.shell import id_from, render_fragment, render_page
 
 from . import funnel as F
@@ -26,6 +28,11 @@ bp = Blueprint("goals", __name__, url_prefix="/goals", template_folder="template
 # Which kinds of goal a tree for a period shows at first; shorter ones open on demand.
 SHOWN = {"year": ("year", "quarter", "month", "custom"), "quarter": ("quarter", "month", "custom"),
          "month": ("month", "week", "custom"), "week": ("week", "day", "custom")}
+
+
+# What a tree row needs of a goal (not its description or the basis of its target).
+TREE_COLUMNS = (Goal.id, Goal.owner_user, Goal.owner_team, Goal.metric, Goal.target, Goal.period_kind, Goal.start, Goal.end,
+                Goal.parent)
 
 
 def goal_or_404(goal_id: int) -> Goal:
@@ -56,16 +63,23 @@ def nodes(goals: list[Goal], today: datetime.date) -> dict:
     counts, in a fixed number of queries."""
     users, teams = G.owner_lookup(goals)
     progress = measure(goals, today)
+    locale = locale_code()
     return {"users": users, "teams": teams, "progress": progress,
-            "titles": {goal.id: G.title(goal, G.owner_of(goal, users, teams)) for goal in goals}}
+            "titles": {goal.id: G.title(goal, G.owner_of(goal, users, teams), locale) for goal in goals},
+            "figures": {goal.id: (number(progress[goal.id].actual), number(goal.target)) for goal in goals}}
+
+
+def more_labels(hidden: dict) -> dict:
+    """The "show N shorter goals" buttons' words, once per number."""
+    return {count: ngettext("Show %(num)d shorter goal", "Show %(num)d shorter goals", count) for count in set(hidden.values())}
 
 
 @bp.route("/")
 def index():
     today = team_today()
     period = chosen_period(request.args.get("period"), today)
-    shown = G.visible(current_user).where(Goal.start <= period.end, Goal.end >= period.start,
-                                          Goal.period_kind.in_(SHOWN[period.kind]))
+    shown = G.visible(current_user).select(*TREE_COLUMNS).where(Goal.start <= period.end, Goal.end >= period.start,
+                                                                Goal.period_kind.in_(SHOWN[period.kind]))
     goals = list(shown.order_by(Goal.start, Goal.id))
     ids = {goal.id for goal in goals}
     children: dict = {}
@@ -73,7 +87,8 @@ def index():
         children.setdefault(goal.parent_id if goal.parent_id in ids else None, []).append(goal)
     hidden = G.hidden_children(ids, SHOWN[period.kind])
     choices = [p for kind in ("year", "quarter", "month") for p in P.upcoming(kind, today, 1, 2)]
-    return render_page("goals/index.html", period=period, choices=choices, children=children, hidden=hidden,
+    return render_page("goals/index.html", period=period, choices=choices, children=children, hidden=hidden, more=more_labels(hidden),
+                       base=url_for("goals.index"),
                        can_set=bool(G.owners_for(current_user)), today=today, **nodes(goals, today))
 
 
@@ -83,7 +98,8 @@ def children_of(goal_id: int):
     today = team_today()
     kids = list(G.visible(current_user).where(Goal.parent == goal.id).order_by(Goal.start, Goal.id))
     hidden = G.hidden_children({kid.id for kid in kids}, ())
-    return render_fragment("goals/index.html", "branch", goals=kids, children={}, hidden=hidden, today=today,
+    return render_fragment("goals/index.html", "branch", goals=kids, children={}, hidden=hidden, more=more_labels(hidden), today=today,
+                           base=url_for("goals.index"),
                            **nodes(kids, today))
 
 
