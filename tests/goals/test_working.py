@@ -249,3 +249,38 @@ def test_my_goals_and_my_teams_goals_are_on_the_home_page(goals, people):
     assert "My team&#39;s goals" in home or "My team's goals" in home
     manager_home = goals.manager.get("/").text
     assert "0 / 5,000" in manager_home or "250 / 5,000" in manager_home
+
+
+def test_every_goal_url_with_an_id_refuses_who_may_not_see_or_change_it(goals, people):
+    west = made(goals.post_goal(goals.admin, owner=f"team:{people.west.id}", target="70", period=key(MONTH)))
+    attempts = [("GET", "/goals/{id}", {}), ("GET", "/goals/{id}/children", {}), ("POST", "/goals/{id}/target", {"target": "1", "reason": "x"}),
+                ("POST", "/goals/{id}/split", {"kind": "week", "method": "even"}), ("POST", "/goals/{id}/archive", {}),
+                ("GET", "/goals/{id}/share", {}), ("POST", "/goals/{id}/share", {"action": "save"}), ("POST", "/goals/{id}/funnel", {"months": "6"})]
+    rules = {rule.rule.replace("<int:goal_id>", "{id}") for rule in goals.app.url_map.iter_rules() if "<int:goal_id>" in rule.rule}
+    assert rules == {url for _method, url, _data in attempts}  # a new route must join the list
+    for client in (goals.manager, goals.rep, goals.outsider):
+        for method, url, data in attempts:
+            address = url.format(id=west)
+            response = client.get(address) if method == "GET" else client.post(address, data=data)
+            # Another team's goal is not there; one's own team's goal is there to read, not to change.
+            reads = method == "GET" and not url.endswith("/share")
+            expected = 404 if client is not goals.outsider else 200 if reads else 403
+            assert response.status_code == expected, (address, method, response.status_code)
+    assert goals.goal(west).target == 70 and goals.goal(west).archived_at is None
+
+
+def test_the_demo_team_has_the_articles_goals_with_progress(app):
+    from core.demo import create_demo
+    from core.plugins import host_of
+
+    with app.app_context():
+        create_demo(host_of(app), "demo-password-1")
+        kinds = {goal.period_kind for goal in Goal.select()}
+        assert {"quarter", "month", "week"} <= kinds
+        assert Goal.select().where(Goal.reason == "Raise sales by 20% by the end of next quarter.").exists()
+        customers = Goal.get(Goal.metric == "pipeline.new_customers", Goal.period_kind == "month")
+        assert customers.target == 100 and sum(g.target for g in Goal.select().where(Goal.parent == customers.id)) == 100
+        manager = User.get(User.email == "manager@example.com")
+    client = app.test_client().login(manager.email, "demo-password-1")
+    tree = client.get("/goals/").text
+    assert tree.count('class="goal-node"') > 10 and re.search(r'class="badge goal-status goal-(on_track|at_risk|behind)"', tree)
