@@ -26,17 +26,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playhouse.test_utils import count_queries  # noqa: E402
 
-from common import median_ms, on_every_database, report  # noqa: E402
+from common import median_ms, migrated_app, on_every_database, query_count, report  # noqa: E402
 
-from core import create_app, schema  # noqa: E402
 from core.auth import hash_password  # noqa: E402
 from core.db import db, utcnow  # noqa: E402
 from core.lowcode.models import Process, Stage, StageMove  # noqa: E402
 from core.lowcode.processes import ensure_defaults  # noqa: E402
 from core.models import MANAGER, REP, Team, User  # noqa: E402
-from core.plugins import host_of  # noqa: E402
 from plugins.pipeline.models import Activity, Customer, Deal  # noqa: E402
 
 PASSWORD = "bench-password-1"
@@ -89,12 +86,7 @@ def add_deals(reps: list[int], stages: list[Stage], count: int, first: int, rng:
 
 
 def measure(url: str, instance: str, deals: int, runs: int, suffix: str) -> None:
-    config = {"DATABASE_URL": url, "INSTANCE_PATH": instance, "LOAD_ENTRYPOINTS": False, "SECRET_KEY": "bench",
-              "WTF_CSRF_ENABLED": False}
-    setup = create_app({**config, "SCHEMA_CHECK": False})
-    with setup.app_context():
-        schema.migrate(host_of(setup))
-    app = create_app(config)
+    app = migrated_app(url, instance)
     rng = random.Random(11)
     with app.test_request_context():
         hashed = hash_password(PASSWORD)
@@ -113,16 +105,10 @@ def measure(url: str, instance: str, deals: int, runs: int, suffix: str) -> None
         response = client.get("/pipeline/")
         assert response.status_code == 200 and "deal-card" in response.text
 
-    def queries() -> int:
-        board()
-        with count_queries() as counter:
-            board()
-        return counter.count
-
-    figures = {"board_queries_at_200": queries()}
+    figures = {"board_queries_at_200": query_count(board)}
     with app.test_request_context():
         add_deals(reps, stages, max(0, deals - 200), 200, rng)
-    figures["board_queries"] = queries()
+    figures["board_queries"] = query_count(board)
     figures["board_ms"] = median_ms(board, runs)
 
     with app.app_context():

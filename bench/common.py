@@ -39,6 +39,29 @@ def on_every_database(measure, *args) -> None:
                 measure(url, folder, *args, "_postgres")
 
 
+def migrated_app(url: str, instance: str):
+    """An app on a new, fully migrated database (built-in plugins only, no CSRF for scripted posts)."""
+    from core import create_app, schema
+    from core.plugins import host_of
+
+    config = {"DATABASE_URL": url, "INSTANCE_PATH": instance, "LOAD_ENTRYPOINTS": False, "SECRET_KEY": "bench",
+              "WTF_CSRF_ENABLED": False}
+    setup = create_app({**config, "SCHEMA_CHECK": False})
+    with setup.app_context():
+        schema.migrate(host_of(setup))
+    return create_app(config)
+
+
+def query_count(action) -> int:
+    """SQL statements `action` runs, once its caches are warm."""
+    from playhouse.test_utils import count_queries
+
+    action()
+    with count_queries() as counter:
+        action()
+    return counter.count
+
+
 def median_ms(action, runs: int) -> float:
     """The median time of `runs` calls, in milliseconds, after one call that warms the caches."""
     action()

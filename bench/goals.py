@@ -25,17 +25,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playhouse.test_utils import count_queries  # noqa: E402
 
-from common import median_ms, on_every_database, report  # noqa: E402
+from common import median_ms, migrated_app, on_every_database, query_count, report  # noqa: E402
 
-from core import create_app, schema  # noqa: E402
 from core.auth import hash_password  # noqa: E402
 from core.db import db  # noqa: E402
 from core.lowcode.models import Process, Stage  # noqa: E402
 from core.lowcode.processes import ensure_defaults  # noqa: E402
 from core.models import ADMIN, MANAGER, REP, Team, User  # noqa: E402
-from core.plugins import host_of  # noqa: E402
 from plugins.goals import periods as P  # noqa: E402
 from plugins.goals.models import Goal  # noqa: E402
 from plugins.goals.split import apportion  # noqa: E402
@@ -112,12 +109,7 @@ def goal_tree(reps: list[tuple[int, int]], year: P.Period, company: int) -> None
 
 
 def measure(url: str, instance: str, reps: int, teams: int, runs: int, suffix: str) -> None:
-    config = {"DATABASE_URL": url, "INSTANCE_PATH": instance, "LOAD_ENTRYPOINTS": False, "SECRET_KEY": "bench",
-              "WTF_CSRF_ENABLED": False}
-    setup = create_app({**config, "SCHEMA_CHECK": False})
-    with setup.app_context():
-        schema.migrate(host_of(setup))
-    app = create_app(config)
+    app = migrated_app(url, instance)
     rng = random.Random(5)
     today = datetime.date.today()
     year = P.containing("year", today)
@@ -137,20 +129,14 @@ def measure(url: str, instance: str, reps: int, teams: int, runs: int, suffix: s
         response = admin.get(tree_url)
         assert response.status_code == 200 and "goal-node" in response.text
 
-    def queries() -> int:
-        tree()
-        with count_queries() as counter:
-            tree()
-        return counter.count
-
-    figures = {"goal_tree_queries_at_5": queries()}
+    figures = {"goal_tree_queries_at_5": query_count(tree)}
     with app.test_request_context():
         more = people(teams, max(0, reps - 5), 100)
         pipeline_year(more, year, won, rng)
         goal_tree(more, year, company)
         nodes = Goal.select().count()
         manager = Team.get(Team.name == "Team 100").manager
-    figures["goal_tree_queries"] = queries()
+    figures["goal_tree_queries"] = query_count(tree)
     figures["goal_tree_ms"] = median_ms(tree, runs)
     lead = app.test_client()
     assert lead.post("/login", data={"email": manager.email, "password": PASSWORD}).status_code == 302

@@ -24,18 +24,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playhouse.test_utils import count_queries  # noqa: E402
 
-from common import median_ms, on_every_database, report  # noqa: E402
+from common import median_ms, migrated_app, on_every_database, query_count, report  # noqa: E402
 
-from core import create_app, schema  # noqa: E402
 from core.auth import hash_password  # noqa: E402
 from core.db import db, utcnow  # noqa: E402
 from core.lowcode import definitions as D  # noqa: E402
 from core.lowcode.entities import get_entity  # noqa: E402
 from core.lowcode.models import CustomRecord  # noqa: E402
 from core.models import ADMIN, REP, User  # noqa: E402
-from core.plugins import host_of  # noqa: E402
 
 PASSWORD = "bench-password-1"
 LEVELS = ["a", "b", "c", "d"]
@@ -95,15 +92,11 @@ def fill(app, key: str, owners: list[int], count: int, rng: random.Random) -> No
 
 
 def measure(url: str, instance: str, records: int, runs: int, suffix: str) -> None:
-    config = {"DATABASE_URL": url, "INSTANCE_PATH": instance, "LOAD_ENTRYPOINTS": False, "SECRET_KEY": "bench",
-              "WTF_CSRF_ENABLED": False}
-    setup = create_app({**config, "SCHEMA_CHECK": False})
-    with setup.app_context():
-        schema.migrate(host_of(setup))
+    app = migrated_app(url, instance)
+    with app.app_context():
         hashed = hash_password(PASSWORD)
         admin = User.create(email="admin@bench.example.com", name="Admin", role=ADMIN, password_hash=hashed)
         owners = [User.create(email=f"rep{n}@bench.example.com", name=f"Rep {n}", role=REP, password_hash=hashed).id for n in range(5)]
-    app = create_app(config)
     client = app.test_client()
     assert client.post("/login", data={"email": "admin@bench.example.com", "password": PASSWORD}).status_code == 302
 
@@ -123,9 +116,7 @@ def measure(url: str, instance: str, records: int, runs: int, suffix: str) -> No
         assert response.status_code == 200 and "records" in response.text
 
     def queries() -> int:
-        with count_queries() as counter:
-            list_page()
-        return counter.count
+        return query_count(list_page)
 
     fill(app, listed, owners, min(1000, records), rng)
     at_1000 = queries()
