@@ -401,12 +401,12 @@ def _decimal_text(value, pattern: str, locale: str) -> str:
     return babel.numbers.format_decimal(value, format=pattern, locale=locale)
 
 
-def number(value, pattern: str = "#,##0.##") -> str:
+def number(value, pattern: str = "#,##0.##", locale: str | None = None) -> str:
     """A number in the reader's language, as the `number` template filter: like Babel's
     `decimalformat`, remembered for the values a page shows many times."""
     if value is None or value == "":
         return ""
-    return _decimal_text(value, pattern, locale_code())
+    return _decimal_text(value, pattern, locale or locale_code())
 
 
 @functools.lru_cache(maxsize=8192)

@@ -33,10 +33,7 @@ class Progress:
     pipeline: decimal.Decimal = decimal.Decimal(0)
     status: str = "not_started"
     days: dict = field(default_factory=dict)  # {date: value}, when the metric gives days
-
-    @property
-    def percent(self) -> int:
-        return int(self.actual * 100 / self.target) if self.target else 0
+    percent: int = 0
 
     @property
     def status_label(self) -> str:
@@ -125,6 +122,7 @@ def judge(progress: Progress, goal, today: datetime.date, off: frozenset) -> Non
     """Pace, forecast and status, counted in working days (calendar days for a period without any)."""
     all_days = P.working_days_of(goal.start, goal.end, off)
     done = bisect.bisect_right(all_days, today)
+    progress.percent = int(progress.actual * 100 / progress.target) if progress.target else 0
     share = decimal.Decimal(done) / decimal.Decimal(len(all_days))
     progress.expected_by_now = (progress.target * share).quantize(decimal.Decimal("0.01"))
     run_rate = progress.actual / done if done else decimal.Decimal(0)

@@ -66,7 +66,8 @@ def nodes(goals: list[Goal], today: datetime.date) -> dict:
     locale = locale_code()
     return {"users": users, "teams": teams, "progress": progress,
             "titles": {goal.id: G.title(goal, G.owner_of(goal, users, teams), locale) for goal in goals},
-            "figures": {goal.id: (number(progress[goal.id].actual), number(goal.target)) for goal in goals}}
+            "figures": {goal.id: (number(progress[goal.id].actual, locale=locale), number(goal.target, locale=locale))
+                        for goal in goals}}
 
 
 def more_labels(hidden: dict) -> dict:
