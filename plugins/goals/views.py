@@ -86,6 +86,11 @@ def index():
     children: dict = {}
     for goal in goals:
         children.setdefault(goal.parent_id if goal.parent_id in ids else None, []).append(goal)
+    by_id = {goal.id: goal for goal in goals}
+    for parent_id, kids in children.items():  # under a goal: its shares first, then its own periods
+        parent = by_id.get(parent_id)
+        kids.sort(key=lambda kid: (parent is not None and (kid.owner_user_id, kid.owner_team_id) == (parent.owner_user_id, parent.owner_team_id),
+                                   kid.start, kid.id))
     hidden = G.hidden_children(ids, SHOWN[period.kind])
     choices = [p for kind in ("year", "quarter", "month") for p in P.upcoming(kind, today, 1, 2)]
     return render_page("goals/index.html", period=period, choices=choices, children=children, hidden=hidden, more=more_labels(hidden),
