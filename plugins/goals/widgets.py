@@ -17,7 +17,8 @@ def widgets(user) -> list[DashboardWidget]:
     current = Goal.select().where(Goal.archived_at.is_null(), Goal.start <= today, Goal.end >= today,
                                   Goal.period_kind.in_(["year", "quarter", "month", "custom"]))
     mine = list(current.where(Goal.owner_user == user.id).order_by(Goal.end, Goal.id).limit(8))
-    cards = [DashboardWidget(_l("My goals"), "goals/widgets/goals.html", _context(mine, today), order=5)]
+    # A rep always sees their goals (or that there are none); a manager only when they have some.
+    cards = [DashboardWidget(_l("My goals"), "goals/widgets/goals.html", _context(mine, today), order=5)] if mine or user.role == REP else []
     if user.role != REP:
         teams = [team.id for team in G.managed_teams(user)]
         ours = list(current.where(Goal.owner_team.in_(teams or [0])).order_by(Goal.end, Goal.id).limit(8))
