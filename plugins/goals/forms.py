@@ -2,7 +2,6 @@
 while the form is half filled in, and saving can say exactly what is wrong where."""
 from __future__ import annotations
 
-import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -44,13 +43,13 @@ class GoalForm(FlaskForm):
         choices = []
         for kind, (before, after) in OFFERED.items():
             group = str(P.KIND_LABELS[kind])
-            choices += [SelectChoice(f"{kind}:{period.start.isoformat()}", period.label(), optgroup=group)
+            choices += [SelectChoice(period.key, period.label(), optgroup=group)
                         for period in P.upcoming(kind, today, before, after)]
         self.period.choices = choices + [SelectChoice("custom", str(_l("Custom dates (below)")), optgroup=str(_l("Other")))]
         if not self.is_submitted():  # a new form starts on the first owner and measure, next quarter
             self.owner.data = self.owner.data or (owners[0].key if owners else None)
             self.metric.data = self.metric.data or next(iter(registry.metrics()), None)
-            self.period.data = self.period.data or f"quarter:{P.shifted(P.containing('quarter', today), 1).start.isoformat()}"
+            self.period.data = self.period.data or P.shifted(P.containing("quarter", today), 1).key
         parents = list(visible(user).order_by(Goal.start.desc(), Goal.id.desc()).limit(300))
         users, teams = owner_lookup(parents)
         self.parent.choices = [SelectChoice("", "—")] + [
@@ -63,13 +62,7 @@ def read_period(form: GoalForm) -> P.Period | None:
         if form.start.data is None or form.end.data is None:
             return None
         return P.Period("custom", form.start.data, form.end.data)
-    kind, _colon, day = chosen.partition(":")
-    if kind not in OFFERED:
-        return None
-    try:
-        return P.containing(kind, datetime.date.fromisoformat(day))
-    except ValueError:
-        return None
+    return P.parse(chosen, OFFERED)
 
 
 def read(form: GoalForm, user) -> tuple[Draft, dict]:

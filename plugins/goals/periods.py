@@ -35,6 +35,11 @@ class Period:
     end: datetime.date  # inclusive
 
     @property
+    def key(self) -> str:
+        """How forms and links name a period: "quarter:2027-01-01"."""
+        return f"{self.kind}:{self.start.isoformat()}"
+
+    @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
@@ -73,6 +78,17 @@ def first_of(kind: str, day: datetime.date) -> datetime.date:
     if kind == "week":
         return day - datetime.timedelta(days=day.weekday())  # weeks start on Monday
     return day
+
+
+def parse(key: str | None, kinds) -> Period | None:
+    """The period a key names ("quarter:2027-01-01"), if its kind is one of `kinds`."""
+    kind, _colon, day = (key or "").partition(":")
+    if kind not in kinds:
+        return None
+    try:
+        return containing(kind, datetime.date.fromisoformat(day))
+    except ValueError:
+        return None
 
 
 def containing(kind: str, day: datetime.date) -> Period:

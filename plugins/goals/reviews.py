@@ -40,11 +40,7 @@ def visible_reviews(user: User):
 
 
 def period_from(text: str | None, today: datetime.date) -> P.Period:
-    kind, _colon, day = (text or "").partition(":")
-    try:
-        return P.containing(kind, datetime.date.fromisoformat(day)) if kind in KINDS else P.containing("month", today)
-    except ValueError:
-        return P.containing("month", today)
+    return P.parse(text, KINDS) or P.containing("month", today)
 
 
 def rows_for(owner: G.Owner, period: P.Period, today: datetime.date, notes: dict) -> list[dict]:
@@ -135,5 +131,5 @@ def review(review_id: int):
     writer = User.get_or_none(User.id == record.written_by_id) if record.written_by_id else None
     return render_page("goals/review.html", owner=owner, period=period, rows=record.rows, summary=record.summary, review=record,
                        editing=False, writer=writer, totals=totals, can_edit=owner in reviewable(current_user),
-                       period_key=f"{period.kind}:{period.start.isoformat()}", owner_key=owner.key)
+                       period_key=period.key, owner_key=owner.key)
 

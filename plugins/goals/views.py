@@ -51,11 +51,7 @@ def changeable_or_403(goal: Goal) -> None:
 
 
 def chosen_period(text: str | None, today: datetime.date) -> P.Period:
-    kind, _colon, day = (text or "").partition(":")
-    try:
-        return P.containing(kind, datetime.date.fromisoformat(day)) if kind in SHOWN else P.containing("year", today)
-    except ValueError:
-        return P.containing("year", today)
+    return P.parse(text, SHOWN) or P.containing("year", today)
 
 
 def nodes(goals: list[Goal], today: datetime.date) -> dict:
