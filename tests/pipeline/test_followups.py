@@ -41,7 +41,8 @@ def test_a_next_step_without_a_date_is_refused_and_nothing_is_logged(pipe, peopl
 def test_a_planned_activity_is_marked_done_or_rescheduled(pipe, people):
     acme = pipe.customer(people.rep)
     planned = pipe.activity(people.rep, "Visit", customer=acme, due_at=utcnow() - datetime.timedelta(days=2))
-    assert "Overdue" in pipe.rep.get(f"/pipeline/customers/{acme}").text
+    page = pipe.rep.get(f"/pipeline/customers/{acme}").text
+    assert "Overdue" in page and f'action="/pipeline/activities/{planned}/reschedule"' in page
     pipe.rep.post(f"/pipeline/activities/{planned}/reschedule", data={"due_at": "2031-05-01T09:30"})
     assert pipe.get(Activity, planned).due_at == datetime.datetime(2031, 5, 1, 9, 30)
     bad = pipe.rep.post(f"/pipeline/activities/{planned}/reschedule", data={"due_at": "someday"}, follow_redirects=True)
