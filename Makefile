@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 TEST_VENV := .venv-test
+# The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=tests/core` runs a part.
+PYTEST_ARGS ?= -n auto
 HELLO := tests/fixtures/salesdeck-hello
 HELLO_FILES := $(shell find $(HELLO) -type f -not -path '*/build/*' -not -path '*.egg-info*' -not -name '*.pyc')
 
@@ -35,7 +37,9 @@ $(TEST_VENV)/.hello-installed: $(TEST_VENV)/.installed $(HELLO_FILES)
 	@rm -rf $(HELLO)/build
 	@touch $@
 
+# Chromium and CJK fonts for the browser tests, installed when missing.
 test: $(TEST_VENV)/.hello-installed
+	bash tools/ensure-browser.sh
 	$(TEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 # -- translations: extract the strings, merge them into the catalogues, compile --

@@ -9,6 +9,7 @@ from core.lowcode import records as R
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage
 
+from ..conftest import htmx_settled
 from ..lowcode.conftest import make_entity
 from .test_shell import sign_in
 
@@ -37,8 +38,10 @@ def drag(page, source, target):
 def test_an_admin_designs_a_form_with_drag_and_drop(page, live_server, competitor):
     sign_in(page, "admin@example.com")
     page.goto(f"/admin/entities/{competitor}/fields")
-    page.get_by_role("link", name="+ Add a field").click()
-    page.locator("#field-editor").get_by_role("link", name="Choice from a list").click()
+    with htmx_settled(page):
+        page.get_by_role("link", name="+ Add a field").click()
+    with htmx_settled(page):
+        page.locator("#field-editor").get_by_role("link", name="Choice from a list").click()
     page.get_by_label("Label").press_sequentially("Threat level", delay=30)  # typed, as a person does
     expect(page.locator("#form-preview")).to_contain_text("Threat level")  # the preview follows the typing
     page.get_by_label("Option 1").fill("High")
