@@ -1,8 +1,6 @@
 """Administration in the browser: users, teams and plugins. Admins only; everyone else gets 403."""
 from __future__ import annotations
 
-import secrets
-
 import peewee
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -13,9 +11,9 @@ from wtforms import EmailField, PasswordField, SelectChoice, SelectField, Select
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from .auth import PASSWORD_MAX, PASSWORD_MIN, hash_password, normalise_email, restrict
-from .db import db
-from .models import ADMIN, MANAGER, REP, ROLE_DESCRIPTIONS, ROLES, PluginState, Team, User, new_session_token
+from . import accounts
+from .auth import PASSWORD_MAX, PASSWORD_MIN, normalise_email, restrict
+from .models import ADMIN, MANAGER, REP, ROLE_DESCRIPTIONS, ROLES, PluginState, Team, User
 from .plugins import host_of
 from .shell import paginate, render_page
 
@@ -87,25 +85,15 @@ def users():
 
 
 def _save_user(form: UserForm, user: User) -> str | None:
-    """Copy the form onto the user; return the generated password, if one was generated."""
-    generated = None
-    user.name = form.name.data.strip()
-    user.email = form.email.data
-    user.role = form.role.data
-    user.team = form.team.data
-    if form.password.data:
-        user.password_hash = hash_password(form.password.data)
-        user.session_token = new_session_token()
-    elif user.id is None:
-        generated = secrets.token_urlsafe(9)
-        user.password_hash = hash_password(generated)
+    """Save the form through the audited service; return the generated password, if any."""
     try:
-        with db.atomic():
-            user.save()
+        return accounts.save_user(
+            current_user, user, name=form.name.data.strip(), email=form.email.data, role=form.role.data,
+            team_id=form.team.data, password=form.password.data or None,
+        )
     except peewee.IntegrityError:
         form.email.errors.append(_("Another user already has this email."))
         return None
-    return generated
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -145,10 +133,7 @@ def user_edit(user_id: int):
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 def user_reset_password(user_id: int):
     user = _user_or_404(user_id)
-    password = secrets.token_urlsafe(9)
-    user.password_hash = hash_password(password)
-    user.session_token = new_session_token()  # signs them out everywhere
-    user.save()
+    password = accounts.reset_password(current_user, user)  # also signs them out everywhere
     return render_page("admin/password_shown.html", user=user, password=password)
 
 
@@ -160,9 +145,7 @@ def user_toggle_active(user_id: int):
     elif user.active and user.role == ADMIN and _is_last_admin(user):
         flash(_("Keep at least one active admin."), "error")
     else:
-        user.active = not user.active
-        user.session_token = new_session_token()
-        user.save()
+        accounts.set_active(current_user, user, not user.active)
         if user.active:
             flash(_("%(name)s can sign in again.", name=user.name), "success")
         else:
@@ -223,14 +206,10 @@ def teams():
 
 
 def _save_team(form: TeamForm, team: Team) -> bool:
-    team.name = form.name.data
-    team.manager = form.manager.data
     try:
-        with db.atomic():
-            team.save()
-            User.update(team=None).where(User.team == team.id, User.id.not_in(form.members.data or [0])).execute()
-            if form.members.data:
-                User.update(team=team.id).where(User.id.in_(form.members.data)).execute()
+        accounts.save_team(
+            current_user, team, name=form.name.data, manager_id=form.manager.data, member_ids=form.members.data or []
+        )
     except peewee.IntegrityError:
         form.name.errors.append(_("Another team already has this name."))
         return False
@@ -268,7 +247,8 @@ def _plugin_rows():
 
 @bp.route("/plugins")
 def plugins():
-    return render_page("admin/plugins.html", rows=_plugin_rows(), host=host_of(current_app))
+    host = host_of(current_app)
+    return render_page("admin/plugins.html", rows=_plugin_rows(), host=host, failures=host.failures())
 
 
 @bp.route("/plugins/<name>", methods=["POST"])
@@ -280,11 +260,8 @@ def plugin_switch(name: str):
     if plugin.required or not plugin.loaded:
         abort(400)
     action = request.form.get("action")
-    if action == "clear":
-        host.clear_error(name)
-    elif action in ("enable", "disable"):
-        host.set_enabled(name, action == "enable")
-    else:
+    if action not in ("clear", "enable", "disable"):
         abort(400)
+    accounts.switch_plugin(current_user, host, name, action)
     # A full page load follows, so the navigation shows (or loses) the plugin's entries at once.
     return redirect(url_for("admin.plugins"))

@@ -6,7 +6,6 @@ those of the members of the teams they manage, an admin everything.
 """
 from __future__ import annotations
 
-import datetime
 import functools
 from urllib.parse import urlparse
 
@@ -31,8 +30,17 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
-from .db import db, utcnow
-from .models import ADMIN, LOCALES, MANAGER, LoginFailure, Team, User
+from .db import utcnow
+from .models import ADMIN, LOCALES, MANAGER, Team, User, new_session_token
+from .throttle import (
+    forget_failures,
+    password_throttle,
+    record_failure,
+    remember_device,
+    seconds_to_wait,
+    sign_in_throttle,
+    wait_message,
+)
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -77,39 +85,17 @@ def check_password(user: User | None, password: str) -> bool:
     return True
 
 
-# -- throttling -----------------------------------------------------------------------------------
+# -- throttled password checks (the keys and waits: core/throttle.py) ---------------------------
 
 
-def _throttle_keys(email: str) -> list[str]:
-    return [f"user:{email}", f"ip:{request.remote_addr or '-'}"]
-
-
-def seconds_to_wait(keys: list[str]) -> int:
-    """How long sign-in is refused: after LOGIN_MAX_FAILURES failures for an account or an
-    address within LOGIN_WINDOW_SECONDS, until the oldest of them leaves the window."""
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    window = datetime.timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    now = utcnow()
-    rows = (
-        LoginFailure.select(LoginFailure.key, LoginFailure.at)
-        .where(LoginFailure.key.in_(keys), LoginFailure.at >= now - window)
-        .order_by(LoginFailure.at.desc())
-    )
-    times: dict[str, list] = {}
-    for row in rows:
-        times.setdefault(row.key, []).append(row.at)
-    wait = datetime.timedelta(0)
-    for recent in times.values():
-        if len(recent) >= limit:
-            wait = max(wait, recent[limit - 1] + window - now)
-    return max(0, int(wait.total_seconds() + 0.999))
-
-
-def _record_failure(keys: list[str]) -> None:
-    window = datetime.timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    with db.atomic():
-        LoginFailure.delete().where(LoginFailure.at < utcnow() - window).execute()
-        LoginFailure.insert_many([{"key": key} for key in keys]).execute()
+def check_current_password(user: User, password: str) -> bool:
+    """The account page's check of the current password, counted against `password_throttle`."""
+    throttle = password_throttle(user)
+    if check_password(user, password):
+        forget_failures(throttle)
+        return True
+    record_failure(throttle)
+    return False
 
 
 # -- roles and row scope --------------------------------------------------------------------------
@@ -146,9 +132,23 @@ def managed_user_ids(user: User) -> peewee.SelectQuery:
     return User.select(User.id).join(Team, on=(User.team == Team.id)).where(Team.manager == user.id)
 
 
-def scope(query, owner_field, user: User | None = None, also=None):
-    """Restrict `query` to the records `user` (default: the signed-in user) may see; `also` is a
-    condition that makes a record visible to everyone (a customer pool's unowned records)."""
+def managed_teams(user: User) -> peewee.SelectQuery:
+    """The teams a user runs: an admin every team, a manager the teams they manage, a rep none."""
+    query = Team.select().order_by(Team.name)
+    if user.role == ADMIN:
+        return query
+    if user.role == MANAGER:
+        return query.where(Team.manager == user.id)
+    return query.where(Team.id == 0)
+
+
+def scope(query, owner_field, user: User | None = None, also=None, change: bool = False):
+    """Restrict `query` to the records `user` (default: the signed-in user) may see, or with
+    `change=True` to those they may change.
+
+    `also` is a condition that makes a record visible to everyone (a customer pool's unowned
+    records): it widens what may be seen, never what may be changed. A rep changes their own
+    records, a manager also those of their teams' members, an admin all."""
     user = user if user is not None else current_user
     if user.role == ADMIN:
         return query
@@ -156,21 +156,34 @@ def scope(query, owner_field, user: User | None = None, also=None):
         condition = (owner_field == user.id) | owner_field.in_(managed_user_ids(user))
     else:
         condition = owner_field == user.id
-    return query.where(condition | also if also is not None else condition)
+    if also is not None and not change:
+        condition = condition | also
+    return query.where(condition)
 
 
-def get_visible_or_404(model, pk, owner_field=None, user: User | None = None):
-    """Load one record through the row scope; 404 whether it is missing or not the user's."""
+def _one_or_404(model, pk, owner_field, user, change: bool):
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         abort(404)
+    if not -(2**63) <= pk < 2**63:
+        abort(404)
     owner_field = owner_field if owner_field is not None else model.owner
     query = model.select().where(model._meta.primary_key == pk)
-    record = scope(query, owner_field, user).first()
+    record = scope(query, owner_field, user, change=change).first()
     if record is None:
         abort(404)
     return record
+
+
+def get_visible_or_404(model, pk, owner_field=None, user: User | None = None):
+    """Load one record through the row scope; 404 whether it is missing or not the user's."""
+    return _one_or_404(model, pk, owner_field, user, change=False)
+
+
+def get_changeable_or_404(model, pk, owner_field=None, user: User | None = None):
+    """Load one record the user may change; 404 whether it is missing or out of their reach."""
+    return _one_or_404(model, pk, owner_field, user, change=True)
 
 
 # -- sign-in pages --------------------------------------------------------------------------------
@@ -196,8 +209,8 @@ def safe_next(target: str | None) -> str | None:
     parsed = urlparse(target)
     if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target:
-        return None
+    if "\\" in target or any(not character.isprintable() for character in target):
+        return None  # control characters (CR/LF would split the Location header) and their kin
     return target
 
 
@@ -211,25 +224,23 @@ def login():
     error = None
     if form.validate_on_submit():
         email = form.email.data
-        keys = _throttle_keys(email)
-        wait = seconds_to_wait(keys)
+        user = User.get_or_none(User.email == email)
+        throttle = sign_in_throttle(email, user)
+        wait = seconds_to_wait(throttle)
         if wait:
-            minutes = max(1, (wait + 59) // 60)
-            error = _(
-                "Too many failed sign-ins. Wait %(minutes)d minute(s), then try again.",
-                minutes=minutes,
-            )
+            error = wait_message(wait)
             status = 429
+        elif check_password(user, form.password.data) and user.active:
+            forget_failures(throttle)
+            user.last_login_at = utcnow()
+            user.save(only=[User.last_login_at])
+            login_user(user, remember=form.remember.data)
+            session["locale"] = user.locale or session.get("locale")
+            response = redirect(safe_next(request.args.get("next")) or url_for("core.home"))
+            remember_device(response, user)
+            return response
         else:
-            user = User.get_or_none(User.email == email)
-            if check_password(user, form.password.data) and user.active:
-                LoginFailure.delete().where(LoginFailure.key == keys[0]).execute()
-                user.last_login_at = utcnow()
-                user.save(only=[User.last_login_at])
-                login_user(user, remember=form.remember.data)
-                session["locale"] = user.locale or session.get("locale")
-                return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
-            _record_failure(keys)
+            record_failure(throttle)
             error = _("The email or the password is not right.")
     elif request.method == "POST":
         status = 400
@@ -241,6 +252,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    # A new session token ends this session on the server: a copy of the session or the remember
+    # cookie is worth nothing after signing out (as after a password change, on every device).
+    User.update(session_token=new_session_token()).where(User.id == current_user.id).execute()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -294,6 +308,8 @@ def _require_login():
 
 
 def init_app(app) -> None:
+    app.config.setdefault("LOGIN_SLOWDOWN_AFTER", 10)  # failures per account or address, then ...
+    app.config.setdefault("LOGIN_SLOWDOWN_MAX_SECONDS", 60)  # ... a wait doubling up to this
     app.extensions["salesdeck.hasher"] = argon2.PasswordHasher(**app.config["ARGON2_PARAMETERS"])
     login_manager.init_app(app)
     app.before_request(_require_login)

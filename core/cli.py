@@ -1,4 +1,4 @@
-"""The `salesdeck` command: init, migrate, create-user, demo, serve, backup, plugins.
+"""The `salesdeck` command: init, migrate, create-user, set-password, demo, serve, worker, backup, plugins.
 
 Plugins add their own subcommands through the `register_commands` hook.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import os
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -122,6 +123,30 @@ def create_user_command(email, name, role, team_name, password):
     click.echo(f"{name} <{email}> can now sign in as {role}.")
 
 
+@cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from the first line of stdin.")
+def set_password_command(email, password_stdin):
+    """Give a user a new password (a lost admin password, say); signs them out everywhere."""
+    from . import accounts
+    from .auth import PASSWORD_MAX, PASSWORD_MIN
+
+    email = email.strip().lower()
+    user = User.get_or_none(User.email == email)
+    if user is None:
+        raise click.ClickException(f"No user has the email {email}.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    if len(password) < PASSWORD_MIN:
+        raise click.ClickException(f"The password needs at least {PASSWORD_MIN} characters.")
+    if len(password) > PASSWORD_MAX:
+        raise click.ClickException(f"The password may have at most {PASSWORD_MAX} characters.")
+    accounts.set_password(None, user, password)
+    click.echo(f"{user.name} <{user.email}> has a new password and is signed out everywhere.")
+
+
 @cli.command("backup")
 @click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(target):
@@ -191,8 +216,57 @@ def serve_command(host, port, workers):
         def load(self):
             return app
 
-    click.echo(f"salesdeck serving on http://{host}:{port}/ (Ctrl+C stops it)")
-    Server().run()
+    consumer = _start_consumer()
+    click.echo(f"salesdeck serving on http://{host}:{port}/ with a job worker (Ctrl+C stops both)")
+    try:
+        Server().run()
+    finally:
+        _stop_consumer(consumer)
+
+
+def _start_consumer() -> subprocess.Popen:
+    """`salesdeck worker` as a child of this server: it stops with it (and by itself if this
+    process is killed outright)."""
+    return subprocess.Popen([sys.executable, "-m", "core.cli", "worker", "--parent", str(os.getpid())])
+
+
+def _stop_consumer(consumer: subprocess.Popen) -> None:
+    if consumer.poll() is None:
+        consumer.terminate()
+        try:
+            consumer.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            consumer.kill()
+
+
+@cli.command("worker", with_appcontext=False)
+@click.option("--threads", envvar="SALESDECK_JOB_THREADS", default=2, show_default=True, type=int,
+              help="Jobs run at the same time.")
+@click.option("--parent", type=int, default=None, hidden=True, help="Stop when this process is gone (serve's own worker).")
+def worker_command(threads, parent):
+    """Run the background jobs (imports, the plugins' periodic work) until stopped."""
+    import logging
+    import signal
+    import threading
+    import time
+
+    from . import jobs
+
+    try:
+        app = create_app()
+    except schema.DatabaseBehind as exc:
+        raise click.ClickException(str(exc)) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    consumer = jobs.consumer(app, workers=max(threads, 1))
+    if parent:
+        def follow_parent():
+            while os.getppid() == parent:
+                time.sleep(1)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        threading.Thread(target=follow_parent, daemon=True).start()
+    click.echo("salesdeck worker running the background jobs (Ctrl+C stops it)")
+    consumer.run()
 
 
 def main() -> None:

@@ -6,8 +6,10 @@ raises while registering is set aside with its error; the app starts without it.
 
 Hooks are called through `PluginHost.results()`, which asks each implementation in pluggy's order
 but on its own: one plugin raising while a page renders is logged and recorded against that
-plugin, and every other plugin's contribution still arrives. Plugins an admin turned off are
-skipped; the switch lives in the database, so every server process sees it on its next request.
+plugin, and every other plugin's contribution still arrives. A failure is logged with its
+traceback once per process and kind (plugin, hook, exception), and each hook's last failure is kept
+for the admin's plugin page. Plugins an admin turned off are skipped; the switch lives in the
+database, so every server process sees it on its next request.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import importlib
 import importlib.metadata
 import inspect
 import logging
+import datetime
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +28,7 @@ import pluggy
 from flask import abort, request
 
 from . import hookspecs, versions
-from .db import db, utcnow
+from .db import BaseModel, db, utcnow
 from .models import PluginState
 
 ENTRY_POINT_GROUP = "salesdeck.plugins"
@@ -42,6 +45,23 @@ BUILTIN_PLUGINS = (
 STARTUP_HOOKS = ("register_models", "register_migrations", "register_blueprints")
 
 log = logging.getLogger(__name__)
+
+# A failure seen again is written again (its time refreshed) at most this often per process.
+REWRITE_FAILURE_AFTER = datetime.timedelta(minutes=1)
+LOGGED_KINDS_LIMIT = 1000
+
+
+class PluginFailure(BaseModel):
+    """The last failure of one hook of one plugin, for the admin's plugin page."""
+
+    plugin = peewee.CharField(max_length=100)
+    hook = peewee.CharField(max_length=100)
+    message = peewee.TextField()
+    at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "core_plugin_failure"
+        indexes = ((("plugin", "hook"), True),)
 
 
 @dataclass
@@ -98,7 +118,8 @@ class PluginHost:
         self.disabled: frozenset[str] = frozenset()
         self._switches_version: int | None = None
         self.blueprint_owner: dict[str, str] = {}
-        self._recorded_errors: dict[str, str] = {}
+        self._recorded_errors: dict[tuple[str, str], tuple[str, datetime.datetime]] = {}
+        self._logged_kinds: set[tuple[str, str, str]] = set()
 
     # -- loading --------------------------------------------------------------------------------
 
@@ -187,20 +208,39 @@ class PluginHost:
                 self.record_error(impl.plugin_name, hook, exc)
 
     def record_error(self, name: str, where: str, exc: BaseException) -> None:
-        """Log a plugin's failure with its traceback and show it on the admin's plugin page."""
-        log.error("plugin %r failed in %s", name, where, exc_info=exc)
-        message = f"{where}: " + "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        if self._recorded_errors.get(name) == message:
-            return
-        self._recorded_errors[name] = message
+        """Log a plugin's failure (with its traceback the first time this process sees its kind)
+        and keep it as the last failure of that hook on the admin's plugin page."""
+        message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        kind = (name, where, message)
+        if kind not in self._logged_kinds:
+            if len(self._logged_kinds) >= LOGGED_KINDS_LIMIT:
+                self._logged_kinds.clear()
+            self._logged_kinds.add(kind)
+            log.error("plugin %r failed in %s", name, where, exc_info=exc)
         now = utcnow()
+        last = self._recorded_errors.get((name, where))
+        if last is not None and last[0] == message and now - last[1] < REWRITE_FAILURE_AFTER:
+            return
+        self._recorded_errors[(name, where)] = (message, now)
         try:
-            PluginState.insert(name=name, error=message, error_at=now).on_conflict(
-                conflict_target=[PluginState.name],
-                update={PluginState.error: message, PluginState.error_at: now},
+            PluginFailure.insert(plugin=name, hook=where, message=message, at=now).on_conflict(
+                conflict_target=[PluginFailure.plugin, PluginFailure.hook],
+                update={PluginFailure.message: message, PluginFailure.at: now},
             ).execute()
-        except peewee.PeeweeException:
-            log.exception("could not record the failure of plugin %r", name)
+        except peewee.PeeweeException as error:
+            log.warning("could not record the failure of plugin %r: %s", name, error)
+
+    def failures(self) -> dict[str, list[PluginFailure]]:
+        """{plugin: [its hooks' last failures]}, for the admin's plugin page."""
+        found: dict[str, list[PluginFailure]] = {}
+        for failure in PluginFailure.select().order_by(PluginFailure.plugin, PluginFailure.hook):
+            found.setdefault(failure.plugin, []).append(failure)
+        return found
+
+    def _forget_failures(self, name: str) -> None:
+        PluginFailure.delete().where(PluginFailure.plugin == name).execute()
+        for key in [key for key in self._recorded_errors if key[0] == name]:
+            del self._recorded_errors[key]
 
     # -- the admin's switch ---------------------------------------------------------------------
 
@@ -226,12 +266,13 @@ class PluginHost:
                 update={PluginState.enabled: enabled, PluginState.error: None, PluginState.error_at: None},
             ).execute()
             versions.bump(versions.PLUGINS)
-        self._recorded_errors.pop(name, None)
+            self._forget_failures(name)
         self.refresh()
 
     def clear_error(self, name: str) -> None:
-        PluginState.update(error=None, error_at=None).where(PluginState.name == name).execute()
-        self._recorded_errors.pop(name, None)
+        with db.atomic():
+            PluginState.update(error=None, error_at=None).where(PluginState.name == name).execute()
+            self._forget_failures(name)
 
     def enabled(self, name: str) -> bool:
         plugin = self.plugins.get(name)

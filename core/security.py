@@ -1,12 +1,14 @@
 """Security defaults: CSRF on every state change, cookie flags, CSP and other response headers."""
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
+
+HSTS_SECONDS = 365 * 24 * 3600
 
 # Only the app's own scripts and styles: htmx is configured (templates/base.html) not to inject
 # styles or evaluate code, so neither 'unsafe-inline' nor 'unsafe-eval' is needed.
@@ -32,14 +34,21 @@ def _headers(response):
     if request.htmx:
         # A page and its fragment share one URL: keep browser caches from mixing them up.
         response.vary.add("HX-Request")
+    user = g.get("_login_user")  # loaded by every page that needs a user; static files never do
+    if user is not None and user.is_authenticated:
+        # A signed-in user's pages stay out of the browser's and any proxy's cache: after signing
+        # out, Back shows nothing, and a shared computer keeps nothing.
+        response.headers["Cache-Control"] = "no-store"
+    if current_app.config["SECURE_COOKIES"]:
+        # Served over https (the setting that makes cookies secure): browsers keep to https.
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
     return response
 
 
 def _csrf_failed(error: CSRFError):
-    message = _("This form has expired or was sent from elsewhere. Reload the page and try again.")
-    if request.htmx:
-        return make_response(message, 400)
-    return render_template("errors/error.html", code=400, message=message), 400
+    from .shell import render_error
+
+    return render_error(400, lambda: _("This form has expired or was sent from elsewhere. Reload the page and try again."))
 
 
 def init_app(app) -> None:

@@ -5,11 +5,15 @@ place and one plugin's failure never takes a page down.
 """
 from __future__ import annotations
 
+import logging
+import datetime
 import math
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from flask import current_app, make_response, render_template, request, url_for
+import peewee
+from flask import current_app, g, make_response, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -116,6 +120,39 @@ def id_from(text) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 19 and 0 < int(text) <= MAX_ID else None
 
 
+FIRST_DAY, LAST_DAY = datetime.date(1000, 1, 1), datetime.date(9999, 12, 30)
+
+
+def date_from(text) -> datetime.date | None:
+    """A day sent in a form or a query string (2026-03-31): None unless it is one, within years
+    1000..9999 with a day's margin at the end, so a page may add a day to it or turn it into UTC
+    (the storable range of core.lowcode.types)."""
+    text = str(text if text is not None else "").strip()[:10]
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return None
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+URL_FOR_KEYWORDS = {"endpoint", "values", "_external", "_scheme", "_anchor", "_method", "_host"}
+
+
+def list_url(endpoint: str, keep, **changes) -> str:
+    """A link from a list to `endpoint` (itself with another page or sort, its export) that carries
+    only the list's own query parameters, `keep` (every value of each, repeated filters included),
+    then `changes` (None drops one). The route's arguments come along when the link is to the same
+    route. Nothing else of the query string reaches url_for: `?_external=1&_scheme=javascript` or
+    `?endpoint=x` are not link options."""
+    route = dict(request.view_args or {}) if endpoint == request.endpoint else {}
+    values = {name: request.args.getlist(name) for name in keep
+              if name in request.args and name not in route and name not in URL_FOR_KEYWORDS}
+    values.update({name: value for name, value in changes.items() if name not in URL_FOR_KEYWORDS})
+    return url_for(endpoint, **{**route, **values})
+
+
 def page_number(args) -> int:
     """The page a list is asked for: 1 unless a sensible positive number."""
     number = id_from(args.get("page", "1")) or 1
@@ -163,16 +200,53 @@ ERROR_MESSAGES = {
 }
 
 
+# What an unreachable (or locked, or broken) database raises; peewee wraps the drivers' errors.
+DATABASE_UNAVAILABLE = (peewee.OperationalError, peewee.InterfaceError)
+
+log = logging.getLogger(__name__)
+
+
+def _without_database() -> None:
+    """Render the rest of this request as for a visitor: no query for the user, and so none for
+    the navigation, the plugins or the user's language."""
+    g._login_user = current_app.login_manager.anonymous_user()
+
+
+def _render_error(code: int, message) -> object:
+    text = message() if callable(message) else str(message)
+    if request.htmx:
+        return make_response(text, code)
+    return make_response(render_template("errors/error.html", code=code, message=text), code)
+
+
+def render_error(code: int, message):
+    """The error page inside the shell (the message alone for htmx); `message` is text or a
+    function that translates it. When the database fails while the page renders (the user, the
+    language, the navigation), it renders again without it: an error never becomes a traceback."""
+    try:
+        return _render_error(code, message)
+    except DATABASE_UNAVAILABLE as error:
+        log.error("the error page was rendered without the database: %s", error)
+        _without_database()
+        return _render_error(code, message)
+
+
 def _error_page(error: HTTPException):
     code = error.code or 500
-    message = ERROR_MESSAGES.get(code, lambda: error.description)()
-    if request.htmx:
-        return make_response(message, code)
-    return render_template("errors/error.html", code=code, message=message), code
+    return render_error(code, ERROR_MESSAGES.get(code, lambda: error.description))
+
+
+def _database_unavailable(error: peewee.PeeweeException):
+    log.error("the database cannot be reached: %s", error)
+    _without_database()
+    return render_error(503, lambda: _("The database cannot be reached. Try again in a moment."))
 
 
 def init_app(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(lambda: {"shell": Shell()})
+    app.jinja_env.globals["list_url"] = list_url
     for code in ERROR_MESSAGES:
         app.register_error_handler(code, _error_page)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, _database_unavailable)

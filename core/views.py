@@ -9,8 +9,10 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from .auth import PASSWORD_MAX, PASSWORD_MIN, check_password, hash_password
-from .models import LOCALES, User, new_session_token
+from . import accounts
+from .auth import PASSWORD_MAX, PASSWORD_MIN, check_current_password
+from .throttle import password_throttle, seconds_to_wait
+from .models import LOCALES, User
 from .shell import render_page, render_widgets
 
 bp = Blueprint("core", __name__)
@@ -34,21 +36,27 @@ class AccountForm(FlaskForm):
     )
 
     def validate_current_password(self, field):
-        if self.new_password.data and not check_password(current_user, field.data or ""):
+        if self.new_password.data and not check_current_password(current_user, field.data or ""):
             raise ValidationError(_("This is not your current password."))
 
 
 @bp.route("/account", methods=["GET", "POST"])
 def account():
     form = AccountForm(obj=current_user, locale=current_user.locale or "en")
+    if form.is_submitted() and form.new_password.data:
+        # The current password is throttled like a sign-in: a borrowed session cannot guess it.
+        wait = seconds_to_wait(password_throttle(current_user))
+        if wait:
+            minutes = (wait + 59) // 60
+            error = _("Too many wrong passwords. Wait %(minutes)d minute(s), then try again.", minutes=minutes)
+            response = render_page("core/account.html", form=form, error=error, status=429)
+            response.headers["Retry-After"] = str(wait)
+            return response
     if form.validate_on_submit():
         user = User.get_by_id(current_user.id)
-        user.name = form.name.data.strip()
-        user.locale = form.locale.data
-        if form.new_password.data:
-            user.password_hash = hash_password(form.new_password.data)
-            user.session_token = new_session_token()  # signs out every other device
-        user.save()
+        accounts.update_own_account(
+            user, name=form.name.data.strip(), locale=form.locale.data, password=form.new_password.data or None
+        )
         login_user(user)  # keep this device signed in under the new session token
         flash(_("Your account is saved."), "success")
         return redirect(url_for("core.account"))

@@ -19,8 +19,8 @@ from core.contributions import Entity, FieldType, Metric, NavItem, Process, Stag
 from core.db import db
 from core.demo import create_demo
 from core.hookspecs import hookimpl
-from core.models import PluginState, User
-from core.plugins import host_of
+from core.models import User
+from core.plugins import PluginFailure, host_of
 
 
 @pytest.fixture
@@ -152,9 +152,8 @@ def test_hook_on_stage_changed_reaches_plugins_even_when_one_fails(make_app, cap
     with app.app_context():
         with db.atomic():  # a failing subscriber leaves the caller's transaction usable
             host_of(app).notify("on_stage_changed", entity="x.deal", record=7, from_stage="a", to_stage="b", user=None)
-            assert PluginState.select().where(PluginState.name == "broken").get().error.startswith(
-                "on_stage_changed: RuntimeError: cannot follow that move"
-            )
+            failure = PluginFailure.get(PluginFailure.plugin == "broken")  # each hook's last failure
+            assert (failure.hook, failure.message) == ("on_stage_changed", "RuntimeError: cannot follow that move")
     assert recorder.calls == [("moved", "x.deal", 7, "a", "b", None)]
     assert "Traceback" in caplog.text
 
@@ -195,7 +194,7 @@ def test_hook_register_entities_keys_are_unique(make_app):
     app = make_app(EXTRA_PLUGINS={"contributor": Contributor(), "copycat": Copycat()})
     with app.test_request_context():
         assert registry.entities()["crm.lead"].label == "Lead"
-        assert "already registered" in PluginState.get_by_id("copycat").error
+        assert "already registered" in PluginFailure.get(PluginFailure.plugin == "copycat").message
 
 
 def test_hook_register_field_types_later_plugins_replace_types(make_app):
