@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -24,11 +25,11 @@ from wtforms.fields.core import UnboundField
 from .. import registry, versions
 from ..auth import scope
 from ..contributions import Entity
-from ..db import is_sqlite
+from ..db import db, is_sqlite
 from ..i18n import local_time
 from ..models import User
 from . import types as T
-from .models import CustomRecord, EntitySetting, FieldDefinition, Stage
+from .models import IMPORT_PENDING, CustomRecord, EntitySetting, FieldDefinition, Stage
 
 # Keys a custom field may not take: columns every customisable table has, and form internals.
 RESERVED_KEYS = {
@@ -278,7 +279,8 @@ class EntityView:
         if self.in_browser:
             query = query.where(self.model.entity == self.key)
         deleted_at = self.model.deleted_at
-        return query.where(deleted_at.is_null(False) if deleted else deleted_at.is_null())
+        # An import's records not yet live (`IMPORT_PENDING`) are neither live nor deleted.
+        return query.where((deleted_at.is_null(False) & (deleted_at != IMPORT_PENDING)) if deleted else deleted_at.is_null())
 
     def visible(self, user=None, deleted: bool = False):
         """The records the user may see (row scope); for a pool, also those without an owner."""
@@ -289,6 +291,24 @@ class EntityView:
         if self.unowned_visible:
             return scope(query, owner, user, also=owner.is_null())
         return scope(query, owner, user)
+
+    def changeable(self, user=None, deleted: bool = False):
+        """The records the user may change (row scope): the pool's unowned records are seen by
+        everyone but changed by none until claimed (an admin changes everything)."""
+        query = self.query(deleted=deleted)
+        if self.owner_field is None:
+            return query
+        return scope(query, getattr(self.model, self.owner_field), user, change=True)
+
+    def may_change(self, record, user=None) -> bool:
+        """Whether the user may change this record (one query)."""
+        return self.changeable(user, deleted=record.deleted_at is not None).where(self.model.id == record.id).exists()
+
+    def set_aside(self, record) -> list:
+        """What the record keeps from before changes of field type (for its pages)."""
+        from .set_aside import set_aside
+
+        return set_aside(self, record)
 
     def may_edit(self, user) -> bool:
         return not self.editors or user.role in self.editors
@@ -368,10 +388,28 @@ def all_entities() -> dict[str, EntityView]:
     state = current_app.extensions.setdefault("salesdeck.entities", {})
     counters = versions.current()
     stamp = (counters.get(versions.SCHEMA, 0), counters.get(versions.PLUGINS, 0))
-    if state.get("stamp") != stamp:
-        state["entities"] = _build()
-        state["stamp"] = stamp
+    if state.get("stamp") == stamp:
+        return state["entities"]
+    if not versions.committed():
+        return _uncommitted_picture(stamp)
+    state["entities"] = _build()
+    state["stamp"] = stamp
     return state["entities"]
+
+
+_in_transaction = threading.local()
+
+
+def _uncommitted_picture(stamp: tuple):
+    """A picture built inside a transaction holds what it wrote and may roll back: it serves that
+    transaction only (built once for it), never the process's cache."""
+    transaction = db.obj._state.transactions[0]  # the outermost: savepoints come and go inside it
+    kept = getattr(_in_transaction, "picture", None)
+    if kept is not None and kept[0] is transaction and kept[1] == stamp:
+        return kept[2]
+    entities = _build()
+    _in_transaction.picture = (transaction, stamp, entities)
+    return entities
 
 
 def get_entity(key: str) -> EntityView | None:

@@ -30,11 +30,14 @@ def editable_or_403(view: EntityView) -> None:
         abort(403)
 
 
-def record_or_404(view: EntityView, record_id: int, deleted: bool = False):
-    """The record, if the signed-in user's row scope holds it; otherwise 404 (as for no record)."""
+def record_or_404(view: EntityView, record_id: int, deleted: bool = False, change: bool = False):
+    """The record, if the signed-in user's row scope holds it; otherwise 404 (as for no record).
+    With `change`, one they may change: a record they may only see (the pool's) is 403."""
     record = view.visible(deleted=deleted).where(view.model.id == record_id).first()
     if record is None:
         abort(404)
+    if change and not view.may_change(record):
+        abort(403)
     return record
 
 
@@ -176,12 +179,13 @@ def detail(entity: str, record_id: int):
                if view.has_process else None)
     kept = (record.custom or {}).get("_kept") or {}
     return render_page("records/detail.html", view=view, record=record, fields=fields, history=history(view, record),
-                       stage=stage, stages=stages, pending=pending, kept=kept, deleted=record.deleted_at is not None)
+                       stage=stage, stages=stages, pending=pending, kept=kept, deleted=record.deleted_at is not None,
+                       may_change=view.may_change(record))
 
 
-def _form_page(view: EntityView, form, record, status: int = 200):
+def _form_page(view: EntityView, form, record, status: int = 200, conflict=None):
     return render_page("records/form.html", "record_form", status=status, view=view, form=form, record=record,
-                       specs=view.form_fields)
+                       specs=view.form_fields, conflict=conflict)
 
 
 def _prefill(view: EntityView) -> dict:
@@ -214,9 +218,12 @@ def _submit(view: EntityView, record=None):
                 return render_page("records/form.html", "record_form", view=view, form=form, record=None,
                                    specs=view.form_fields, duplicates=matches)
         try:
-            record, _changes = R.save(view, current_user, values, record=record)
+            record, _changes = R.save(view, current_user, values, record=record, **R.submitted_version(request.form))
         except R.UniqueViolation as clash:
             form[clash.spec.key].errors.append(clash.message)
+        except R.Conflict as conflict:  # saved over a newer version: 409, or 200 for htmx to swap
+            return _form_page(view, R.conflict_form(view, conflict), conflict.record, 200 if request.htmx else 409,
+                              conflict=conflict)
         else:
             flash(_("%(title)s is saved.", title=view.title_of(record)), "success")
             target = view.url_of(record.id)
@@ -238,14 +245,14 @@ def new(entity: str):
 @bp.route("/<entity>/<int:record_id>/edit", methods=["GET", "POST"])
 def edit(entity: str, record_id: int):
     view = entity_or_404(entity)
-    return _submit(view, record_or_404(view, record_id))
+    return _submit(view, record_or_404(view, record_id, change=True))
 
 
 @bp.route("/<entity>/<int:record_id>/delete", methods=["POST"])
 def delete(entity: str, record_id: int):
     view = entity_or_404(entity)
     editable_or_403(view)
-    record = record_or_404(view, record_id)
+    record = record_or_404(view, record_id, change=True)
     R.soft_delete(view, record, current_user)
     flash(_("%(title)s is deleted. An admin can restore it.", title=view.title_of(record)), "success")
     return redirect(url_for("records.index", entity=view.key))
@@ -255,7 +262,7 @@ def delete(entity: str, record_id: int):
 @role_required(ADMIN)
 def restore(entity: str, record_id: int):
     view = entity_or_404(entity)
-    record = record_or_404(view, record_id, deleted=True)
+    record = record_or_404(view, record_id, deleted=True, change=True)
     R.restore(view, record, current_user)
     flash(_("%(title)s is restored.", title=view.title_of(record)), "success")
     return redirect(url_for("records.detail", entity=view.key, record_id=record.id))
@@ -297,10 +304,12 @@ def bulk(entity: str):
     if None in ids:
         abort(400)
     ids = ids[:BULK_LIMIT]
-    records = list(view.visible().where(view.model.id.in_(ids or [0])))
+    records = list(view.changeable().where(view.model.id.in_(ids or [0])))
     form = _bulk_form(view, spec)
     if not records:
         flash(_("Select the records to change first."), "error")
+    elif len(records) < len(ids) and view.visible().where(view.model.id.in_(ids)).count() > len(records):
+        flash(_("Some of the selected records are not yours to change (the pool's are claimed first). Nothing is changed."), "error")
     elif not form.validate():
         flash(_("%(field)s: %(error)s", field=spec.label, error=" ".join(map(str, form.value.errors))), "error")
     else:
@@ -324,7 +333,7 @@ def move_record(entity: str, record_id: int):
     view = entity_or_404(entity)
     if not view.has_process:
         abort(404)
-    record = record_or_404(view, record_id)
+    record = record_or_404(view, record_id, change=True)
     stage = Stage.get_or_none(Stage.id == id_from(request.values.get("stage")))
     if stage is None:
         abort(404)

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core.auth import managed_user_ids
 from core.db import db, utcnow
 from core.i18n import team_today
 from core.lowcode.records import audit
@@ -35,8 +36,24 @@ def visible_reviews(user: User):
         return query
     if user.role == MANAGER:
         teams = Team.select(Team.id).where(Team.manager == user.id)
-        return query.where(Review.owner_team.in_(teams) | Review.owner_user.in_(User.select(User.id).where(User.team.in_(teams))))
+        return query.where(Review.owner_team.in_(teams) | Review.owner_user.in_(managed_user_ids(user)))
     return query.where((Review.owner_user == user.id) | ((Review.owner_team == user.team_id) if user.team_id else (Review.id == 0)))
+
+
+def _owner_key(review: Review) -> str:
+    return f"user:{review.owner_user_id}" if review.owner_user_id else f"team:{review.owner_team_id}" if review.owner_team_id else G.COMPANY
+
+
+def shown_rows(reviews: list[Review], user: User) -> dict[int, list[dict]]:
+    """The lines of each review that `user` may read. One who reviews its owner reads them all;
+    anyone else (a rep reading their team's review) reads only the lines of goals they may see
+    (the team's and their own): a teammate's goal, numbers and the manager's notes on them stay
+    out of reach, as the goal itself is. A fixed number of queries for any number of reviews."""
+    reviewer_of = {owner.key for owner in reviewable(user)}
+    partial = [review for review in reviews if _owner_key(review) not in reviewer_of]
+    seen = G.seen_ids(user, {row.get("goal") for review in partial for row in review.rows}) if partial else set()
+    return {review.id: review.rows if _owner_key(review) in reviewer_of else [row for row in review.rows if row.get("goal") in seen]
+            for review in reviews}
 
 
 def period_from(text: str | None, today: datetime.date) -> P.Period:
@@ -70,11 +87,12 @@ def rows_for(owner: G.Owner, period: P.Period, today: datetime.date, notes: dict
 def reviews():
     today = team_today()
     saved = list(visible_reviews(current_user).order_by(Review.start.desc(), Review.id.desc()).limit(100))
+    counts = {review_id: len(rows) for review_id, rows in shown_rows(saved, current_user).items()}
     users = {u.id: u.name for u in User.select(User.id, User.name)}
     teams = {t.id: t.name for t in Team.select(Team.id, Team.name)}
     periods = [p for kind in KINDS[:2] for p in P.upcoming(kind, today, 3, 0)]
-    return render_page("goals/reviews.html", saved=saved, users=users, teams=teams, owners=reviewable(current_user), periods=periods,
-                       default=P.shifted(P.containing("month", today), -1))
+    return render_page("goals/reviews.html", saved=saved, counts=counts, users=users, teams=teams, owners=reviewable(current_user),
+                       periods=periods, default=P.shifted(P.containing("month", today), -1))
 
 
 def _owner_or_404(text: str | None) -> G.Owner:
@@ -127,9 +145,11 @@ def review(review_id: int):
     for kind in KINDS:
         if P.containing(kind, record.start) == P.Period(kind, record.start, record.end):
             period = P.Period(kind, record.start, record.end)
-    totals = {"target": sum((decimal.Decimal(row["target"]) for row in record.rows), decimal.Decimal(0))}
+    rows = shown_rows([record], current_user)[record.id]
+    totals = {"target": sum((decimal.Decimal(row["target"]) for row in rows), decimal.Decimal(0))}
     writer = User.get_or_none(User.id == record.written_by_id) if record.written_by_id else None
-    return render_page("goals/review.html", owner=owner, period=period, rows=record.rows, summary=record.summary, review=record,
-                       editing=False, writer=writer, totals=totals, can_edit=owner in reviewable(current_user),
+    can_edit = owner in reviewable(current_user)
+    return render_page("goals/review.html", owner=owner, period=period, rows=rows, summary=record.summary, review=record,
+                       editing=False, writer=writer, totals=totals, can_edit=can_edit, partial=len(rows) < len(record.rows),
                        period_key=period.key, owner_key=owner.key)
 

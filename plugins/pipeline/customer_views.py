@@ -1,6 +1,8 @@
 """Customers: their page, the shared pool (公海), and finding and merging duplicates."""
 from __future__ import annotations
 
+import datetime
+
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,8 +11,8 @@ from core.auth import scope
 from core.db import utcnow
 from core.lowcode import records as R
 from core.lowcode.entities import get_entity
-from core.lowcode.views import cell, history
-from core.models import REP, User
+from core.lowcode.views import cell, history, record_or_404
+from core.models import User
 from core.shell import id_from, paginate, render_page
 
 from . import services
@@ -22,23 +24,23 @@ from .normalize import email_key
 from .views import bp
 
 POOL_CHECK_SECONDS = 600  # the pool's return rule runs at most this often on access
+CLAIM_RACE_MINUTES = 60  # a rep this late to claim a customer hears that someone was quicker
 
 
-def customer_or_404(customer_id: int) -> Customer:
-    customer = get_entity(CUSTOMER).visible().where(Customer.id == customer_id).first()
-    if customer is None:
-        abort(404)
-    return customer
+def customer_or_404(customer_id: int, change: bool = False) -> Customer:
+    """A customer the user may see; with `change`, one they may change (403 for one they only
+    see, such as the pool's: it is claimed before it is worked)."""
+    return record_or_404(get_entity(CUSTOMER), customer_id, change=change)
 
 
 @bp.route("/customers/<int:customer_id>", methods=["GET", "POST"])
 def customer(customer_id: int):
     view = get_entity(CUSTOMER)
-    record = customer_or_404(customer_id)
+    record = customer_or_404(customer_id, change=request.method == "POST")
     log = LogForm(prefix="log")
     if request.method == "POST":
         if record.owner_id is None:
-            abort(403)  # a customer in the pool is claimed before it is worked
+            abort(403)  # a customer in the pool is claimed before it is worked (by an admin too)
         if log.validate_on_submit():
             _done, planned = log_from_form(log, {"customer": record.id})
             flash(_("Logged.") + (" " + _("Next: %(subject)s.", subject=planned.subject) if planned else ""), "success")
@@ -89,9 +91,21 @@ def pool():
                        limit=services.setting("pool_claim_limit"), return_days=services.setting("pool_return_days"))
 
 
+def claimed_lately(customer_id: int):
+    """A customer someone claimed from the pool within the last CLAIM_RACE_MINUTES: a rep who
+    saw it in the pool and was a moment too late is told so, instead of being shown a 404."""
+    since = utcnow() - datetime.timedelta(minutes=CLAIM_RACE_MINUTES)
+    return Customer.get_or_none(Customer.id == customer_id, Customer.deleted_at.is_null(), Customer.claimed_at >= since)
+
+
 @bp.route("/customers/<int:customer_id>/claim", methods=["POST"])
 def claim(customer_id: int):
-    record = customer_or_404(customer_id)
+    record = get_entity(CUSTOMER).visible().where(Customer.id == customer_id).first()
+    if record is None and claimed_lately(customer_id) is not None:
+        flash(_("Someone claimed this customer a moment ago."), "error")
+        return redirect(url_for("pipeline.pool"))
+    if record is None:
+        abort(404)
     if record.owner_id is not None:
         flash(_("%(name)s is no longer in the pool.", name=record.name), "error")
     else:
@@ -111,8 +125,7 @@ def release(customer_id: int):
     record = customer_or_404(customer_id)
     if record.owner_id is None:
         abort(400)
-    if current_user.role == REP and record.owner_id != current_user.id:
-        abort(403)
+    customer_or_404(customer_id, change=True)
     services.release(record, current_user)
     flash(_("%(name)s is back in the pool.", name=record.name), "success")
     return redirect(url_for("pipeline.pool"))
@@ -158,8 +171,8 @@ def merge():
     other = view.visible().where(Customer.id == other_id).first()
     if keep is None or other is None:
         abort(404)
-    if current_user.role == REP and (other.owner_id not in (current_user.id, None) or keep.owner_id not in (current_user.id, None)):
-        abort(403)  # a rep merges only their own (and the pool's) customers
+    if not (view.may_change(keep) and view.may_change(other)):
+        abort(403)  # both are changed: a pool customer is claimed first
     moved = services.merge(keep, other, current_user)
     flash(_("%(other)s is merged into %(keep)s: %(contacts)d contact(s), %(deals)d deal(s), %(activities)d activit(y/ies) moved.",
             other=other.name, keep=keep.name, **moved), "success")

@@ -18,7 +18,7 @@ from core.i18n import utc_time
 from core.lowcode import records as R
 from core.lowcode.entities import get_entity
 from core.lowcode.processes import current_stage, stages_of
-from core.lowcode.views import cell, history
+from core.lowcode.views import cell, history, record_or_404
 from core.shell import render_page
 
 from . import services
@@ -72,11 +72,9 @@ class LineForm(FlaskForm):
         self.product.choices = [SelectChoice(p.id, f"{p.name} · {p.list_price}") for p in products]
 
 
-def deal_or_404(deal_id: int) -> Deal:
-    deal = get_entity(DEAL).visible().where(Deal.id == deal_id).first()
-    if deal is None:
-        abort(404)
-    return deal
+def deal_or_404(deal_id: int, change: bool = False) -> Deal:
+    """A deal the user may see; with `change`, one they may change."""
+    return record_or_404(get_entity(DEAL), deal_id, change=change)
 
 
 def timeline(condition) -> tuple[list, list]:
@@ -99,7 +97,7 @@ def log_from_form(form: LogForm, link: dict) -> tuple:
 @bp.route("/deals/<int:deal_id>", methods=["GET", "POST"])
 def deal(deal_id: int):
     view = get_entity(DEAL)
-    record = deal_or_404(deal_id)
+    record = deal_or_404(deal_id, change=request.method == "POST")
     log = LogForm(prefix="log")
     if request.method == "POST" and log.validate_on_submit():
         _done, planned = log_from_form(log, {"deal": record.id, "customer": record.customer_id})
@@ -126,7 +124,7 @@ def _deal_page(view, record, log, line_form, status=200):
 @bp.route("/deals/<int:deal_id>/lines", methods=["POST"])
 def add_line(deal_id: int):
     view = get_entity(DEAL)
-    record = deal_or_404(deal_id)
+    record = deal_or_404(deal_id, change=True)
     form = LineForm(prefix="line")
     if not form.validate_on_submit():
         return _deal_page(view, record, LogForm(prefix="log", formdata=None), form, status=400)
@@ -140,7 +138,7 @@ def add_line(deal_id: int):
 
 @bp.route("/deals/<int:deal_id>/lines/<int:line_id>/delete", methods=["POST"])
 def remove_line(deal_id: int, line_id: int):
-    record = deal_or_404(deal_id)
+    record = deal_or_404(deal_id, change=True)
     line = DealLine.get_or_none(DealLine.id == line_id, DealLine.deal == record.id)
     if line is None:
         abort(404)
@@ -151,11 +149,8 @@ def remove_line(deal_id: int, line_id: int):
 # -- activities (shared by deals and customers) ---------------------------------------------------
 
 
-def activity_or_404(activity_id: int) -> Activity:
-    activity = get_entity(ACTIVITY).visible().where(Activity.id == activity_id).first()
-    if activity is None:
-        abort(404)
-    return activity
+def activity_or_404(activity_id: int, change: bool = False) -> Activity:
+    return record_or_404(get_entity(ACTIVITY), activity_id, change=change)
 
 
 def _back(activity: Activity) -> str:
@@ -172,7 +167,7 @@ def _back(activity: Activity) -> str:
 @bp.route("/activities/<int:activity_id>/done", methods=["POST"])
 def activity_done(activity_id: int):
     """Mark a planned activity done, with what came of it."""
-    activity = activity_or_404(activity_id)
+    activity = activity_or_404(activity_id, change=True)
     if activity.done_at is None:
         outcome = request.form.get("outcome", "").strip()[:5000]
         R.save(get_entity(ACTIVITY), current_user, {"done_at": utcnow(), **({"outcome": outcome} if outcome else {})},
@@ -183,7 +178,7 @@ def activity_done(activity_id: int):
 
 @bp.route("/activities/<int:activity_id>/reschedule", methods=["POST"])
 def activity_reschedule(activity_id: int):
-    activity = activity_or_404(activity_id)
+    activity = activity_or_404(activity_id, change=True)
     try:
         due = datetime.datetime.strptime(request.form.get("due_at", ""), "%Y-%m-%dT%H:%M")
     except ValueError:

@@ -43,7 +43,8 @@ class Customer(CustomisableModel):
 
 
 class Contact(CustomisableModel):
-    """A person at a customer. Belongs to whoever owns the customer."""
+    """A person at a customer. Belongs to whoever owns the customer; one added to a customer in
+    the pool stays with its author (claiming the customer hands its contacts to the claimer)."""
 
     customer = peewee.ForeignKeyField(Customer, on_delete="CASCADE", backref="contacts")
     owner = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
@@ -58,7 +59,9 @@ class Contact(CustomisableModel):
 
     def save(self, *args, **kwargs):
         if self.customer_id:
-            self.owner = Customer.select(Customer.owner).where(Customer.id == self.customer_id).scalar()
+            owner = Customer.select(Customer.owner).where(Customer.id == self.customer_id).scalar()
+            if owner is not None:
+                self.owner = owner
         return super().save(*args, **kwargs)
 
 

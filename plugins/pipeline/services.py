@@ -11,10 +11,11 @@ import decimal
 import peewee
 from flask_babel import gettext as _
 
-from core.db import db, utcnow
+from core.db import db, is_sqlite, utcnow
 from core.lowcode import records as R
 from core.lowcode.entities import get_entity
 from core.lowcode.models import AuditEntry, Stage
+from core.models import User
 
 from .entities import ACTIVITY, CUSTOMER, DEAL
 from .models import Activity, Contact, Customer, Deal, DealLine, Setting
@@ -139,6 +140,8 @@ def owned_count(user) -> int:
 def claim(customer: Customer, user) -> None:
     """A rep takes a customer from the pool, within their limit (checked under the write lock)."""
     with db.atomic():
+        if not is_sqlite():  # two claims by one rep at once count one after the other
+            User.select(User.id).where(User.id == user.id).for_update().execute()
         if owned_count(user) >= setting("pool_claim_limit"):
             raise PoolLimit(_("You already own %(count)d customers, the most a rep may own. Release one first.",
                               count=setting("pool_claim_limit")))
@@ -162,14 +165,18 @@ def return_stale_to_pool(now: datetime.datetime | None = None) -> int:
     Run by `salesdeck pipeline-return` (cron) and when the pool is opened."""
     now = now or utcnow()
     limit = now - datetime.timedelta(days=int(setting("pool_return_days")))
-    last = peewee.fn.COALESCE(Customer.last_activity_at, Customer.claimed_at, Customer.created_at)
-    stale = list(Customer.select(Customer.id, Customer.name, Customer.owner)
-                 .where(Customer.owner.is_null(False), Customer.deleted_at.is_null(), last < limit))
-    if not stale:
-        return 0
-    ids = [customer.id for customer in stale]
+    # Stale when the latest of the last follow-up, the claim and the creation is old: a fresh
+    # claim counts even when the customer's last activity (someone else's) is long past.
+    quiet_since = ((Customer.last_activity_at.is_null() | (Customer.last_activity_at < limit))
+                   & (Customer.claimed_at.is_null() | (Customer.claimed_at < limit)) & (Customer.created_at < limit))
+    condition = Customer.owner.is_null(False) & Customer.deleted_at.is_null() & quiet_since
     with db.atomic():
-        Customer.update(owner=None, claimed_at=None).where(Customer.id.in_(ids)).execute()
+        query = Customer.select(Customer.id, Customer.name, Customer.owner).where(condition)
+        stale = list(query if is_sqlite() else query.for_update())  # SQLite: the write lock is held already
+        if not stale:
+            return 0
+        ids = [customer.id for customer in stale]
+        Customer.update(owner=None, claimed_at=None).where(Customer.id.in_(ids), condition).execute()
         Contact.update(owner=None).where(Contact.customer.in_(ids)).execute()
         AuditEntry.insert_many([
             {"action": "return_to_pool", "entity": CUSTOMER, "record_id": c.id, "title": c.name[:200],

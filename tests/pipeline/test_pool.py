@@ -31,9 +31,11 @@ def test_a_rep_claims_a_customer_from_the_pool(pipe, people):
     assert pipe.get(Customer, customer).owner_id == people.rep.id
     assert pipe.get(Contact, contact).owner_id == people.rep.id  # the contacts come along
     assert "华辰科技" not in pipe.rep.get("/pipeline/pool").text
-    # Too late for the colleague; and it is no longer theirs to see.
+    # Too late for the colleague: told so (issue 8: not a 404); and it is no longer theirs to see.
     late = pipe.colleague.post(f"/pipeline/customers/{customer}/claim")
-    assert late.status_code == 404 and pipe.get(Customer, customer).owner_id == people.rep.id
+    assert late.status_code == 302 and late.headers["Location"] == "/pipeline/pool"
+    assert pipe.colleague.get(f"/pipeline/customers/{customer}").status_code == 404
+    assert pipe.get(Customer, customer).owner_id == people.rep.id
     with pipe.app.app_context():
         assert AuditEntry.get(AuditEntry.action == "claim").user_id == people.rep.id
 

@@ -1,0 +1,288 @@
+"""The permission sweep: every route with an id in its path is tried for "see" (GET) and "change"
+(POST) by every role of another team, by a teammate rep, and by a rep on a pool (公海) record.
+
+A route with an id is either under /admin/ (tried generically: only the admin gets in) or has a
+row in CASES saying which record fills its ids; a new route with an id that is in neither makes
+`test_every_route_with_an_id_is_in_the_sweep` fail. Nothing anyone is refused may change a row of
+any table.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+import pytest
+
+from core.auth import hash_password
+from core.db import db, utcnow
+from core.lowcode import records as R
+from core.lowcode.entities import get_entity
+from core.lowcode.models import Approval, Process, Stage
+from core.lowcode.processes import ensure_defaults
+from core.models import MANAGER, Team, User
+from plugins.pipeline.models import Contact, Customer, DealLine, Product
+
+from .conftest import PASSWORD
+
+REFUSED = {403, 404, 405}
+
+
+@dataclass
+class Case:
+    """How to fill a route's ids with the victim's records (names of `Victim` fields or plain
+    values), what a POST sends, and what a rep gets on a pool customer (None: not a customer route)."""
+
+    targets: list[dict]
+    data: dict = field(default_factory=dict)
+    pool: dict | None = None
+    pool_get: int | set = frozenset(REFUSED)  # reading pages show a pool record: 200
+    pool_post: set = frozenset(REFUSED)
+
+
+RECORD_ENTITIES = [("pipeline.customer", "customer"), ("pipeline.contact", "contact"), ("pipeline.deal", "deal"),
+                   ("pipeline.activity", "activity")]
+
+
+def records(extra=None):
+    return [{"entity": entity, "record_id": name, **(extra or {})} for entity, name in RECORD_ENTITIES]
+
+
+POOL_RECORD = {"entity": "pipeline.customer", "record_id": "pool"}
+
+CASES = {
+    "/records/<entity>/<int:record_id>": Case(records(), pool=POOL_RECORD, pool_get=200),
+    "/records/<entity>/<int:record_id>/edit": Case(records(), {"name": "Taken", "subject": "Taken"}, pool=POOL_RECORD),
+    "/records/<entity>/<int:record_id>/delete": Case(records(), pool=POOL_RECORD),
+    "/records/<entity>/<int:record_id>/restore": Case(records(), pool=POOL_RECORD),
+    "/records/<entity>/<int:record_id>/move": Case(records(), {"stage": "first_stage"}, pool=POOL_RECORD),
+    "/records/<entity>/import/<uid>": Case([{"entity": "pipeline.customer", "uid": "upload"}], {"map-0": "name"}),
+    "/records/<entity>/import/<uid>/run": Case([{"entity": "pipeline.customer", "uid": "upload"}]),
+    "/records/<entity>/import/<uid>/progress": Case([{"entity": "pipeline.customer", "uid": "upload"}]),
+    "/records/<entity>/import/<uid>/errors.csv": Case([{"entity": "pipeline.customer", "uid": "upload"}]),
+    "/records/<entity>/import/<uid>/cancel": Case([{"entity": "pipeline.customer", "uid": "upload"}]),
+    "/records/<entity>/import/<uid>/retry": Case([{"entity": "pipeline.customer", "uid": "upload"}]),
+    "/approvals/<int:approval_id>": Case([{"approval_id": "approval"}], {"verdict": "approve"}),
+    "/pipeline/customers/<int:customer_id>": Case([{"customer_id": "customer"}], {"log-kind": "call", "log-subject": "Mine"},
+                                                  pool={"customer_id": "pool"}, pool_get=200),
+    # Claiming is what the pool is for: tried in tests/pipeline/test_pool_scope.py.
+    "/pipeline/customers/<int:customer_id>/claim": Case([{"customer_id": "customer"}]),
+    "/pipeline/customers/<int:customer_id>/release": Case([{"customer_id": "customer"}], pool={"customer_id": "pool"},
+                                                          pool_post=REFUSED | {400}),  # 400: it is in the pool already
+    "/pipeline/deals/<int:deal_id>": Case([{"deal_id": "deal"}], {"log-kind": "call", "log-subject": "Mine"}),
+    "/pipeline/deals/<int:deal_id>/lines": Case([{"deal_id": "deal"}], {"line-product": "product", "line-quantity": "1"}),
+    "/pipeline/deals/<int:deal_id>/lines/<int:line_id>/delete": Case([{"deal_id": "deal", "line_id": "line"}]),
+    "/pipeline/activities/<int:activity_id>/done": Case([{"activity_id": "activity"}]),
+    "/pipeline/activities/<int:activity_id>/reschedule": Case([{"activity_id": "activity"}], {"due_at": "2030-01-01T10:00"}),
+    "/goals/<int:goal_id>": Case([{"goal_id": "goal"}]),
+    "/goals/<int:goal_id>/children": Case([{"goal_id": "goal"}]),
+    "/goals/<int:goal_id>/target": Case([{"goal_id": "goal"}], {"target": "1", "reason": "x"}),
+    "/goals/<int:goal_id>/split": Case([{"goal_id": "goal"}], {"kind": "week", "method": "even"}),
+    "/goals/<int:goal_id>/archive": Case([{"goal_id": "goal"}]),
+    "/goals/<int:goal_id>/share": Case([{"goal_id": "goal"}], {"action": "save"}),
+    "/goals/<int:goal_id>/funnel": Case([{"goal_id": "goal"}], {"months": "6"}),
+    "/goals/reviews/<int:review_id>": Case([{"review_id": "review"}]),
+}
+
+# Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
+ADMIN_VALUES = {"process_id": "process", "stage_id": "lost_stage", "team_id": "team", "user_id": "rep_id",
+                "key": "name", "name": "pipeline", "entity": "pipeline.customer"}
+
+
+def has_id(rule) -> bool:
+    """A rule with a record's id in its path: an int argument, an import's uid, or `*_id`."""
+    return any(rule._converters.get(name).__class__.__name__ == "IntegerConverter" or name == "uid" or name.endswith("_id")
+               for name in rule.arguments)
+
+
+def id_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if has_id(rule) and rule.endpoint != "static"]
+
+
+def test_every_route_with_an_id_is_in_the_sweep(app):
+    missing = sorted(rule.rule for rule in id_rules(app) if not rule.rule.startswith("/admin/") and rule.rule not in CASES)
+    assert not missing, f"routes with an id that the permission sweep does not try (add them to CASES): {missing}"
+    stale = sorted(set(CASES) - {rule.rule for rule in app.url_map.iter_rules()})
+    assert not stale, f"CASES for routes that no longer exist: {stale}"
+
+
+# -- the records of a victim (a rep of the East team) ---------------------------------------------
+
+
+def make_victim(app, people, login) -> dict:
+    with app.test_request_context():
+        ensure_defaults()
+        deals = get_entity("pipeline.deal")
+        save = lambda entity, owner, **values: R.save(get_entity(entity), owner, values)[0].id  # noqa: E731
+        customer = save("pipeline.customer", people.rep, name="Victim Co")
+        pool = save("pipeline.customer", people.admin, name="Pool Co")
+        Customer.update(owner=None).where(Customer.id == pool).execute()
+        contact = save("pipeline.contact", people.rep, name="Victim contact", customer=customer)
+        deal = save("pipeline.deal", people.rep, name="Victim deal", customer=customer, amount=777)
+        activity = save("pipeline.activity", people.rep, subject="Victim call", deal=deal, customer=customer, due_at=utcnow())
+        product = save("pipeline.product", people.admin, name="CRM Pro", list_price=100)
+        line = DealLine.create(deal=deal, product=product, quantity=1, unit_price=777).id
+        process = Process.get(Process.key == "pipeline.sales")
+        stages = {stage.key: stage for stage in Stage.select().where(Stage.process == process)}
+        deal_record = deals.model.get_by_id(deal)
+        approval = Approval.create(entity="pipeline.deal", record_id=deal, from_stage=deal_record.stage_id,
+                                   to_stage=stages["approval"].id, requested_by=people.rep.id).id
+    manager = login(people.manager)
+    from tests.goals.test_setting import MONTH, key
+
+    made = manager.post("/goals/new", data={"owner": f"user:{people.rep.id}", "metric": "pipeline.won_revenue", "mode": "number",
+                                            "target": "100", "growth": "", "period": key(MONTH), "start": "", "end": "",
+                                            "parent": "", "description": "", "reason": "A reason."})
+    assert made.status_code == 302, made.status_code
+    goal = int(made.headers["Location"].rsplit("/", 1)[1])
+    written = manager.post("/goals/reviews/write", data={"owner": f"user:{people.rep.id}", "period": key(MONTH),
+                                                         f"cause-{goal}": "Victim's notes", "summary": "Victim's review"})
+    assert written.status_code == 302
+    review = int(written.headers["Location"].rsplit("/", 1)[1])
+    uploaded = login(people.rep).post("/records/pipeline.customer/import", content_type="multipart/form-data",
+                                      data={"file": (io.BytesIO(b"Name\nImported Co\n"), "customers.csv")})
+    assert uploaded.status_code == 302, uploaded.status_code
+    upload = re.search(r"/import/([0-9a-f]+)$", uploaded.headers["Location"]).group(1)
+    return {"customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
+            "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,
+            "lost_stage": stages["lost"].id, "first_stage": stages["first_contact"].id, "team": people.team.id, "rep_id": people.rep.id}
+
+
+def fill(values: dict, victim: dict) -> dict:
+    return {key: victim.get(value, value) if isinstance(value, str) else value for key, value in values.items()}
+
+
+def url_of(rule: str, values: dict) -> str:
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(values[match.group(1)]), rule)
+
+
+def fingerprint() -> dict:
+    """Every row of every table, as text: what a refused request must leave as it was."""
+    found = {}
+    for table in sorted(db.get_tables()):
+        if table.startswith("huey") or table.endswith("_migrations"):
+            continue
+        cursor = db.execute_sql(f'SELECT * FROM "{table}"')
+        found[table] = sorted(repr(row) for row in cursor.fetchall())
+    return found
+
+
+def changed_tables(before: dict, after: dict) -> list:
+    return [table for table in sorted(set(before) | set(after)) if before.get(table) != after.get(table)]
+
+
+@pytest.fixture
+def sweep(app, people, login):
+    with app.app_context():
+        west_manager = User.create(email="west@example.com", name="Wes Westmanager", role=MANAGER,
+                                   password_hash=hash_password(PASSWORD))
+        Team.update(manager=west_manager).where(Team.id == people.west.id).execute()
+    victim = make_victim(app, people, login)
+    clients = {}
+    for name, user in (("outsider", people.outsider), ("west_manager", west_manager), ("colleague", people.colleague),
+                       ("manager", people.manager), ("rep", people.rep)):
+        client = login(user)
+        client.environ_base["HTTP_X_CSRFTOKEN"] = client.csrf_token()  # one token for the whole sweep
+        clients[name] = client
+    return app, victim, clients
+
+
+def attempt(client, method: str, url: str, data: dict):
+    return client.get(url) if method == "GET" else client.post(url, data=data, csrf=False)
+
+
+def test_no_role_of_another_team_sees_or_changes_anything_by_id(sweep):
+    app, victim, clients = sweep
+    with app.app_context():
+        before = fingerprint()
+    wrong = []
+    for rule in id_rules(app):
+        if rule.rule.startswith("/admin/"):
+            continue
+        case = CASES.get(rule.rule)
+        if case is None:
+            wrong.append(("not in CASES", rule.rule))
+            continue
+        for values in case.targets:
+            url = url_of(rule.rule, fill(values, victim))
+            data = fill(case.data, victim)
+            for who in ("outsider", "west_manager", "colleague"):
+                for method in ("GET", "POST"):
+                    status = attempt(clients[who], method, url, data).status_code
+                    if status not in REFUSED:
+                        wrong.append((who, method, url, status))
+    assert not wrong, wrong
+    with app.app_context():
+        assert changed_tables(before, fingerprint()) == []
+
+
+def test_only_the_admin_opens_admin_pages_with_an_id(sweep):
+    app, victim, clients = sweep
+    with app.app_context():
+        before = fingerprint()
+    wrong = []
+    rules = [rule for rule in id_rules(app) if rule.rule.startswith("/admin/")]
+    assert rules, "no admin page with an id found: the sweep would prove nothing"
+    for rule in rules:
+        url = url_of(rule.rule, {name: victim.get(value, value) for name, value in ADMIN_VALUES.items()})
+        for who in ("outsider", "west_manager", "manager", "rep"):
+            for method in ("GET", "POST"):
+                status = attempt(clients[who], method, url, {"label": "Taken", "name": "Taken"}).status_code
+                if status not in (403, 405):
+                    wrong.append((who, method, url, status))
+    assert not wrong, wrong
+    with app.app_context():
+        assert changed_tables(before, fingerprint()) == []
+
+
+def test_a_rep_sees_a_pool_record_and_changes_it_nowhere(sweep):
+    app, victim, clients = sweep
+    with app.app_context():
+        before = fingerprint()
+    wrong, tried = [], 0
+    for rule in id_rules(app):
+        case = CASES.get(rule.rule)
+        if case is None or case.pool is None:
+            continue
+        url = url_of(rule.rule, fill(case.pool, victim))
+        data = fill(case.data, victim)
+        for who in ("rep", "outsider"):
+            tried += 1
+            got = attempt(clients[who], "GET", url, data).status_code
+            expected = {case.pool_get} if isinstance(case.pool_get, int) else case.pool_get
+            if got not in expected:
+                wrong.append((who, "GET", url, got))
+            got = attempt(clients[who], "POST", url, data).status_code
+            if got not in case.pool_post:
+                wrong.append((who, "POST", url, got))
+    assert tried and not wrong, wrong
+    with app.app_context():
+        assert changed_tables(before, fingerprint()) == []
+        assert Customer.get_by_id(victim["pool"]).owner_id is None
+        assert not Contact.select().where(Contact.customer == victim["pool"]).exists()
+        assert Product.select().count() == 1
+
+
+# Routes that take the ids in the form, not the path: tried the same way, judged by what changed.
+FORM_ID_ROUTES = [
+    ("/pipeline/board/move", {"deal": "deal", "stage": "first_stage"}),
+    ("/pipeline/duplicates/merge", {"keep": "customer", "other": "pool"}),
+    ("/pipeline/duplicates/merge", {"keep": "pool", "other": "customer"}),
+    ("/records/pipeline.deal/bulk", {"ids": "deal", "field": "next_step", "bulk-value": "Taken"}),
+    ("/records/pipeline.customer/bulk", {"ids": "pool", "field": "industry", "bulk-value": "Taken"}),
+    ("/records/pipeline.customer/bulk", {"ids": "customer", "field": "industry", "bulk-value": "Taken"}),
+]
+
+
+def test_routes_with_ids_in_the_form_change_nothing_out_of_reach(sweep):
+    app, victim, clients = sweep
+    with app.app_context():
+        before = fingerprint()
+    for url, data in FORM_ID_ROUTES:
+        for who in ("outsider", "west_manager", "colleague"):
+            assert attempt(clients[who], "POST", url, fill(data, victim)).status_code < 500, (who, url)
+    # The rep may merge or bulk-edit their own customer, but not with the pool's.
+    for url, data in FORM_ID_ROUTES[1:3] + FORM_ID_ROUTES[4:5]:
+        assert attempt(clients["rep"], "POST", url, fill(data, victim)).status_code < 500, url
+    with app.app_context():
+        assert changed_tables(before, fingerprint()) == []
