@@ -17,7 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     """
     from htmx_flask import Htmx
 
-    from . import auth, db, i18n, lowcode, plugins, schema, security, settings, shell
+    from . import auth, db, i18n, input_guard, jobs, lowcode, plugins, schema, security, settings, shell
 
     values = settings.resolve(config)
     app = Flask(__name__, template_folder=str(TEMPLATES), instance_path=values["INSTANCE_PATH"])
@@ -33,12 +33,14 @@ def create_app(config: dict | None = None) -> Flask:
             schema.check(host)
         host.refresh()
         Htmx(app)
+        input_guard.init_app(app)
         security.init_app(app)
         auth.init_app(app)
         host.register_blueprints(app)
         shell.init_app(app)
         lowcode.init_app(app)
         i18n.init_app(app, host.translation_directories())
+        jobs.init_app(app, host)
         for command in host.collect("register_commands"):
             app.cli.add_command(command)
     finally:

@@ -9,18 +9,11 @@ from flask import Blueprint, request
 
 from ..auth import role_required
 from ..models import ADMIN, User
-from ..shell import paginate, render_page
+from ..shell import date_from, id_from, paginate, render_page
 from .models import AuditEntry
 from .records import ACTION_LABELS
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
-
-
-def _day(text: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat((text or "")[:10])
-    except ValueError:
-        return None
 
 
 @bp.route("/")
@@ -34,13 +27,10 @@ def index():
     action = args.get("action") or ""
     if action in ACTION_LABELS:
         query = query.where(AuditEntry.action == action)
-    try:
-        who = int(args.get("user") or 0)
-    except ValueError:
-        who = 0
+    who = id_from(args.get("user")) or 0
     if who:
         query = query.where(AuditEntry.user == who)
-    start, end = _day(args.get("from")), _day(args.get("to"))
+    start, end = date_from(args.get("from")), date_from(args.get("to"))
     if start:
         query = query.where(AuditEntry.at >= datetime.datetime.combine(start, datetime.time.min))
     if end:

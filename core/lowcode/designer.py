@@ -5,6 +5,8 @@ sends (HX-Trigger), so no view needs to know which other parts of the page show 
 """
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +14,8 @@ from flask_login import current_user
 from .. import registry
 from ..auth import restrict
 from ..models import ADMIN
-from ..shell import render_fragment, render_page
+from ..input_guard import Refused
+from ..shell import id_from, render_fragment, render_page
 from . import definitions as D
 from . import records as R
 from .entities import EntityView, FieldSpec, all_entities, entity_or_404, get_entity
@@ -76,7 +79,8 @@ def settings(entity: str):
 # -- fields ---------------------------------------------------------------------------------------
 
 
-def _editor_context(view: EntityView, spec: FieldSpec | None, type_key: str | None, values=None, errors=None, saved=False):
+def _editor_context(view: EntityView, spec: FieldSpec | None, type_key: str | None, values=None, errors=None, saved=False,
+                    version=None, conflict=None):
     types = registry.field_types()
     field_type = spec.type if spec is not None else types.get(type_key or "")
     definition = spec.definition if spec is not None else None
@@ -85,7 +89,10 @@ def _editor_context(view: EntityView, spec: FieldSpec | None, type_key: str | No
         "view": view, "spec": spec, "field_type": field_type, "definition": definition, "types": types,
         "values": values or _values_of(spec), "errors": errors or {}, "saved": saved, "locked_key": locked_key,
         "link_targets": [(key, target.label) for key, target in all_entities().items()],
-        "colors": D.T.COLORS,
+        "colors": D.T.COLORS, "conflict": conflict,
+        # (version, settings) the editor was made from: the field's own, unless a submission says
+        "version": version or ((D.field_version(view, spec), D.json.dumps(D.field_settings(spec), ensure_ascii=False))
+                               if spec is not None else None),
     }
 
 
@@ -107,6 +114,9 @@ def _values_from_form(form) -> dict:
         if name.startswith("choice-"):
             _prefix, index, part = (name.split("-", 2) + ["", ""])[:3]
             rows.setdefault(index, {})[part] = value
+    for row in rows.values():  # the order the rows were dragged into: small whole numbers
+        if not re.fullmatch(r"-?[0-9]{1,6}", (row.get("position") or "0").strip()):
+            raise Refused(_("An option's position must be a whole number."))
     options = {name: form.get(name, "") for name in
                ("min", "max", "min_length", "max_length", "pattern", "pattern_message", "decimals", "currency", "formula", "entity")}
     options["choices"] = list(rows.values())
@@ -161,11 +171,11 @@ def _saved(view: EntityView, spec: FieldSpec, message: str):
     return response
 
 
-def _refused(view: EntityView, spec, type_key, values, errors):
-    context = _editor_context(view, spec, type_key, values=values, errors=errors)
+def _refused(view: EntityView, spec, type_key, values, errors, version=None, conflict=None):
+    context = _editor_context(view, spec, type_key, values=values, errors=errors, version=version, conflict=conflict)
     if request.htmx:
         return render_page("lowcode/designer.html", "field_editor", **context)  # 200: htmx swaps it
-    return _designer(view, context, status=400)
+    return _designer(view, context, status=409 if conflict else 400)
 
 
 @bp.route("/<entity>/fields/new", methods=["POST"])
@@ -185,13 +195,26 @@ def change(entity: str, key: str):
     spec = spec_or_404(view, key)
     values = _values_from_form(request.form)
     try:
+        base = D.read_base(request.form.get("field-base"))
+    except ValueError:
+        abort(400)
+    version = (id_from(request.form.get("field-version")) or 0, request.form["field-base"]) if base is not None else None
+    try:
         if spec.base:
-            D.overlay_base_field(view, spec, values, current_user)
+            D.overlay_base_field(view, spec, values, current_user, base=base, version=version and version[0])
             new_key = spec.key
         else:
-            new_key = D.change_field(view, spec.definition, values, current_user).key
+            new_key = D.change_field(view, spec.definition, values, current_user, base=base,
+                                     version=version and version[0]).key
     except D.DefinitionError as problem:
-        return _refused(view, spec, None, values, problem.errors)
+        return _refused(view, spec, None, values, problem.errors, version=version)
+    except D.DefinitionConflict as conflict:  # saved over a newer version: what the admin typed, over the field as it is now
+        view = get_entity(view.key)
+        spec = view.field(spec.key)
+        typed = {**_values_of(spec), **{name: values[name] for name in conflict.typed if name in values}}
+        errors = {name: _("Changed by someone else meanwhile; yours is kept here. Save again to keep yours.")
+                  for name in conflict.settings}
+        return _refused(view, spec, None, typed, errors, conflict=conflict)
     return _saved(view, new_key, _("%(label)s is saved.", label=values["label"] or spec.label))
 
 
@@ -272,12 +295,15 @@ def change_type(entity: str, key: str):
         return redirect(url_for("designer.fields", entity=view.key, field=key))
     if request.method == "POST":
         try:
-            converted, kept = D.change_type(view, spec.definition, new_type, current_user)
+            converted, kept, returned = D.change_type(view, spec.definition, new_type, current_user)
         except D.DefinitionError as problem:
             flash(" ".join(problem.errors.values()), "error")
             return redirect(url_for("designer.fields", entity=view.key, field=key))
         flash(_("%(label)s is now %(type)s: %(converted)d value(s) converted, %(kept)d kept aside on their records.",
                 label=spec.label, type=new_type.label, converted=converted, kept=kept), "success")
+        if returned:
+            flash(_("%(count)d value(s) came back: they were set aside by an earlier change and fit %(type)s.",
+                    count=returned, type=new_type.label), "success")
         return redirect(url_for("designer.fields", entity=view.key, field=key))
     options = D.options_for_new_type(view, spec.definition, new_type)
     converted, kept = D.conversion_report(view, spec.definition, new_type, options)

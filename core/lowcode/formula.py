@@ -139,7 +139,7 @@ def evaluate(tree, values: dict) -> decimal.Decimal | None:
     """Work the formula out; empty fields count as 0, dividing by 0 gives no value (None)."""
     try:
         return _evaluate(tree, values)
-    except (decimal.DivisionByZero, decimal.InvalidOperation, _NoValue):
+    except (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow, _NoValue):
         return None
 
 

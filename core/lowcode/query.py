@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import utc_time
-from ..shell import Page
+from ..shell import Page, date_from, id_from
 from . import types as T
 from .entities import EntityView, FieldSpec
 
@@ -42,9 +42,15 @@ class Filter:
     value: str
 
 
+# The list's own query parameters: its links (pages, sort, export) carry these and nothing else.
+PARAMETERS = ("q", "fk", "fo", "fv", "sort", "page", "deleted")
+
+
 @dataclass
 class ListRequest:
     """What the user asked the list for, read from the query string."""
+
+    parameters = PARAMETERS
 
     search: str = ""
     filters: list[Filter] = field(default_factory=list)
@@ -90,12 +96,15 @@ def _typed(spec: FieldSpec, text: str):
             raise ValueError
         return float(value)
     if kind == T.REFERENCE:
-        number = int(text)
-        if not 0 < number <= MAX_ID:
+        number = id_from(text)
+        if number is None:
             raise ValueError
         return number
     if kind in (T.DATE, T.DATETIME):
-        return datetime.date.fromisoformat(text[:10])
+        day = date_from(text)
+        if day is None:
+            raise ValueError
+        return day
     return text
 
 

@@ -13,8 +13,10 @@ import functools
 import re
 
 import babel.dates
+import peewee
 import babel.numbers
 import regex
+from flask import flash, has_request_context, session
 from flask_babel import format_currency, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -41,6 +43,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -51,11 +54,36 @@ from ..i18n import locale_code
 TEXT, NUMBER, DATE, DATETIME, BOOL, LIST, REFERENCE = "text", "number", "date", "datetime", "bool", "list", "reference"
 PATTERN_TIMEOUT = 0.2  # seconds a pattern may spend on one value
 MAX_NUMBER = decimal.Decimal("1e15")  # larger numbers are refused: JSON floats stay exact below it
+# The storable range of dates: four-digit years, so the stored ISO text always parses, sorts and
+# formats (strftime writes year 999 as "999"). Dates and times keep a day's margin at both ends, so
+# no time zone carries one past it when it becomes UTC or the team's time again.
+FIRST_DAY, LAST_DAY = datetime.date(1000, 1, 1), datetime.date(9999, 12, 31)
+FIRST_MOMENT, LAST_MOMENT = datetime.datetime(1000, 1, 2), datetime.datetime(9999, 12, 30, 23, 59)
+MAX_ID = 2**63 - 1  # ids are 64-bit integers on both databases
+INTEGER_LIMITS = ((peewee.BigIntegerField, 2**63), (peewee.IntegerField, 2**31))  # a plugin's integer columns
 COLORS = ("slate", "blue", "green", "amber", "red", "purple", "teal", "pink")
 
 
 class Conversion(ValueError):
     """A value that cannot become a value of this type (the message says why)."""
+
+
+class Unstorable(Conversion):
+    """A value the databases cannot keep (out of its type's storable range). Raised by
+    `FieldType.storable` on the way to the database; nothing is written."""
+
+    def __init__(self, spec, reason: str):
+        self.spec = spec
+        self.message = _("%(field)s: %(reason)s", field=getattr(spec, "label", spec), reason=reason)
+        super().__init__(self.message)
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 def _blank(value) -> bool:
@@ -78,6 +106,25 @@ class PatternCheck:
             raise ValidationError(_("This value took too long to check against the field's pattern."))
         if not matched:
             raise ValidationError(self.message or _("This value does not have the expected format."))
+
+
+class StorableCheck:
+    """A WTForms validator: the value, cleaned as it would be stored, is within the type's range."""
+
+    field_flags = {}
+
+    def __init__(self, field_type, spec):
+        self.field_type, self.spec = field_type, spec
+
+    def __call__(self, form, field):
+        if _blank(field.data):
+            return
+        try:
+            reason = self.field_type.unstorable_reason(field.data, self.spec)
+        except (ValueError, TypeError, ArithmeticError):
+            reason = _("This value cannot be stored.")
+        if reason:
+            raise StopValidation(reason)
 
 
 class FieldType:
@@ -125,6 +172,25 @@ class FieldType:
 
         `current` is the value stored on the record (None for a new one), never what was submitted.
         """
+
+    # -- what the databases can keep ------------------------------------------------------------
+
+    def storable(self, stored, spec) -> None:
+        """Raise Unstorable when a value on its way to the database cannot be kept there. Every
+        write (form, import, bulk edit, formula, plugin) passes here (records.apply_values)."""
+        if _has_nul(stored):
+            raise Unstorable(spec, _("Text cannot contain a NUL character."))
+        reason = None if _blank(stored) else self.unstorable_reason(stored, spec)
+        if reason:
+            raise Unstorable(spec, reason)
+
+    def unstorable_reason(self, stored, spec) -> str | None:
+        """Why a (non-empty) value is out of this type's storable range, or None. Override it."""
+        column = getattr(spec, "column", None)
+        limit = getattr(column, "max_length", None)
+        if isinstance(stored, str) and isinstance(limit, int) and len(stored) > limit:
+            return _("Longer than %(count)d characters.", count=limit)
+        return None
 
     # -- showing, searching, exporting ----------------------------------------------------------
 
@@ -228,6 +294,7 @@ class NumberType(FieldType):
         minimum = options.get("min")
         maximum = options.get("max")
         return super().validators(spec) + [
+            StorableCheck(self, spec),
             NumberRange(min=-MAX_NUMBER, max=MAX_NUMBER, message=_l("This number is too large.")),
             NumberRange(
                 min=decimal.Decimal(str(minimum)) if minimum is not None else None,
@@ -241,15 +308,41 @@ class NumberType(FieldType):
         value = round(decimal.Decimal(data), self.decimals(spec))
         return int(value) if value == value.to_integral_value() else float(value)
 
+    def limit(self, spec) -> decimal.Decimal:
+        """The storable magnitude: 10**15 in JSON; what a plugin's numeric column holds."""
+        column = getattr(spec, "column", None)
+        if isinstance(column, peewee.DecimalField):
+            return decimal.Decimal(10) ** (column.max_digits - column.decimal_places)
+        for classes, bound in INTEGER_LIMITS:
+            if isinstance(column, classes):
+                return decimal.Decimal(bound)
+        return MAX_NUMBER
+
+    def unstorable_reason(self, stored, spec):
+        try:
+            value = decimal.Decimal(str(stored)) if not isinstance(stored, decimal.Decimal) else stored
+        except (decimal.InvalidOperation, ValueError, TypeError):
+            return _("Not a number.")
+        if isinstance(stored, bool) or not value.is_finite():
+            return _("Not a number.")
+        if abs(value) >= self.limit(spec):
+            return _("This number is too large.")
+        return None
+
     def to_form(self, stored, spec):
-        return None if stored is None else decimal.Decimal(str(stored))
+        if stored is None or self.unstorable_reason(stored, spec):
+            return None  # stored before values were checked: shown empty, for correcting
+        return decimal.Decimal(str(stored))
 
     def display(self, stored, spec, lookups=None):
         if stored is None or stored == "":
             return ""
         places = self.decimals(spec)
         digit = "#" if self.optional_decimals else "0"
-        return _decimal_text(stored, f"#,##0.{digit * places}" if places else "#,##0", locale_code())
+        try:
+            return _decimal_text(stored, f"#,##0.{digit * places}" if places else "#,##0", locale_code())
+        except (ValueError, TypeError, ArithmeticError):
+            return str(stored)  # stored before values were checked
 
     def to_text(self, stored, spec, lookups=None):
         return "" if stored is None else str(stored)
@@ -291,7 +384,10 @@ class IntegerType(NumberType):
         return None if data is None else int(data)
 
     def to_form(self, stored, spec):
-        return None if stored is None else int(stored)
+        try:
+            return None if stored is None else int(stored)
+        except (ValueError, TypeError, OverflowError):
+            return None  # stored before values were checked
 
     def parse_text(self, text, spec):
         value = super().parse_text(text, spec)
@@ -310,7 +406,10 @@ class CurrencyType(NumberType):
     def display(self, stored, spec, lookups=None):
         if stored is None or stored == "":
             return ""
-        return format_currency(stored, spec.options.get("currency") or "CNY")
+        try:
+            return format_currency(stored, spec.options.get("currency") or "CNY")
+        except (ValueError, TypeError, ArithmeticError):
+            return str(stored)  # stored before values were checked
 
 
 class PercentType(NumberType):
@@ -330,14 +429,34 @@ class DateType(FieldType):
     def field_class(self, spec):
         return DateField
 
+    def validators(self, spec):
+        return super().validators(spec) + [StorableCheck(self, spec)]
+
     def clean(self, data, spec):
         return None if data is None else data.isoformat()
 
+    def unstorable_reason(self, stored, spec):
+        try:
+            day = stored if isinstance(stored, datetime.date) else datetime.date.fromisoformat(str(stored)[:10])
+        except ValueError:
+            return _("Not a date (write it as 2026-03-31).")
+        if isinstance(day, datetime.datetime):
+            day = day.date()
+        if not FIRST_DAY <= day <= LAST_DAY:
+            return _("Choose a date between %(first)s and %(last)s.", first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
+        return None
+
     def to_form(self, stored, spec):
-        return None if not stored else datetime.date.fromisoformat(stored[:10])
+        try:
+            return None if not stored else datetime.date.fromisoformat(stored[:10])
+        except (ValueError, TypeError):
+            return None  # stored before values were checked
 
     def display(self, stored, spec, lookups=None):
-        return "" if not stored else _date_text(stored[:10], locale_code())
+        try:
+            return "" if not stored else _date_text(stored[:10], locale_code())
+        except (ValueError, TypeError):
+            return str(stored)  # stored before values were checked
 
     def to_text(self, stored, spec, lookups=None):
         return stored or ""
@@ -370,14 +489,33 @@ class DateTimeType(FieldType):
     def field_arguments(self, spec):
         return {"format": ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]}
 
+    def validators(self, spec):
+        return super().validators(spec) + [StorableCheck(self, spec)]
+
     def clean(self, data, spec):
-        return None if data is None else data.strftime("%Y-%m-%dT%H:%M")
+        return None if data is None else data.isoformat(timespec="minutes")  # strftime writes year 999 as "999"
+
+    def unstorable_reason(self, stored, spec):
+        try:
+            moment = stored if isinstance(stored, datetime.datetime) else datetime.datetime.fromisoformat(str(stored))
+        except ValueError:
+            return _("Not a date and time (write it as 2026-03-31 14:30).")
+        if not FIRST_MOMENT <= moment.replace(tzinfo=None) <= LAST_MOMENT:
+            return _("Choose a date between %(first)s and %(last)s.", first=FIRST_MOMENT.date().isoformat(),
+                     last=LAST_MOMENT.date().isoformat())
+        return None
 
     def to_form(self, stored, spec):
-        return None if not stored else datetime.datetime.fromisoformat(stored)
+        try:
+            return None if not stored else datetime.datetime.fromisoformat(stored)
+        except (ValueError, TypeError):
+            return None  # stored before values were checked
 
     def display(self, stored, spec, lookups=None):
-        return "" if not stored else format_datetime(datetime.datetime.fromisoformat(stored), "short", rebase=False)
+        try:
+            return "" if not stored else format_datetime(datetime.datetime.fromisoformat(stored), "short", rebase=False)
+        except (ValueError, TypeError, OverflowError):
+            return str(stored)  # stored before values were checked
 
     def to_text(self, stored, spec, lookups=None):
         return (stored or "").replace("T", " ")
@@ -388,7 +526,7 @@ class DateTimeType(FieldType):
             return None
         for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d"):
             try:
-                return datetime.datetime.strptime(text, pattern).strftime("%Y-%m-%dT%H:%M")
+                return datetime.datetime.strptime(text, pattern).isoformat(timespec="minutes")
             except ValueError:
                 continue
         raise Conversion(_("Not a date and time (write it as 2026-03-31 14:30)."))
@@ -581,6 +719,12 @@ class UrlType(TextType):
         return text or None
 
 
+def _reference_reason(stored) -> str | None:
+    if isinstance(stored, int) and not isinstance(stored, bool) and not 0 < stored <= MAX_ID:
+        return _("There is no such record.")
+    return None
+
+
 def _optional_id(value):
     if value in (None, "", "None"):
         return None
@@ -593,6 +737,9 @@ class UserType(FieldType):
     key, label = "user", _l("Team member")
     kind = REFERENCE
     settings = ()
+
+    def unstorable_reason(self, stored, spec):
+        return _reference_reason(stored)
 
     def form_field(self, spec):
         return SelectField(spec.label, validators=[DataRequired() if spec.required else Optional()],
@@ -633,6 +780,9 @@ class LinkType(FieldType):
     kind = REFERENCE
     settings = ("link",)
     choice_limit = 500
+
+    def unstorable_reason(self, stored, spec):
+        return _reference_reason(stored)
 
     def form_field(self, spec):
         return SelectField(spec.label, validators=[DataRequired() if spec.required else Optional()],
@@ -682,6 +832,17 @@ class ComputedType(NumberType):
 
     def convert(self, stored, spec):
         return None
+
+    def clean(self, data, spec):
+        """A formula's result; one past the storable range is stored empty, with a message, so a
+        record is always saved whatever its numbers."""
+        if data is not None and self.unstorable_reason(data, spec):
+            if has_request_context():
+                message = _("%(field)s could not be calculated: the result is too large to store.", field=spec.label)
+                if message not in [text for _category, text in session.get("_flashes", [])]:
+                    flash(message, "error")
+            return None
+        return super().clean(data, spec)
 
 
 BUILT_IN_TYPES = [
