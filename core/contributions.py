@@ -130,6 +130,20 @@ class Process:
     stages: tuple[Stage, ...] = ()
 
 
+@dataclass(frozen=True)
+class PeriodicTask:
+    """Work the task queue runs on a schedule: `run()` takes no arguments; the cron fields (UTC)
+    say when, as huey's `crontab` reads them ("*/15", "2", "1-5")."""
+
+    name: str
+    run: Callable[[], Any]
+    minute: str = "0"
+    hour: str = "*"
+    day: str = "*"
+    month: str = "*"
+    day_of_week: str = "*"
+
+
 from .lowcode.types import FieldType  # noqa: E402  (the class plugins subclass for new types)
 
 

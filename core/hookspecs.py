@@ -65,6 +65,20 @@ def register_commands():
     """
 
 
+@hookspec
+def register_periodic_tasks():
+    """Declare work the task queue runs on a schedule (a nightly clean-up, reminders).
+
+    Called once at start-up for every loaded plugin; all results are collected. The consumer
+    (`salesdeck worker`, or the one `salesdeck serve` starts) runs each task inside the app
+    context, with no signed-in user, and skips it while an admin has the plugin turned off. With
+    several servers it may run once per server: the work must be safe to repeat.
+
+    :returns: a list of `core.contributions.PeriodicTask` (a name, a function without arguments,
+        and cron fields in UTC).
+    """
+
+
 # -- Registries: what the low-code layer and goals build on ---------------------------------------
 
 

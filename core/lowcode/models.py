@@ -6,6 +6,7 @@ browser never alters the schema.
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 
@@ -201,11 +202,17 @@ class CustomRecord(CustomisableModel):
 
 
 class ImportJob(BaseModel):
+    """An import: uploaded, its columns mapped, checked by a job, then imported by a job.
+
+    `attempt` numbers the runs of a job: a worker writes (heartbeat, progress, result) only while
+    its attempt is the current one, so a retried or cancelled job's old worker stops at once."""
+
     uid = peewee.CharField(max_length=32, unique=True)
     entity = peewee.CharField(max_length=100)
     user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
     filename = peewee.CharField(max_length=255)
-    status = peewee.CharField(max_length=16, default="uploaded")  # uploaded, running, done, failed
+    # uploaded, checking, checked, running, done, failed, cancelled
+    status = peewee.CharField(max_length=16, default="uploaded")
     mapping = json_field(default=dict)  # column -> field key
     key_field = peewee.CharField(max_length=64, null=True)
     on_duplicate = peewee.CharField(max_length=8, default="skip")  # skip or update
@@ -216,9 +223,31 @@ class ImportJob(BaseModel):
     message = peewee.TextField(default="")
     created_at = peewee.DateTimeField(default=utcnow)
     finished_at = peewee.DateTimeField(null=True)
+    attempt = peewee.IntegerField(default=0)
+    done = peewee.IntegerField(default=0)  # rows checked or written by the current attempt
+    report = json_field(default=dict, null=True)  # what the check found: rows, errors, duplicates, sample
+    started_at = peewee.DateTimeField(null=True)
+    heartbeat_at = peewee.DateTimeField(null=True)  # the worker's last sign of life
 
     class Meta:
         table_name = "core_import"
 
 
-MODELS = [EntitySetting, FieldDefinition, Process, Stage, StageMove, Approval, AuditEntry, CustomRecord, ImportJob]
+# The `deleted_at` of a record an import has written but not made live yet: every list, search and
+# total skips it as it skips deleted records, until the import's last transaction clears it.
+IMPORT_PENDING = datetime.datetime(1970, 1, 1)
+
+
+class ImportedRecord(BaseModel):
+    """A record an import has written but not yet made live (its `deleted_at` is `PENDING`)."""
+
+    job = peewee.ForeignKeyField(ImportJob, on_delete="CASCADE", backref="+")
+    attempt = peewee.IntegerField()  # the run of the job that wrote it
+    entity = peewee.CharField(max_length=100)
+    record_id = peewee.IntegerField()
+
+    class Meta:
+        table_name = "core_import_record"
+
+
+MODELS = [EntitySetting, FieldDefinition, Process, Stage, StageMove, Approval, AuditEntry, CustomRecord, ImportJob, ImportedRecord]

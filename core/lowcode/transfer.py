@@ -1,155 +1,47 @@
 """Import and export of any entity's records, as CSV or Excel (.xlsx).
 
 An import goes: upload (the file is read at once, so a wrong encoding or broken quoting is
-reported before anything else), map columns to fields, check every row, then import in one
-transaction (all rows or none). The import runs in a background thread of the server process;
-its progress is written to a small file in the instance folder, which every process can read, so
-the browser's progress bar works whichever worker answers it.
+reported before anything else), map columns to fields, check every row, then import, all rows or
+none. The check and the import are jobs on the task queue (`imports`), not work inside a request;
+their progress is kept on the job's row, so the browser's progress bar works whichever server
+answers it.
 """
 from __future__ import annotations
 
 import csv
 import datetime
+import decimal
 import io
-import json
-import os
+import math
+import re
 import secrets
-import threading
-import zipfile
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, send_file, stream_with_context, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request,
+                   send_file, stream_with_context, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms.validators import StopValidation, ValidationError
 
 from ..db import db, utcnow
 from ..shell import render_page
+from . import imports
 from . import query as Q
 from . import records as R
 from . import types as T
 from .entities import EntityView, FieldSpec, entity_or_404, get_entity
 from .models import ImportJob
-from .processes import processes_of, stages_of
+from .spreadsheets import MAX_ROWS, FileProblem, Table, read_upload  # noqa: F401 - read there, used here
+from .views import editable_or_403
 
 bp = Blueprint("transfer", __name__, url_prefix="/records")
-MAX_ROWS = 50_000
-MAX_COLUMNS = 200
-MAX_CELL = 5000
 PREVIEW_ERRORS = 100
-PROGRESS_EVERY = 200
 EXPORT_CHUNK = 1000
-
-
-class FileProblem(ValueError):
-    """The file cannot be read at all; the message says why and what to do."""
-
-
-@dataclass
-class Table:
-    header: list[str]
-    rows: list[list[str]]  # each row as text cells, padded to the header's length
-    problems: list[tuple[int, str]] = field(default_factory=list)  # (line, message) of rows of the wrong width
-
-
-# -- reading files --------------------------------------------------------------------------------
-
-
-def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030, which reads GBK and GB2312 too."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileProblem(_("The file is neither UTF-8 nor GBK text. Save it as “CSV UTF-8” and upload it again."))
-
-
-def read_csv(raw: bytes) -> Table:
-    text = decode(raw)
-    if not text.strip():
-        raise FileProblem(_("The file is empty."))
-    if "\x00" in text:
-        raise FileProblem(_("This does not look like a CSV file."))
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar='"',
-                        doublequote=True, skipinitialspace=False, strict=True)
-    lines = []
-    try:
-        for row in reader:
-            lines.append((reader.line_num, row))
-            if len(lines) > MAX_ROWS + 1:
-                raise FileProblem(_("The file has more than %(count)d rows; split it into smaller files.", count=MAX_ROWS))
-    except csv.Error as error:
-        raise FileProblem(_("Line %(line)d: the quotes do not match (%(error)s). Check that every opening quote is closed.",
-                            line=reader.line_num, error=str(error)))
-    return _table(lines)
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M") if value.time() != datetime.time() else value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def read_xlsx(raw: bytes) -> Table:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise FileProblem(_("This is not an Excel .xlsx file, or it is damaged. Save it again as .xlsx or CSV."))
-    sheet = workbook.worksheets[0]
-    lines = []
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        lines.append((number, [_cell_text(value) for value in row]))
-        if len(lines) > MAX_ROWS + 1:
-            raise FileProblem(_("The file has more than %(count)d rows; split it into smaller files.", count=MAX_ROWS))
-    workbook.close()
-    return _table(lines)
-
-
-def _table(lines: list[tuple[int, list[str]]]) -> Table:
-    lines = [(number, row) for number, row in lines if any(cell.strip() for cell in row)]  # blank rows are skipped
-    if not lines:
-        raise FileProblem(_("The file is empty."))
-    header = [cell.strip() for cell in lines[0][1]]
-    while header and not header[-1]:
-        header.pop()
-    if not header:
-        raise FileProblem(_("The first row must name the columns."))
-    if len(header) > MAX_COLUMNS:
-        raise FileProblem(_("The file has more than %(count)d columns.", count=MAX_COLUMNS))
-    if len(set(h.lower() for h in header if h)) != len([h for h in header if h]):
-        raise FileProblem(_("Two columns have the same name in the first row; rename one of them."))
-    table = Table(header=header, rows=[])
-    for number, row in lines[1:]:
-        cells = [cell[:MAX_CELL] for cell in row]
-        while len(cells) > len(header) and not cells[-1].strip():
-            cells.pop()
-        if len(cells) > len(header):
-            table.problems.append((number, _("This row has %(count)d values but the first row names %(columns)d columns.",
-                                             count=len(cells), columns=len(header))))
-        cells += [""] * (len(header) - len(cells))
-        table.rows.append(cells)
-    return table
-
-
-def read_upload(filename: str, raw: bytes) -> Table:
-    if filename.lower().endswith(".xlsx") or raw[:4] == b"PK\x03\x04":
-        return read_xlsx(raw)
-    if filename.lower().endswith((".xls", ".numbers", ".ods")):
-        raise FileProblem(_("Save the sheet as .xlsx or CSV first; this format is not read."))
-    return read_csv(raw)
+UPLOAD_LIFETIME = datetime.timedelta(days=1)
+EXPIRED = "expired"
 
 
 # -- the stored upload ----------------------------------------------------------------------------
@@ -169,17 +61,39 @@ def _progress_path(job: ImportJob) -> Path:
     return _folder() / f"{job.uid}.progress.json"
 
 
-def write_progress(path: Path, **state) -> None:
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(state))
-    os.replace(temporary, path)
+def discard_upload(job: ImportJob) -> None:
+    """Delete a job's uploaded file and its progress file: call it when the import is done, has
+    failed, is cancelled or has expired. Deleting what is already gone is harmless."""
+    progress = _progress_path(job)
+    for path in (_file_of(job), progress, progress.with_suffix(".tmp")):
+        path.unlink(missing_ok=True)
 
 
-def read_progress(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
+def expire_uploads() -> None:
+    """Files of uploads older than a day are deleted (orphans too), and their jobs that could still
+    start (uploaded, checked, failed) are marked expired; a job at work keeps its file. Runs on each
+    new upload."""
+    stale = time.time() - UPLOAD_LIFETIME.total_seconds()
+    old = {}
+    for path in _folder().iterdir():
+        try:
+            if path.stat().st_mtime < stale:
+                old.setdefault(path.name.split(".", 1)[0], []).append(path)
+        except OSError:
+            continue  # deleted meanwhile by another process's sweep
+    if not old:
+        return
+    waiting = (imports.UPLOADED, imports.CHECKED, imports.FAILED)  # could still start: expire them
+    over = (imports.DONE, imports.CANCELLED, EXPIRED)  # a job being checked or run keeps its file
+    with db.atomic():
+        (ImportJob.update(status=EXPIRED, finished_at=utcnow())
+         .where(ImportJob.uid.in_(list(old)), ImportJob.status.in_(waiting)).execute())
+    busy = {job.uid for job in ImportJob.select(ImportJob.uid)  # after: a job cannot start once expired
+            .where(ImportJob.uid.in_(list(old)), ImportJob.status.not_in(over))}
+    for uid, paths in old.items():
+        if uid not in busy:
+            for path in paths:
+                path.unlink(missing_ok=True)
 
 
 def job_or_404(view: EntityView, uid: str) -> ImportJob:
@@ -212,8 +126,14 @@ class RowError:
     message: str
 
 
-def check(view: EntityView, table: Table, mapping: dict[str, str]) -> tuple[list[dict], list[RowError]]:
-    """Every row as stored values, and every problem with the line it is on (the header is line 1)."""
+def check(view: EntityView, table: Table, mapping: dict[str, str], progress=None,
+          key_field: str | None = None) -> tuple[list[dict], list[RowError]]:
+    """Every row as stored values, and every problem with the line it is on (the header is line 1).
+
+    A row is read as its fields' types read text, then passes the record form's own validators
+    (one validation for forms and imports) and the length of the database column; a unique field's
+    value, and the value of the duplicate key (`key_field`), may appear once in the file.
+    `progress(rows done)` is called after each row."""
     specs = {spec.key: spec for spec in importable(view)}
     used = {key: column for column, key in mapping.items() if key in specs}
     errors: list[RowError] = [RowError(line, "", "", message) for line, message in table.problems]
@@ -221,23 +141,83 @@ def check(view: EntityView, table: Table, mapping: dict[str, str]) -> tuple[list
         if spec.required and spec.key not in used:
             errors.append(RowError(0, "", "", _("%(field)s is required: choose the column that holds it.", field=spec.label)))
     positions = {column: index for index, column in enumerate(table.header)}
+    validator = RowValidator(view, [specs[key] for key in used])
+    seen: dict[str, set] = {key: set() for key in used if specs[key].unique or key == key_field}
     rows = []
     for offset, cells in enumerate(table.rows):
         line = offset + 2
-        values = {}
+        values, texts, refused = {}, {}, set()
         for key, column in used.items():
             spec = specs[key]
-            text = cells[positions[column]]
+            text = texts[key] = cells[positions[column]]
             try:
                 value = spec.type.parse_text(text, spec)
             except T.Conversion as problem:
                 errors.append(RowError(line, column, text, str(problem)))
+                refused.add(key)
                 continue
             if value in (None, "", []) and spec.required:
                 errors.append(RowError(line, column, text, _("%(field)s cannot be empty.", field=spec.label)))
+                refused.add(key)
             values[key] = value
+        for key, message in validator.problems(values, texts, refused):
+            errors.append(RowError(line, used[key], texts[key], message))
+        for key, values_seen in seen.items():
+            value = values.get(key)
+            if value in (None, "") or key in refused:
+                continue
+            if value in values_seen:
+                errors.append(RowError(line, used[key], texts[key], _("Another row of the file has this %(field)s.", field=specs[key].label)))
+            values_seen.add(value)
         rows.append(values)
+        if progress is not None:
+            progress(offset + 1)
     return rows, errors
+
+
+class RowValidator:
+    """The record form's validators (`records.make_form`), run on each row's values: one form is
+    built for the whole file, its fields filled row after row, so no query runs per row."""
+
+    def __init__(self, view: EntityView, specs: list[FieldSpec]):
+        self.form = R.make_form(view, submitted=False, only=set())
+        self.specs = [spec for spec in specs if spec.key in self.form]
+
+    def problems(self, values: dict, texts: dict, skip: set) -> list[tuple[str, str]]:
+        checked = [spec for spec in self.specs if spec.key in values and spec.key not in skip]
+        for spec in checked:  # every field first: a validator may read another field
+            field = self.form[spec.key]
+            try:
+                field.data = spec.type.to_form(values[spec.key], spec)
+            except (TypeError, ValueError, ArithmeticError):
+                field.data = values[spec.key]
+            text = texts.get(spec.key) or ""
+            field.raw_data = [text] if text.strip() else []
+        found = []
+        for spec in checked:
+            field = self.form[spec.key]
+            inline = getattr(type(self.form), f"validate_{spec.key}", None)
+            found += [(spec.key, message) for message in _run_validators(self.form, field, list(field.validators) + ([inline] if inline else []))]
+            longest = getattr(spec.column, "max_length", None) if spec.base else None
+            value = values[spec.key]
+            if longest and isinstance(value, str) and len(value) > longest and not field.errors:
+                found.append((spec.key, _("Longer than %(count)d characters.", count=longest)))
+        return found
+
+
+def _run_validators(form, field, validators) -> list[str]:
+    """As WTForms runs a field's validation chain: a StopValidation ends it."""
+    field.errors = []
+    for validator in validators:
+        try:
+            validator(form, field)
+        except StopValidation as stop:
+            if stop.args and stop.args[0]:
+                field.errors.append(str(stop.args[0]))
+            break
+        except ValidationError as error:
+            field.errors.append(str(error.args[0]))
+    return list(field.errors)
 
 
 def _form_mapping(view: EntityView, header: list[str]) -> dict[str, str]:
@@ -252,14 +232,59 @@ def _form_mapping(view: EntityView, header: list[str]) -> dict[str, str]:
 # -- pages ----------------------------------------------------------------------------------------
 
 
+@bp.before_request
+def _imports_are_for_editors():
+    """One guard for every import page (upload, mapping, run, progress, errors file and any page
+    added under /<entity>/import): the entity's editors only. An expired upload sends its user
+    back to upload the file again."""
+    rule = request.url_rule
+    if rule is None or not rule.rule.startswith(f"{bp.url_prefix}/<entity>/import"):
+        return None
+    view = entity_or_404(request.view_args["entity"])
+    editable_or_403(view)
+    uid = request.view_args.get("uid")
+    if uid and (ImportJob.select().where(ImportJob.uid == uid, ImportJob.entity == view.key,
+                                         ImportJob.user == current_user.id, ImportJob.status == EXPIRED).exists()):
+        flash(_("This upload has expired: files are kept for a day. Upload the file again."), "error")
+        return redirect(url_for("transfer.upload", entity=view.key))
+    return None
+
+
+def _size_text(size: int) -> str:
+    megabytes = size / (1024 * 1024)
+    if megabytes >= 1:
+        return f"{megabytes:.0f} MB" if size % (1024 * 1024) == 0 else f"{megabytes:.1f} MB"
+    return f"{max(size // 1024, 1)} KB"
+
+
+def _upload_page(view: EntityView, problem: str | None, status: int):
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    return render_page("records/import.html", status=status, view=view, problem=problem, max_rows=MAX_ROWS,
+                       max_bytes=limit, max_size=_size_text(limit) if limit else None)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(_error):
+    """A file over MAX_CONTENT_LENGTH: the limit, said plainly (the upload page says it before too).
+    A blueprint's handler, so it wins over the shell's generic 413 for these pages."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    message = _("The upload is too large. Files up to %(size)s can be uploaded.", size=_size_text(limit))
+    if request.htmx:
+        return make_response(message, 413)
+    view = get_entity((request.view_args or {}).get("entity", ""))
+    if (request.endpoint == "transfer.upload" and view is not None and current_user.is_authenticated
+            and view.may_edit(current_user)):
+        return _upload_page(view, message, 413)
+    return make_response(render_template("errors/error.html", code=413, message=message), 413)
+
+
 @bp.route("/<entity>/import", methods=["GET", "POST"])
 def upload(entity: str):
     view = entity_or_404(entity)
-    if not view.may_edit(current_user):
-        abort(403)
     problem = None
     if request.method == "POST":
         upload_file = request.files.get("file")
+        expire_uploads()
         if upload_file is None or not upload_file.filename:
             problem = _("Choose a file to upload.")
         else:
@@ -274,8 +299,7 @@ def upload(entity: str):
                                        mapping=guess_mapping(view, table.header))
                 _file_of(job).write_bytes(raw)
                 return redirect(url_for("transfer.mapping", entity=view.key, uid=job.uid))
-    return render_page("records/import.html", status=400 if problem else 200, view=view, problem=problem,
-                       max_rows=MAX_ROWS)
+    return _upload_page(view, problem, 400 if problem else 200)
 
 
 def _load(job: ImportJob) -> Table:
@@ -285,59 +309,64 @@ def _load(job: ImportJob) -> Table:
         abort(404)
 
 
+def _check_state(job: ImportJob) -> dict | None:
+    """What the check job found, as the mapping page shows it (None before it has finished)."""
+    if job.status != imports.CHECKED or not job.report:
+        return None
+    report = job.report
+    return {**report, "errors": report.get("errors", [])[:PREVIEW_ERRORS]}
+
+
 @bp.route("/<entity>/import/<uid>", methods=["GET", "POST"])
 def mapping(entity: str, uid: str):
-    """Map columns to fields, choose what to do with duplicates, and check every row."""
+    """Map columns to fields, choose what to do with duplicates, and have every row checked (a
+    job: the page follows it and shows what it found)."""
     view = entity_or_404(entity)
     job = job_or_404(view, uid)
-    table = _load(job)
-    checked = None
+    fragment = request.method == "GET" and request.htmx and not request.htmx.boosted
+    if not fragment and job.status in (imports.RUNNING, imports.DONE, imports.FAILED, imports.CANCELLED):
+        return redirect(url_for("transfer.progress", entity=view.key, uid=job.uid))  # its file may be gone
+    table = None if fragment else _load(job)
     if request.method == "POST":
         job.mapping = _form_mapping(view, table.header)
         key_field = request.form.get("key_field", "")
         job.key_field = key_field if key_field in job.mapping.values() and key_field else None
         job.on_duplicate = "update" if request.form.get("on_duplicate") == "update" else "skip"
-        job.save()
-        rows, errors = check(view, table, job.mapping)
-        # Likely duplicates of existing records are shown, not refused: the duplicate key decides.
-        warnings = [(offset + 2, matches) for offset, matches in enumerate(view.duplicates(rows)) if matches]
-        checked = {"rows": len(rows), "errors": errors[:PREVIEW_ERRORS], "error_count": len(errors),
-                   "sample": rows[:5], "duplicates": warnings[:PREVIEW_ERRORS], "duplicate_count": len(warnings)}
-    return render_page("records/import_mapping.html", view=view, job=job, table=table, fields=importable(view),
-                       checked=checked, sample=table.rows[:3])
+        job.save(only=[ImportJob.mapping, ImportJob.key_field, ImportJob.on_duplicate])
+        imports.check_file(job)
+        job = ImportJob.get_by_id(job.id)  # the check may be over already (a quick worker, or tests)
+    return render_page("records/import_mapping.html", "check", view=view, job=job, table=table,
+                       fields=importable(view), checked=_check_state(job), stalled=imports.stalled(job),
+                       sample=table.rows[:3] if table else [])
 
 
 @bp.route("/<entity>/import/<uid>/errors.csv")
 def errors_file(entity: str, uid: str):
     view = entity_or_404(entity)
     job = job_or_404(view, uid)
-    _rows, errors = check(view, _load(job), job.mapping)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Line"), _("Column"), _("Value"), _("Problem")])
-    for error in errors:
-        writer.writerow([error.line or "", error.column, error.value, error.message])
+    for error in (job.report or {}).get("errors", []):
+        writer.writerow([error["line"] or "", error["column"], error["value"], error["message"]])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=import-errors-{job.uid}.csv"})
 
 
 @bp.route("/<entity>/import/<uid>/run", methods=["POST"])
 def run(entity: str, uid: str):
+    """Import a checked file: a job; the progress page follows it."""
     view = entity_or_404(entity)
     job = job_or_404(view, uid)
-    if job.status in ("running", "done"):
+    if job.status != imports.CHECKED:
+        if job.status in (imports.UPLOADED, imports.CHECKING):
+            flash(_("Check the file first."), "error")
+            return redirect(url_for("transfer.mapping", entity=view.key, uid=job.uid))
         return redirect(url_for("transfer.progress", entity=view.key, uid=job.uid))
-    _rows, errors = check(view, _load(job), job.mapping)
-    if errors:
+    if (job.report or {}).get("error_count"):
         flash(_("The file still has problems; nothing was imported."), "error")
         return redirect(url_for("transfer.mapping", entity=view.key, uid=job.uid))
-    job.status = "running"
-    job.save()
-    write_progress(_progress_path(job), done=0, total=job.total, status="running")
-    worker = threading.Thread(target=_import_in_background,
-                              args=(current_app._get_current_object(), job.id, current_user.id), daemon=True)
-    worker.start()
-    current_app.extensions.setdefault("salesdeck.imports", {})[job.uid] = worker
+    imports.import_file(job)
     return redirect(url_for("transfer.progress", entity=view.key, uid=job.uid))
 
 
@@ -345,71 +374,72 @@ def run(entity: str, uid: str):
 def progress(entity: str, uid: str):
     view = entity_or_404(entity)
     job = job_or_404(view, uid)
-    state = read_progress(_progress_path(job)) or {"done": 0, "total": job.total, "status": job.status}
-    return render_page("records/import_progress.html", "progress", view=view, job=job, state=state)
+    return render_page("records/import_progress.html", "progress", view=view, job=job, stalled=imports.stalled(job))
 
 
-def _import_in_background(app, job_id: int, user_id: int) -> None:
-    from ..models import User
-
-    with app.test_request_context():  # an app context, and gettext outside any browser request
-        job = ImportJob.get_by_id(job_id)
-        path = _progress_path(job)
-        try:
-            view = get_entity(job.entity)
-            user = User.get_by_id(user_id)
-            rows, errors = check(view, _load(job), job.mapping)
-            if errors:
-                raise FileProblem(_("The file changed since it was checked."))
-            counts = import_rows(view, user, rows, job, lambda done: write_progress(path, done=done, total=len(rows), status="running"))
-            job.status, job.message = "done", ""
-            job.created, job.updated, job.skipped = counts
-            state = {"done": len(rows), "total": len(rows), "status": "done"}
-        except Exception as error:  # noqa: BLE001 - any failure: nothing imported, the user is told
-            current_app.logger.exception("import %s failed", job.uid)
-            job.status, job.message = "failed", str(error)[:500]
-            state = {"done": 0, "total": job.total, "status": "failed", "message": job.message}
-        job.finished_at = utcnow()
-        job.save()  # before the progress file says it is over, so the page finds the counts
-        write_progress(path, **state)
-        db.close()
+@bp.route("/<entity>/import/<uid>/retry", methods=["POST"])
+def retry(entity: str, uid: str):
+    """Start a stalled check or import again (its worker died)."""
+    view = entity_or_404(entity)
+    job = job_or_404(view, uid)
+    checking = job.status == imports.CHECKING
+    if not imports.retry(job):
+        flash(_("This import is not stalled; there is nothing to retry."), "error")
+    if checking:
+        return redirect(url_for("transfer.mapping", entity=view.key, uid=job.uid))
+    return redirect(url_for("transfer.progress", entity=view.key, uid=job.uid))
 
 
-def import_rows(view: EntityView, user, rows: list[dict], job: ImportJob, report) -> tuple[int, int, int]:
-    """All rows in one transaction: created, updated, skipped."""
-    processes = processes_of(view) if view.has_process else []
-    first = (stages_of(processes[0]) or [None])[0] if processes else None
-    key_spec = view.field(job.key_field) if job.key_field else None
-    created = updated = skipped = 0
-    with db.atomic():
-        for number, values in enumerate(rows, start=1):
-            existing = None
-            if key_spec is not None and values.get(key_spec.key) not in (None, ""):
-                existing = view.visible(user).where(view.expression(key_spec) == values[key_spec.key]).first()
-            if existing is not None and job.on_duplicate == "skip":
-                skipped += 1
-            elif existing is not None:
-                R.save(view, user, values, record=existing, action="import")
-                updated += 1
-            else:
-                R.save(view, user, values, action="import", stage=first)
-                created += 1
-            if number % PROGRESS_EVERY == 0:
-                report(number)
-    return created, updated, skipped
+@bp.route("/<entity>/import/<uid>/cancel", methods=["POST"])
+def cancel(entity: str, uid: str):
+    """Give up an import: nothing of it is saved and its file is deleted."""
+    view = entity_or_404(entity)
+    job = job_or_404(view, uid)
+    if imports.cancel(job):
+        flash(_("The import is cancelled; nothing was saved."), "success")
+    return redirect(url_for("transfer.progress", entity=view.key, uid=job.uid))
 
 
 # -- export ---------------------------------------------------------------------------------------
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")  # full-width ones too: Excel reads them
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+SHEET_TITLE_REFUSES = re.compile(r"[\\/?*\[\]:]")
 
 
-def _safe_cell(spec: FieldSpec, text: str) -> str:
-    """Text a spreadsheet would run as a formula (=HYPERLINK(...)) is exported with a leading '."""
-    if spec.type.kind == T.TEXT and text.startswith(FORMULA_STARTS):
+def _is_number(value) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, decimal.Decimal):
+        return value.is_finite()
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _safe_cell(value):
+    """Every cell of every export passes here, whatever its field's type (an owner's name, a linked
+    record's title and a stage's name are text anyone may have typed): numbers stay numbers, text a
+    spreadsheet would run as a formula (=HYPERLINK(...)) gets a leading '."""
+    if _is_number(value):
+        return value
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+def _export_value(view: EntityView, record, spec: FieldSpec, names):
+    """A number field's number as a number (a sheet can sum it); anything else as its text."""
+    stored = view.value(record, spec)
+    if spec.type.kind == T.NUMBER and _is_number(stored):
+        return stored
+    return spec.type.to_text(stored, spec, names)
+
+
+def sheet_title(label) -> str:
+    """The sheet's title as Excel takes it: none of \\ / ? * [ ] :, at most 31 characters, no ' at either end."""
+    title = " ".join(SHEET_TITLE_REFUSES.sub(" ", str(label)).split())[:31]
+    return title.strip("' ") or "records"
 
 
 def _export_specs(view: EntityView) -> list[FieldSpec]:
@@ -420,7 +450,7 @@ def _export_rows(view: EntityView):
     wanted = Q.read(view, request.args)
     query = Q.apply(view, view.visible(), wanted)
     specs = _export_specs(view)
-    yield [str(spec.label) for spec in specs]
+    yield [_safe_cell(str(spec.label)) for spec in specs]
     offset = 0
     while True:
         chunk = list(query.limit(EXPORT_CHUNK).offset(offset))
@@ -428,7 +458,7 @@ def _export_rows(view: EntityView):
             return
         names = R.lookups(view, chunk, specs)
         for record in chunk:
-            yield [_safe_cell(spec, spec.type.to_text(view.value(record, spec), spec, names)) for spec in specs]
+            yield [_safe_cell(_export_value(view, record, spec, names)) for spec in specs]
         offset += EXPORT_CHUNK
 
 
@@ -448,15 +478,27 @@ def export_csv(entity: str):
                     headers={"Content-Disposition": f"attachment; filename={view.key}-{stamp}.csv"})
 
 
+def _xlsx_cell(sheet, value):
+    """A cell whose text is a string, never a formula, whatever it starts with."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if not isinstance(value, str):
+        return WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
+
+
 @bp.route("/<entity>/export.xlsx")
 def export_xlsx(entity: str):
     from openpyxl import Workbook
 
     view = entity_or_404(entity)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(view.label)[:31] or "records")
+    sheet = workbook.create_sheet(title=sheet_title(view.label))
     for row in _export_rows(view):
-        sheet.append(row)
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     out.seek(0)

@@ -78,8 +78,43 @@
           }
         });
       });
+      // A drop the server refused (the deal was deleted meanwhile, say): the board shows what is true.
+      if (!board.refreshesOnRefusal) {
+        board.refreshesOnRefusal = true;
+        board.addEventListener("htmx:responseError", function (event) {
+          if (event.detail.elt && event.detail.elt.hasAttribute("data-card")) htmx.trigger(document.body, "board-refresh");
+        });
+      }
     });
   }
+
+  // A file input with data-max-bytes says at once that the chosen file is over the server's limit,
+  // and its form is not sent: the server would refuse it (413) before reading it, and the browser
+  // might show no more than a broken connection. The message is the input's data-too-large.
+  function fileTooLarge(input) {
+    var limit = parseInt(input.getAttribute("data-max-bytes"), 10);
+    var over = Array.prototype.some.call(input.files || [], function (file) { return file.size > limit; });
+    var box = input.form && input.form.querySelector("[data-upload-too-large]");
+    if (box) {
+      box.textContent = over ? input.getAttribute("data-too-large") : "";
+      box.hidden = !over;
+    }
+    return over;
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("input[type=file][data-max-bytes]")) fileTooLarge(event.target);
+  });
+  document.addEventListener("submit", function (event) {
+    var inputs = event.target.querySelectorAll("input[type=file][data-max-bytes]");
+    for (var index = 0; index < inputs.length; index++) {
+      if (fileTooLarge(inputs[index])) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        inputs[index].focus();
+        return;
+      }
+    }
+  }, true);
 
   // A select that applies itself ([data-submit-on-change]) and a print button ([data-print]).
   document.addEventListener("change", function (event) {

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask_babel import lazy_gettext as _l
 
-from core.contributions import NavItem, Process, Stage
+from core.contributions import NavItem, PeriodicTask, Process, Stage
 from core.hookspecs import hookimpl
 from core.lowcode import records
 from core.lowcode.models import Stage as StageRow
@@ -119,6 +119,11 @@ def register_commands():
         click.echo(f"{services.return_stale_to_pool()} customer(s) went back to the pool.")
 
     return [return_to_pool]
+
+
+@hookimpl
+def register_periodic_tasks():
+    return [PeriodicTask("pipeline.return_to_pool", services.return_stale_to_pool, hour="2", minute="30")]
 
 
 @hookimpl

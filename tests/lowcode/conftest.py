@@ -1,5 +1,6 @@
 """Fixtures of the low-code tests: a form made in the browser with a field of most types, and the
 sample plugin's customisable entity."""
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -21,6 +22,15 @@ COMPETITOR_FIELDS = [
     {"type": "url", "label": "Site"},
     {"type": "integer", "label": "Staff"},
 ]
+
+
+def mapping_form(page_text: str) -> dict:
+    """The mapping an import page proposes, as the browser would send it back."""
+    form = {}
+    for index, selected in re.findall(r'<select name="map-(\d+)"[^>]*>(.*?)</select>', page_text, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', selected)
+        form[f"map-{index}"] = chosen.group(1) if chosen else ""
+    return form
 
 
 def make_entity(app, admin, label="Competitor", fields=COMPETITOR_FIELDS) -> str:

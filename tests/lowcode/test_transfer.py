@@ -9,6 +9,8 @@ from openpyxl import Workbook, load_workbook
 
 from core.lowcode.models import CustomRecord, ImportJob
 
+from .conftest import mapping_form
+
 GOOD = "Name,Level,Revenue,Founded,Regions,Code\nACME 中国,A,1200,2019-03-01,\"North, 华东\",AC001\nBeta,b,\"1,500.50\",2020/5/6,South,BE002\n"
 
 
@@ -19,15 +21,6 @@ def upload(client, entity, data: bytes, filename="people.csv"):
 
 def job_uid(response) -> str:
     return re.search(r"/import/([0-9a-f]+)$", response.headers["Location"]).group(1)
-
-
-def mapping_form(page_text: str) -> dict:
-    """The mapping the page proposes, as the browser would send it back."""
-    form = {}
-    for index, selected in re.findall(r'<select name="map-(\d+)"[^>]*>(.*?)</select>', page_text, re.S):
-        chosen = re.search(r'<option value="([^"]*)" selected>', selected)
-        form[f"map-{index}"] = chosen.group(1) if chosen else ""
-    return form
 
 
 def finish(client, entity, uid, timeout=60) -> str:
