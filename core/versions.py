@@ -3,12 +3,17 @@
 A process caches what is costly to build (the disabled plugins, the effective forms) with the
 counter it was built at. Each request reads all counters in one query (`current()`); whoever
 changes what a cache holds calls `bump()` in the same transaction.
+
+A cache is stamped only with a committed counter: counters read inside a transaction are not kept
+for the request (the transaction may still roll back), and `committed()` tells a cache whether what
+it would build now may be kept.
 """
 from __future__ import annotations
 
 import peewee
 from flask import g, has_request_context
 
+from .db import db
 from .models import Version
 
 PLUGINS = "plugins"
@@ -26,9 +31,18 @@ def current() -> dict[str, int]:
     """The counters, read once per request (and afresh outside requests)."""
     if not has_request_context():
         return read()
-    if "salesdeck_versions" not in g:
-        g.salesdeck_versions = read()
-    return g.salesdeck_versions
+    if "salesdeck_versions" in g:
+        return g.salesdeck_versions
+    counters = read()
+    if committed():
+        g.salesdeck_versions = counters
+    return counters
+
+
+def committed() -> bool:
+    """Whether what this thread reads now is committed: outside a transaction. Inside one, a
+    definition written (and a counter bumped) may yet be rolled back."""
+    return db.obj is None or not db.in_transaction()
 
 
 def bump(key: str) -> None:

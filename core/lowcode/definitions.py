@@ -2,6 +2,9 @@
 schema version in the same transaction, so every server process rebuilds its forms."""
 from __future__ import annotations
 
+import datetime
+import decimal
+import json
 import re
 import unicodedata
 
@@ -10,12 +13,12 @@ import regex
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
-from ..db import db, utcnow
+from ..db import db, is_sqlite, utcnow
 from . import formula
 from . import types as T
 from .entities import RESERVED_KEYS, EntityView, FieldSpec, schema_changed
-from .models import EntitySetting, FieldDefinition, Process, Stage
-from .records import audit, recompute_all
+from .models import AuditEntry, EntitySetting, FieldDefinition, Process, Stage
+from .records import History, audit, recompute_all
 
 KEY_PATTERN = re.compile(r"[^\W\d]\w{0,63}")
 PATTERN_MAX = 200
@@ -156,6 +159,8 @@ def validate(view: EntityView, values: dict, definition: FieldDefinition | None)
         except formula.FormulaError as problem:
             errors["formula"] = str(problem)
         cleaned_options["formula"] = text
+    if "choices" not in settings and definition is not None and (definition.options or {}).get("kept_choices"):
+        cleaned_options["kept_choices"] = definition.options["kept_choices"]  # for when a choice type returns
     if "link" in settings:
         from .entities import all_entities
 
@@ -222,6 +227,93 @@ def _attributes(definition: FieldDefinition) -> dict:
             ("label", "key", "type", "help", "placeholder", "required", "unique", "hidden", "default", "options")}
 
 
+# -- the version a field editor was made from -----------------------------------------------------
+
+BASE_SETTINGS = ("label", "help", "hidden")  # what an overlay on a plugin's field holds
+
+
+class DefinitionConflict(Exception):
+    """A field saved from an editor opened on an older version, changed since in the same settings.
+    `settings`: the names both changed differently; `typed`: the names the admin changed;
+    `history`: who changed the field since."""
+
+    def __init__(self, settings: list[str], typed: set[str], history: list):
+        self.settings, self.typed, self.history = settings, typed, history
+        super().__init__(settings)
+
+
+def _plain(value):
+    """A setting as JSON gives it back (a label as text, a Decimal as a number), to compare."""
+    def default(item):
+        if isinstance(item, decimal.Decimal):
+            return float(item)
+        if isinstance(item, (datetime.date, datetime.datetime)):
+            return item.isoformat()
+        return str(item)
+
+    return json.loads(json.dumps(value, default=default, ensure_ascii=False))
+
+
+def field_settings(spec: FieldSpec) -> dict:
+    """A field's settings as its editor's save compares them."""
+    if spec.base:
+        return _plain({"label": str(spec.label), "help": spec.help, "hidden": spec.hidden})
+    settings = _attributes(spec.definition)
+    settings.pop("type")
+    return _plain(settings)
+
+
+def field_version(view: EntityView, spec: FieldSpec) -> int:
+    """The field's latest audit entry: the version an editor opened now is made from."""
+    if spec.definition is None or spec.definition.id is None:
+        return 0
+    return AuditEntry.select(peewee.fn.MAX(AuditEntry.id)).where(
+        AuditEntry.entity == f"schema:{view.key}", AuditEntry.record_id == spec.definition.id).scalar() or 0
+
+
+def read_base(text: str | None) -> dict | None:
+    """The settings a field editor was made from, as it sent them back; ValueError when they are
+    not what our editor sends."""
+    if text is None:
+        return None
+    base = json.loads(text)
+    if not isinstance(base, dict):
+        raise ValueError("not a field editor's settings")
+    return base
+
+
+def _locked(definition: FieldDefinition) -> FieldDefinition:
+    query = FieldDefinition.select().where(FieldDefinition.id == definition.id)
+    return (query if is_sqlite() else query.for_update()).get()
+
+
+def _changed_by_admin(view: EntityView, definition_id: int, current: dict, proposed: dict, base: dict | None,
+                      version: int | None) -> set[str]:
+    """The settings the admin changed from `base` (all of them without one); a setting changed
+    since by someone else to something else raises DefinitionConflict."""
+    proposed = _plain(proposed)
+    if base is None:
+        return set(proposed)
+    typed = {name for name in proposed if name in base and proposed[name] != base[name]}
+    clashes = [name for name in proposed if name in typed and current.get(name) != base[name]
+               and proposed[name] != current.get(name)]
+    if clashes:
+        raise DefinitionConflict(clashes, typed, _changes_since(view, definition_id, version or 0))
+    return typed
+
+
+def _changes_since(view: EntityView, definition_id: int, version: int) -> list[History]:
+    from ..models import User
+
+    entries = (AuditEntry.select(AuditEntry, User).join(User, peewee.JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
+               .where(AuditEntry.entity == f"schema:{view.key}", AuditEntry.record_id == definition_id,
+                      AuditEntry.id > version).order_by(AuditEntry.id.desc()).limit(20))
+    return [History(at=entry.at, user=entry.user.name if entry.user_id and entry.user else "", action=entry.action,
+                    changes=[(name, "" if before is None else str(before), "" if after is None else str(after))
+                             for name, (before, after) in (entry.changes or {}).items()])
+            for entry in entries]
+
+
 def add_field(view: EntityView, values: dict, user) -> FieldDefinition:
     cleaned = validate(view, values, None)
     with db.atomic():
@@ -244,18 +336,27 @@ def _recompute(key: str) -> None:
     recompute_all(get_entity(key))  # the picture rebuilt with the new definition
 
 
-def change_field(view: EntityView, definition: FieldDefinition, values: dict, user) -> FieldDefinition:
-    cleaned = validate(view, {**values, "type": definition.type}, definition)
-    before = _attributes(definition)
+def change_field(view: EntityView, definition: FieldDefinition, values: dict, user, base: dict | None = None,
+                 version: int | None = None) -> FieldDefinition:
+    """Save a field's settings. With `base`, the settings the editor was made from, only what the
+    admin changed is written; a setting another admin changed since to something else raises
+    DefinitionConflict."""
     with db.atomic():
+        definition = _locked(definition)
+        cleaned = validate(view, {**values, "type": definition.type}, definition)
+        before = _attributes(definition)
+        current = _plain({name: value for name, value in before.items() if name != "type"})
+        typed = _changed_by_admin(view, definition.id, current, {k: v for k, v in cleaned.items() if k != "type"},
+                                  base, version)
         old_key = definition.key
         for name, value in cleaned.items():
-            setattr(definition, name, value)
+            if name in typed:
+                setattr(definition, name, value)
         definition.updated_at = utcnow()
         definition.save()
-        if cleaned["key"] != old_key:
-            _rename_references(view, old_key, cleaned["key"])
-        changes = {name: [before[name], value] for name, value in cleaned.items() if before[name] != value}
+        if definition.key != old_key:
+            _rename_references(view, old_key, definition.key)
+        changes = {name: [before[name], value] for name, value in cleaned.items() if name in typed and before[name] != value}
         audit("field_change", f"schema:{view.key}", definition.id, definition.label, changes, user)
         schema_changed()
         if definition.type == "computed" and "options" in changes:
@@ -263,8 +364,10 @@ def change_field(view: EntityView, definition: FieldDefinition, values: dict, us
     return definition
 
 
-def overlay_base_field(view: EntityView, spec: FieldSpec, values: dict, user) -> FieldDefinition:
-    """An admin's label, help, position or hiding of a field of the plugin's own form."""
+def overlay_base_field(view: EntityView, spec: FieldSpec, values: dict, user, base: dict | None = None,
+                       version: int | None = None) -> FieldDefinition:
+    """An admin's label, help, position or hiding of a field of the plugin's own form (with `base`:
+    only what the admin changed, as change_field)."""
     label = (values.get("label") or "").strip()[:120] or str(spec.label)
     hidden = bool(values.get("hidden"))
     if hidden and spec.required:
@@ -273,9 +376,15 @@ def overlay_base_field(view: EntityView, spec: FieldSpec, values: dict, user) ->
         definition = spec.definition or FieldDefinition(entity=view.key, key=spec.key, type=spec.type.key, base=True,
                                                         position=spec.position)
         before = {"label": str(spec.label), "help": spec.help, "hidden": spec.hidden}
-        definition.label, definition.help, definition.hidden = label, (values.get("help") or "").strip()[:500], hidden
+        if definition.id is not None:
+            definition = _locked(definition)
+            before = {"label": str(definition.label or spec.label), "help": definition.help or spec.help,
+                      "hidden": definition.hidden}
+        after = {"label": label, "help": (values.get("help") or "").strip()[:500], "hidden": hidden}
+        typed = _changed_by_admin(view, definition.id, _plain(before), after, base, version)
+        after = {name: after[name] if name in typed else before[name] for name in after}
+        definition.label, definition.help, definition.hidden = after["label"], after["help"], after["hidden"]
         definition.save()
-        after = {"label": label, "help": definition.help, "hidden": hidden}
         audit("field_change", f"schema:{view.key}", definition.id, label,
               {k: [before[k], v] for k, v in after.items() if before[k] != v}, user)
         schema_changed()
@@ -339,78 +448,6 @@ def reorder(view: EntityView, keys: list[str], user) -> None:
         schema_changed()
 
 
-# -- changing a field's type ----------------------------------------------------------------------
-
-
-def conversion_report(view: EntityView, definition: FieldDefinition, new_type: T.FieldType, options: dict):
-    """What changing the type would do: ([(record, old, new)] converted, [(record, old, error)] kept)."""
-    target = FieldSpec(key=definition.key, label=definition.label, type=new_type, options=options)
-    converted, kept = [], []
-    query = view.query().where(view.model.custom[definition.key].is_null(False)).order_by(view.model.id)
-    for record in query.iterator():
-        old = record.custom.get(definition.key)
-        try:
-            converted.append((record, old, new_type.convert(old, target)))
-        except T.Conversion as problem:
-            kept.append((record, old, str(problem)))
-    return converted, kept
-
-
-def options_for_new_type(view: EntityView, definition: FieldDefinition, new_type: T.FieldType) -> dict:
-    """Settings that let most values convert: a text field becoming a choice gets its values as options."""
-    options = {}
-    if "choices" in new_type.settings:
-        values = []
-        for record in view.query(view.model.custom).where(view.model.custom[definition.key].is_null(False)).iterator():
-            old = record.custom.get(definition.key)
-            for item in old if isinstance(old, list) else [old]:
-                text = str(item).strip()
-                if text and text not in values and len(values) < 200:
-                    values.append(text)
-        options["choices"] = [{"value": key_from_label(v, set()), "label": v, "color": "slate", "archived": False}
-                              for v in values[:200]]
-    if "decimals" in new_type.settings:
-        options["decimals"] = 2
-    return options
-
-
-def change_type(view: EntityView, definition: FieldDefinition, new_type: T.FieldType, user) -> tuple[int, int]:
-    """Convert every value that converts; keep the others under `_kept` on their record."""
-    if definition.base or not new_type.in_form and new_type.key != "computed":
-        raise DefinitionError({"type": _("This field's type cannot change.")})
-    readers = used_by(view, definition.key)
-    if readers and new_type.kind != T.NUMBER:
-        raise DefinitionError({"type": _("The formula of %(fields)s reads this field; change it first.", fields=", ".join(readers))})
-    options = options_for_new_type(view, definition, new_type)
-    converted, kept = conversion_report(view, definition, new_type, options)
-    with db.atomic():
-        for record, _old, new in converted:
-            custom = dict(record.custom)
-            if new is None:
-                custom.pop(definition.key, None)
-            else:
-                custom[definition.key] = new
-            record.custom = custom
-            record.save(only=[view.model.custom])
-        for record, old, _error in kept:
-            custom = dict(record.custom)
-            custom.pop(definition.key, None)
-            custom.setdefault("_kept", {})[definition.key] = old
-            record.custom = custom
-            record.save(only=[view.model.custom])
-        before = definition.type
-        definition.type = new_type.key
-        definition.options = options
-        definition.unique = definition.unique and "unique" in new_type.settings
-        definition.default = None
-        definition.updated_at = utcnow()
-        definition.save()
-        audit("field_change", f"schema:{view.key}", definition.id, definition.label,
-              {"type": [before, new_type.key], "converted": [None, len(converted)], "kept": [None, len(kept)]}, user)
-        schema_changed()
-    return len(converted), len(kept)
-
-
 # -- entities made in the browser -----------------------------------------------------------------
 
 
@@ -461,3 +498,7 @@ def change_entity(view: EntityView, values: dict, user) -> EntitySetting:
               {k: [before[k], v] for k, v in after.items() if before[k] != v}, user)
         schema_changed()
     return setting
+
+
+# Changing a field's type lives in its own module; the designer reaches it here.
+from .type_changes import change_type, conversion_report, options_for_new_type  # noqa: E402,F401

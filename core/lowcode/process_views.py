@@ -1,22 +1,21 @@
-"""Processes and stages edited by admins, and the managers' approval queue."""
+"""Processes and stages edited by admins, and the managers' approval queue. The changes
+themselves are made by process_service."""
 from __future__ import annotations
 
-import peewee
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import restrict, role_required
-from ..db import db, utcnow
-from ..i18n import N_
 from ..models import ADMIN, MANAGER, User
+from ..input_guard import Refused
 from ..shell import id_from, render_page
+from . import process_service as S
 from . import types as T
-from .definitions import key_from_label
-from .entities import all_entities, get_entity, schema_changed
+from .definitions import DefinitionError
+from .entities import all_entities, get_entity
 from .models import PENDING, Approval, Process, Stage
 from .processes import KINDS, decide, ensure_defaults, merge, stages_of
-from .records import audit
 
 bp = Blueprint("processes", __name__, url_prefix="/admin/processes")
 approvals = Blueprint("approvals", __name__, url_prefix="/approvals")
@@ -53,64 +52,33 @@ def index():
 @bp.route("/new", methods=["POST"])
 def new():
     entities = {key: view for key, view in all_entities().items() if view.has_process}
-    label = request.form.get("label", "").strip()
     entity = request.form.get("entity", "")
-    errors = {}
-    if not label or len(label) > 120:
-        errors["label"] = _("Give the process a name of 1 to 120 characters.")
-    if entity not in entities:
-        errors["entity"] = _("Choose which records go through it.")
-    if errors:
-        return render_page("lowcode/processes.html", status=400, errors=errors, entities=entities,
+    try:
+        process = S.create_process(request.form.get("label", ""), entity if entity in entities else "", current_user)
+    except DefinitionError as problem:
+        return render_page("lowcode/processes.html", status=400, errors=problem.errors, entities=entities,
                            processes=list(Process.select().order_by(Process.entity, Process.id)))
-    taken = {key for (key,) in Process.select(Process.key).tuples()}
-    with db.atomic():
-        process = Process.create(key=f"{entity}:{key_from_label(label, taken)}", label=label, entity=entity)
-        for position, (key, name, kind, probability) in enumerate(
-            [("new", N_("New"), "open", 10), ("won", N_("Won"), "won", 100), ("lost", N_("Lost"), "lost", 0)]
-        ):
-            # Stored in English, read in each user's language (see Translated).
-            Stage.create(process=process, key=key, label=name, kind=kind, probability=probability, position=position,
-                         color={"won": "green", "lost": "red"}.get(kind, "blue"))
-        audit("process_add", f"process:{process.key}", process.id, label, {"label": [None, label]}, current_user)
-        schema_changed()
+    label = process.label
     flash(_("%(label)s is created with three stages; rename and add stages as your team works.", label=label), "success")
     return redirect(url_for("processes.edit", process_id=process.id))
 
 
-def _stage_values(view, form) -> tuple[dict, dict]:
-    errors, values = {}, {}
-    values["label"] = form.get("label", "").strip()
-    if not values["label"] or len(values["label"]) > 120:
-        errors["label"] = _("Give the stage a name of 1 to 120 characters.")
-    values["color"] = form.get("color") if form.get("color") in T.COLORS else "slate"
-    try:
-        values["probability"] = int(form.get("probability", "0") or 0)
-        if not 0 <= values["probability"] <= 100:
-            raise ValueError
-    except ValueError:
-        errors["probability"] = _("Write a whole number from 0 to 100.")
-    values["kind"] = form.get("kind") if form.get("kind") in KINDS else None
-    if values["kind"] is None:
-        errors["kind"] = _("Choose open, won or lost.")
-    raw_days = form.get("followup_days", "").strip()
-    try:
-        values["followup_days"] = int(raw_days) if raw_days else None
-        if values["followup_days"] is not None and not 0 < values["followup_days"] <= 365:
-            raise ValueError
-    except ValueError:
-        errors["followup_days"] = _("Write a number of days from 1 to 365, or leave it empty.")
-    known = {spec.key for spec in view.form_fields}
-    values["required_fields"] = [key for key in form.getlist("required_fields") if key in known]
-    values["needs_approval"] = form.get("needs_approval") == "y"
-    return values, errors
+def _stage_form(form) -> dict:
+    """The stage editor's submission as process_service.clean_stage reads it."""
+    raw = {name: form.get(name, "") for name in ("label", "color", "probability", "kind", "followup_days")}
+    return {**raw, "required_fields": form.getlist("required_fields"), "needs_approval": form.get("needs_approval") == "y"}
 
 
-def _editor(process, stage=None, errors=None, values=None, status=200):
+def _editor(process, stage=None, errors=None, values=None, status=200, version=None, conflict=None):
+    """The process editor; `version`: (version, base) the stage editor carries, the stage's own
+    unless a submission (with errors) or a conflict says otherwise."""
     view = get_entity(process.entity)
+    if stage is not None and version is None:
+        version = (S.stage_version(process, stage), S.stage_base(stage))
     return render_page("lowcode/process.html", status=status, process=process, view=view,
                        stages=stages_of(process), archived=[s for s in stages_of(process, archived=True) if s.archived_at],
-                       editing=stage, errors=errors or {}, values=values or {}, kinds=KINDS, colors=T.COLORS)
+                       editing=stage, errors=errors or {}, values=values or {}, kinds=KINDS, colors=T.COLORS,
+                       version=version, conflict=conflict)
 
 
 @bp.route("/<int:process_id>")
@@ -127,25 +95,27 @@ def edit(process_id: int):
 def save_stage(process_id: int, stage_id: int | None = None):
     process = _process_or_404(process_id)
     stage = _stage_or_404(process, stage_id) if stage_id else None
-    view = get_entity(process.entity)
-    values, errors = _stage_values(view, request.form)
-    if errors:
-        return _editor(process, stage, errors, values, status=400)
-    with db.atomic():
+    raw = _stage_form(request.form)
+    base, submitted = None, None  # the settings the editor was made from, and (version, settings) as it sent them
+    if stage is not None and "stage-base" in request.form:
+        try:
+            base = S.read_base(request.form["stage-base"])
+        except ValueError:
+            abort(400)
+        submitted = (id_from(request.form.get("stage-version")) or 0, request.form["stage-base"])
+    try:
         if stage is None:
-            taken = {s.key for s in Stage.select(Stage.key).where(Stage.process == process)}
-            position = (Stage.select(peewee.fn.MAX(Stage.position)).where(Stage.process == process).scalar() or 0) + 1
-            stage = Stage.create(process=process, key=key_from_label(values["label"], taken), position=position, **values)
-            audit("stage_add", f"process:{process.key}", stage.id, stage.label, {k: [None, v] for k, v in values.items()}, current_user)
+            stage = S.add_stage(process, raw, current_user)
         else:
-            before = {name: getattr(stage, name) for name in values}
-            for name, value in values.items():
-                if before[name] != value:  # an unchanged name keeps its source (and its translations)
-                    setattr(stage, name, value)
-            stage.save()
-            audit("stage_change", f"process:{process.key}", stage.id, stage.label,
-                  {k: [before[k], v] for k, v in values.items() if before[k] != v}, current_user)
-        schema_changed()
+            stage = S.change_stage(process, stage, raw, current_user, base=base, version=submitted and submitted[0])
+    except DefinitionError as problem:
+        return _editor(process, stage, problem.errors, raw, status=400, version=submitted)
+    except S.StageConflict as conflict:  # saved over a newer version: what the admin typed, over the stage as it is now
+        errors = {name: _("Changed by someone else meanwhile; yours is kept below. Save again to keep yours.")
+                  for name in conflict.settings}
+        typed = {name: value for name, value in conflict.typed.items() if value != base.get(name, value)}
+        return _editor(process, conflict.stage, errors, {**S.stage_settings(conflict.stage), **typed}, status=409,
+                       conflict=conflict)
     flash(_("%(label)s is saved.", label=stage.label), "success")
     return redirect(url_for("processes.edit", process_id=process.id))
 
@@ -153,22 +123,10 @@ def save_stage(process_id: int, stage_id: int | None = None):
 @bp.route("/<int:process_id>/order", methods=["POST"])
 def order(process_id: int):
     process = _process_or_404(process_id)
-    wanted = []
-    for value in request.form.getlist("order"):
-        try:
-            wanted.append(int(value))
-        except ValueError:
-            abort(400)
-    stages = {stage.id: stage for stage in stages_of(process)}
-    ordered = [stages[i] for i in wanted if i in stages] + [s for i, s in stages.items() if i not in wanted]
-    with db.atomic():
-        for position, stage in enumerate(ordered):
-            if stage.position != position:
-                stage.position = position
-                stage.save(only=[Stage.position])
-        audit("stage_order", f"process:{process.key}", process.id, process.label,
-              {"order": [None, [stage.label for stage in ordered]]}, current_user)
-        schema_changed()
+    wanted = [id_from(value) for value in request.form.getlist("order")]
+    if None in wanted:
+        raise Refused(_("The order lists a stage that does not exist."))
+    ordered = S.reorder_stages(process, wanted, current_user)
     if request.htmx:
         return render_page("lowcode/process.html", "stage_list", process=process, stages=ordered)
     return redirect(url_for("processes.edit", process_id=process.id))
@@ -178,26 +136,32 @@ def order(process_id: int):
 def archive_stage(process_id: int, stage_id: int):
     process = _process_or_404(process_id)
     stage = _stage_or_404(process, stage_id)
-    view = get_entity(process.entity)
     restore = request.form.get("restore") == "1"
-    if not restore:
-        column = view.model._meta.fields[view.stage_field]
-        in_use = view.query().where(column == stage.id).count()
-        if in_use:
-            flash(_("%(count)d record(s) are in %(label)s: merge it into another stage instead, so they move with it.",
-                    count=in_use, label=stage.label), "error")
-            return redirect(url_for("processes.edit", process_id=process.id, stage=stage.id))
-        if len(stages_of(process)) <= 1:
-            flash(_("A process keeps at least one stage."), "error")
-            return redirect(url_for("processes.edit", process_id=process.id))
-    with db.atomic():
-        stage.archived_at = None if restore else utcnow()
-        stage.save()
-        audit("stage_restore" if restore else "stage_archive", f"process:{process.key}", stage.id, stage.label,
-              {"archived": [restore, not restore]}, current_user)
-        schema_changed()
+    try:
+        S.set_stage_archived(process, stage, not restore, current_user)
+    except DefinitionError as problem:
+        flash(" ".join(problem.errors.values()), "error")
+        return redirect(url_for("processes.edit", process_id=process.id, stage=stage.id))
     flash(_("%(label)s is restored.", label=stage.label) if restore else _("%(label)s is archived.", label=stage.label), "success")
     return redirect(url_for("processes.edit", process_id=process.id))
+
+
+@bp.route("/<int:process_id>/archive", methods=["POST"])
+def archive_process(process_id: int):
+    """Archive the process (restore=1: bring it back)."""
+    process = _process_or_404(process_id)
+    restore = request.form.get("restore") == "1"
+    try:
+        records = S.set_process_archived(process, not restore, current_user)
+    except DefinitionError as problem:
+        flash(" ".join(problem.errors.values()), "error")
+        return redirect(url_for("processes.edit", process_id=process.id))
+    if restore:
+        flash(_("%(label)s is restored: new records can enter it again.", label=process.label), "success")
+    else:
+        flash(_("%(label)s is archived; %(count)d record(s) keep their stage and history in it. You can restore it.",
+                label=process.label, count=records), "success")
+    return redirect(url_for("processes.index"))
 
 
 @bp.route("/<int:process_id>/stages/<int:stage_id>/merge", methods=["POST"])

@@ -12,7 +12,7 @@ import zlib
 from dataclasses import dataclass
 
 import peewee
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.core import UnboundField
@@ -66,13 +66,30 @@ def form_class(view: EntityView):
 
 
 def make_form(view: EntityView, record=None, submitted: bool = True, initial: dict | None = None,
-              only: set | None = None):
+              only: set | None = None, typed: set | None = None):
     """The form for a new record (defaults and `initial` stored values filled in) or an existing
     one. On a POST, Flask-WTF fills it from the submission, unless `submitted` is False (a preview
     inside another form). `only`: the fields that will be used, the others left unprepared (their
-    choices not loaded), as when a move asks for two fields of a long form."""
+    choices not loaded), as when a move asks for two fields of a long form. `typed`: fields filled
+    from the submission over the record's values (what a user typed, kept after a conflict)."""
+    data = _form_data(view, record, initial or {})
+    form = form_class(view)(data=data) if submitted else form_class(view)(formdata=None, data=data)
+    for key in typed or ():
+        form[key].process(request.form)
+    if record is not None:
+        from .record_versions import EditState
+
+        form.edit_state = EditState(view, record, submitted)
+    else:
+        form.edit_state = None
+    for spec in view.form_fields:
+        if only is None or spec.key in only:
+            spec.type.prepare(form[spec.key], spec, view.value(record, spec) if record is not None else None)
+    return form
+
+
+def _form_data(view: EntityView, record, initial: dict) -> dict:
     data = {}
-    initial = initial or {}
     for spec in view.form_fields:
         if record is None and spec.key in initial:
             data[spec.key] = spec.type.to_form(initial[spec.key], spec)
@@ -84,11 +101,7 @@ def make_form(view: EntityView, record=None, submitted: bool = True, initial: di
             data[spec.key] = view.value(record, spec) if hasattr(spec.column, "rel_model") else getattr(record, spec.key)
         else:
             data[spec.key] = spec.type.to_form(view.value(record, spec), spec)
-    form = form_class(view)(data=data) if submitted else form_class(view)(formdata=None, data=data)
-    for spec in view.form_fields:
-        if only is None or spec.key in only:
-            spec.type.prepare(form[spec.key], spec, view.value(record, spec) if record is not None else None)
-    return form
+    return data
 
 
 # -- lookups for showing references ---------------------------------------------------------------
@@ -266,6 +279,7 @@ def apply_values(view: EntityView, record, values: dict) -> None:
         spec = view.field(key)
         if spec is None:
             continue
+        spec.type.storable(stored, spec)  # raises T.Unstorable: nothing is written
         if spec.base:
             column = spec.column
             if stored is None and column is not None and not column.null:
@@ -291,12 +305,22 @@ def form_values(view: EntityView, form) -> dict:
     return values
 
 
-def save(view: EntityView, user, values: dict, record=None, action: str | None = None, stage: Stage | None = None):
-    """Create (record=None) or change a record; return (record, changes). Raises UniqueViolation."""
+def save(view: EntityView, user, values: dict, record=None, action: str | None = None, stage: Stage | None = None,
+         base: dict | None = None, version: int | None = None):
+    """Create (record=None) or change a record; return (record, changes). Raises UniqueViolation.
+
+    A change builds on the record as committed now (read again, locked); with `base`, the values
+    an edit form was made from, only what the user changed is written, and a field someone else
+    changed meanwhile to something else raises Conflict (`version`: the form's, to say who)."""
     from .processes import enter_first_stage
+    from .record_versions import merge, reload
 
     created = record is None
     with db.atomic():
+        if not created:
+            reload(view, record)
+            if base is not None:
+                values = merge(view, record, values, base, version)
         if created:
             record = view.new_record(owner=user.id)
             defaults = {spec.key: spec.default for spec in view.custom_fields
@@ -353,6 +377,7 @@ ACTION_LABELS = {
     "stage_add": _l("added the stage"), "stage_change": _l("changed the stage"),
     "stage_archive": _l("archived the stage"), "stage_restore": _l("restored the stage"),
     "stage_order": _l("reordered the stages"), "stage_merge": _l("merged the stage"),
+    "process_archive": _l("archived the process"), "process_restore": _l("restored the process"),
 }
 
 
@@ -371,3 +396,7 @@ class History:
     user: str
     action: str
     changes: list  # [(label, before, after)]
+
+
+# What the record form's view uses of record_versions (it imports records only).
+from .record_versions import Conflict, conflict_form, submitted_version  # noqa: E402,F401
