@@ -82,14 +82,20 @@ def _offset_minutes() -> int:
 
 
 def local_sql(column):
-    """A UTC timestamp column as the team's wall time, in SQL on SQLite and PostgreSQL (at today's
-    offset from UTC: exact but for the hour around a daylight-saving change)."""
+    """A UTC timestamp column as the team's wall time, in SQL, for bucketing by day, week or month.
+
+    PostgreSQL: exact for every row, daylight saving included (`AT TIME ZONE` with the team's
+    timezone name, from PostgreSQL's own timezone database).
+    SQLite: an approximation. SQLite knows no timezones, so every row is shifted by today's
+    offset from UTC: a row within an hour of midnight, stored in the other half of the year
+    (summer time against winter time), lands in the neighbouring day, and on the first or last
+    day of a month in the neighbouring month. Use PostgreSQL where that hour matters."""
     from .db import is_sqlite
 
-    minutes = _offset_minutes()
     if is_sqlite():
-        return peewee.fn.datetime(column, f"{minutes:+d} minutes")
-    return column + peewee.SQL(f"INTERVAL '{minutes:d} minutes'") if minutes else column
+        return peewee.fn.datetime(column, f"{_offset_minutes():+d} minutes")
+    # timezone(zone, t) is `t AT TIME ZONE zone`: naive UTC -> timestamptz -> the team's wall time.
+    return peewee.fn.timezone(current_app.config["TIMEZONE"], peewee.fn.timezone("UTC", column))
 
 
 def local_day_sql(column):

@@ -1,7 +1,9 @@
-"""Follow-ups: what is overdue, due today and due this week, for a rep or a manager's team."""
+"""Follow-ups: what is overdue, due today, due this week and later (a page at a time), for a rep or
+a manager's team, optionally within a range of days."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 import peewee
 from flask import request
@@ -10,7 +12,7 @@ from flask_login import current_user
 from core.auth import scope
 from core.i18n import team_today, utc_time
 from core.models import REP, User
-from core.shell import render_page
+from core.shell import paginate, render_page
 
 from .forms import KIND_LABELS
 from .models import Activity, Customer, Deal
@@ -32,26 +34,69 @@ def planned(user, team: bool):
     return scope(query, Activity.owner, user) if team else query.where(Activity.owner == user.id)
 
 
-def buckets(user, team: bool, today: datetime.date) -> dict:
+LATER_PAGE_SIZE = 25
+
+
+@dataclass
+class DueRange:
+    """The days a user narrowed the follow-ups to (`from`, `to`, both inclusive, either optional)."""
+
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+
+    @classmethod
+    def read(cls, args) -> "DueRange":
+        def day(name):
+            try:
+                chosen = datetime.date.fromisoformat(args.get(name, "").strip()[:10])
+            except ValueError:
+                return None
+            return chosen if 1970 <= chosen.year <= 2999 else None
+
+        start, end = day("from"), day("to")
+        if start and end and end < start:
+            start, end = end, start
+        return cls(start, end)
+
+    def apply(self, query):
+        if self.start:
+            query = query.where(Activity.due_at >= day_bounds(self.start)[0])
+        if self.end:
+            query = query.where(Activity.due_at < day_bounds(self.end)[1])
+        return query
+
+
+def week_end(today: datetime.date) -> datetime.datetime:
+    """The first moment after this week (weeks end on Sunday), as stored."""
+    return day_bounds(today + datetime.timedelta(days=6 - today.weekday()))[1]
+
+
+def later(user, team: bool, today: datetime.date, due: DueRange):
+    """Follow-ups due after this week, soonest first, a page at a time."""
+    query = due.apply(planned(user, team).where(Activity.due_at >= week_end(today)))
+    return paginate(query.order_by(Activity.due_at, Activity.id), LATER_PAGE_SIZE)
+
+
+def buckets(user, team: bool, today: datetime.date, due: DueRange | None = None) -> dict:
     start, tomorrow = day_bounds(today)
-    _week_start, week_end = day_bounds(today + datetime.timedelta(days=6 - today.weekday()))
-    rows = list(planned(user, team).where(Activity.due_at < week_end).order_by(Activity.due_at).limit(500))
+    rows = list((due or DueRange()).apply(planned(user, team).where(Activity.due_at < week_end(today)))
+                .order_by(Activity.due_at).limit(500))
     return {
         "overdue": [a for a in rows if a.due_at < start],
         "today": [a for a in rows if start <= a.due_at < tomorrow],
-        "week": [a for a in rows if tomorrow <= a.due_at < week_end],
+        "week": [a for a in rows if tomorrow <= a.due_at],
     }
 
 
 def counts_per_rep(user, today: datetime.date) -> list[tuple]:
     """For a manager: each rep's overdue, today and this-week counts, in one grouped query."""
     start, tomorrow = day_bounds(today)
-    _week_start, week_end = day_bounds(today + datetime.timedelta(days=6 - today.weekday()))
+    week_over = week_end(today)
     overdue = peewee.fn.SUM(peewee.Case(None, [(Activity.due_at < start, 1)], 0))
     due_today = peewee.fn.SUM(peewee.Case(None, [((Activity.due_at >= start) & (Activity.due_at < tomorrow), 1)], 0))
-    this_week = peewee.fn.SUM(peewee.Case(None, [((Activity.due_at >= tomorrow) & (Activity.due_at < week_end), 1)], 0))
+    this_week = peewee.fn.SUM(peewee.Case(None, [((Activity.due_at >= tomorrow) & (Activity.due_at < week_over), 1)], 0))
     rows = (scope(Activity.select(Activity.owner, overdue.alias("overdue"), due_today.alias("today"), this_week.alias("week"))
-                  .where(Activity.done_at.is_null(), Activity.due_at.is_null(False), Activity.due_at < week_end,
+                  .where(Activity.done_at.is_null(), Activity.due_at.is_null(False), Activity.due_at < week_over,
                          Activity.deleted_at.is_null()), Activity.owner, user)
             .group_by(Activity.owner))
     names = {u.id: u.name for u in User.select(User.id, User.name)}
@@ -63,5 +108,7 @@ def counts_per_rep(user, today: datetime.date) -> list[tuple]:
 def followups():
     today = team_today()
     team = request.args.get("who") == "team" and current_user.role != REP
-    return render_page("pipeline/followups.html", team=team, groups=buckets(current_user, team, today), today=today,
+    due = DueRange.read(request.args)
+    return render_page("pipeline/followups.html", team=team, groups=buckets(current_user, team, today, due), today=today,
+                       later=later(current_user, team, today, due), due=due,
                        per_rep=counts_per_rep(current_user, today) if team else [], kinds=KIND_LABELS)

@@ -72,6 +72,33 @@ class ProductForm(FlaskForm):
     active = BooleanField(_l("On sale"), default=True)
 
 
+def lost_reason_choices(current: str = "") -> list[SelectChoice]:
+    """The reasons offered for losing a deal: the active ones, and `current` (a deal keeps the
+    reason it was lost for when an admin archives it). A new database gets the default list here
+    first, once (as `processes_of` gives it the default process)."""
+    reasons = list(LostReason.select().where(LostReason.archived_at.is_null() | (LostReason.label == current))
+                   .order_by(LostReason.position))
+    if not reasons and ensure_lost_reasons():
+        reasons = list(LostReason.select().where(LostReason.archived_at.is_null()).order_by(LostReason.position))
+    return [SelectChoice("", "—")] + [SelectChoice(reason.label.source, reason.label) for reason in reasons]
+
+
+class LostReasonField(SelectField):
+    """The admins' list of reasons for losing a deal. A form is built without queries: the list is
+    read when this field is shown or checked (a move into Lost, a deal's edit page), never when a
+    form is merely built, as for a move that asks for two other fields."""
+
+    @property
+    def choices(self):
+        if self._choices is None:
+            self._choices = lost_reason_choices(getattr(self.data, "source", self.data) or "")
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        self._choices = value
+
+
 class DealForm(FlaskForm):
     name = StringField(_l("Deal"), validators=[DataRequired(), Length(max=200)])
     customer = SelectField(_l("Customer"), coerce=_id, validators=[DataRequired()], choices=[])
@@ -84,16 +111,7 @@ class DealForm(FlaskForm):
                                validators=[Optional(), NumberRange(min=0, max=100)])
     next_step = StringField(_l("Next step"), validators=[Optional(), Length(max=200)])
     # Reasons are stored as written (English for the defaults) and shown translated.
-    lost_reason = SelectField(_l("Lost reason"), validators=[Optional()], choices=[], coerce=lambda value: getattr(value, "source", value) or "")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        current = self.lost_reason.data or ""
-        reasons = list(LostReason.select().where(LostReason.archived_at.is_null() | (LostReason.label == current))
-                       .order_by(LostReason.position))
-        if not reasons and ensure_lost_reasons():  # a new database: the default list, once
-            reasons = list(LostReason.select().where(LostReason.archived_at.is_null()).order_by(LostReason.position))
-        self.lost_reason.choices = [SelectChoice("", "—")] + [SelectChoice(r.label.source, r.label) for r in reasons]
+    lost_reason = LostReasonField(_l("Lost reason"), validators=[Optional()], coerce=lambda value: getattr(value, "source", value) or "")
 
 
 class ActivityForm(FlaskForm):

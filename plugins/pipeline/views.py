@@ -1,7 +1,8 @@
 """The pipeline's blueprint and its board: one column per stage, cards dragged between them.
 
-Moves go through the low-code layer's move endpoint (stage rules, approvals, history); the board
-refreshes itself on the `record-moved` event.
+A drop is one call of `board.drop_card` (the low-code layer's move, with its stage rules, approvals
+and history, and the card's place, in one transaction); the board refreshes itself on the
+`record-moved` event.
 """
 from __future__ import annotations
 
@@ -9,20 +10,22 @@ import datetime
 from dataclasses import dataclass
 
 import peewee
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.auth import managed_user_ids
-from core.db import db, utcnow
+from core.auth import managed_teams, managed_user_ids
+from core.db import utcnow
 from core.lowcode import records as R
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage
-from core.lowcode.processes import processes_of, stages_of
+from core.lowcode.processes import current_stage, missing_fields, processes_of, stages_of
 from core.lowcode.views import cell
-from core.models import ADMIN, MANAGER, REP, Team, User
-from core.shell import id_from, render_page
+from core.models import ADMIN, MANAGER, REP, User
+from core.shell import id_from, render_fragment, render_page
 
 from . import services
+from .board import drop_card
 from .entities import DEAL
 from .models import Deal, DealLine, Product
 
@@ -143,47 +146,72 @@ def board():
 
 
 def _teams():
-    if current_user.role == ADMIN:
-        return list(Team.select().order_by(Team.name))
-    if current_user.role == MANAGER:
-        return list(Team.select().where(Team.manager == current_user.id).order_by(Team.name))
-    return []
+    return list(managed_teams(current_user))
 
 
 @bp.route("/board/move", methods=["POST"])
 def board_move():
-    """A card dropped on the board: its place in the column, then (for another column) the move,
-    through the low-code layer's endpoint so the stage's rules apply."""
-    from core.lowcode.views import move_record
-
+    """A card dropped on the board (or the dialog that asked for a stage's fields, answered):
+    the move and the card's place, in one service call. The answer goes into #board-dialog."""
     view = get_entity(DEAL)
     deal_id, stage_id = id_from(request.form.get("deal")), id_from(request.form.get("stage"))
     if deal_id is None or stage_id is None:
         abort(400)
-    deal = view.visible().where(Deal.id == deal_id).first()
-    if deal is None:
+    deal = view.changeable().where(Deal.id == deal_id).first()
+    stage = Stage.get_or_none(Stage.id == stage_id)
+    if deal is None or stage is None:
         abort(404)
-    neighbours = {}
-    for side in ("before", "after"):
-        if id_from(request.form.get(side)) is not None:
-            other = view.visible().where(Deal.id == id_from(request.form.get(side))).first()
-            neighbours[side] = other.rank if other is not None else None
-    rank = _rank_between(neighbours.get("before"), neighbours.get("after"))
-    with db.atomic():
-        Deal.update(rank=rank).where(Deal.id == deal.id).execute()
-    if stage_id == deal.stage_id:
+    current = current_stage(view, deal)
+    if stage.archived_at is not None or (current is not None and stage.process_id != current.process_id):
+        abort(404)
+    neighbours = _visible_neighbours(view, request.form)
+    asked = [] if stage.id == deal.stage_id else [spec for spec in missing_fields(view, deal, stage) if spec.in_form]
+    values = {}
+    if asked:
+        answered = bool(request.form.get("asked"))
+        form = R.make_form(view, deal, submitted=answered, only={spec.key for spec in asked})
+        if not answered:  # the drop itself: ask, and put the card back meanwhile
+            return _fields_dialog(view, deal, stage, form, asked, neighbours)
+        for spec in asked:  # as the low-code layer's move page reads them
+            if form[spec.key].validate(form):
+                stored = form[spec.key].data if spec.base else spec.type.clean(form[spec.key].data, spec)
+                if stored not in (None, "", []):
+                    values[spec.key] = stored
+        if any(form[spec.key].errors for spec in asked):
+            return _fields_dialog(view, deal, stage, form, asked, neighbours)
+    result = drop_card(view, deal, stage, current_user, *neighbours, values=values)
+    if result.status == "unchanged":
         return "", 204
-    response = move_record(DEAL, deal.id)
-    # A move that did not happen yet (fields asked for) puts the card back where it belongs.
-    response.headers.setdefault("HX-Trigger", "board-refresh")
+    if result.status == "needs_fields":
+        form = R.make_form(view, deal, only={spec.key for spec in result.missing if spec.in_form})
+        for spec in result.missing:
+            if spec.in_form and not form[spec.key].errors:
+                form[spec.key].errors = [_("%(stage)s needs this field.", stage=stage.label)]
+        return _fields_dialog(view, deal, stage, form, [spec for spec in result.missing if spec.in_form], neighbours)
+    if result.status == "pending":
+        message, category = _("Moving to %(stage)s waits for a manager's approval.", stage=stage.label), "info"
+    else:
+        message, category = _("%(title)s is now in %(stage)s.", title=view.title_of(deal), stage=stage.label), "success"
+    response = render_fragment("records/move.html", "move_done", message=message, category=category)
+    response.headers["HX-Trigger"] = "record-moved"
     return response
 
 
-def _rank_between(before: float | None, after: float | None) -> float:
-    if before is not None and after is not None:
-        return (before + after) / 2
-    if before is not None:
-        return before + 1
-    if after is not None:
-        return after - 1
-    return 0.0
+def _visible_neighbours(view, form) -> tuple[int | None, int | None]:
+    """The cards the drop landed between, when the user may see them (others are ignored)."""
+    wanted = {side: id_from(form.get(side)) for side in ("before", "after")}
+    ids = {card_id for card_id in wanted.values() if card_id is not None}
+    seen = {row.id for row in view.visible().select(Deal.id).where(Deal.id.in_(ids))} if ids else set()
+    return tuple(wanted[side] if wanted[side] in seen else None for side in ("before", "after"))
+
+
+def _fields_dialog(view, deal, stage, form, asked, neighbours):
+    """The question a stage asks before a card may enter it. Until it is answered the card
+    belongs in its old column: the board refreshes behind the dialog."""
+    before, after = neighbours
+    response = render_fragment(
+        "records/move.html", "move_form", view=view, record=deal, stage=stage, form=form, asked=asked, quiet=True,
+        action=url_for("pipeline.board_move"),
+        hidden={"deal": deal.id, "before": before or "", "after": after or "", "asked": 1})
+    response.headers["HX-Trigger"] = "board-refresh"
+    return response
