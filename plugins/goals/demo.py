@@ -33,8 +33,12 @@ def create(team, rng) -> None:
         G.break_down(child, "month", "working_days", manager)
     # The article: "raise sales by 20% by the end of next quarter and win at least 100 new
     # customers a month".
+    # Next quarter grows this one (still running: its basis says so), or the last complete one
+    # when this quarter has nothing yet.
     next_quarter = P.shifted(quarter, 1)
-    target, basis = G.growth_target(revenue, east, quarter, decimal.Decimal(20))
+    target, basis = G.growth_target(revenue, east, next_quarter, decimal.Decimal(20), "previous", today)
+    if not target:
+        target, basis = G.growth_target(revenue, east, next_quarter, decimal.Decimal(20), "complete", today)
     G.create(G.Draft(owner=east, metric=revenue, target=max(target, decimal.Decimal(1)), period=next_quarter, basis=basis,
                      reason="Raise sales by 20% by the end of next quarter."), manager)
     if customers is not None:

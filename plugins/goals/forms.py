@@ -14,10 +14,10 @@ from core.shell import id_from
 
 from . import periods as P
 from .models import Goal
-from .services import Draft, growth_target, owner_lookup, owner_of, parse_amount, parse_owner, title, visible
+from .services import GROWTH_OVER, Draft, growth_target, owner_lookup, owner_of, parse_amount, parse_owner, title, visible
 
 # Periods offered, by kind: how many before and after the current one.
-OFFERED = {"year": (0, 1), "quarter": (1, 4), "month": (1, 6), "week": (1, 5)}
+OFFERED = {"year": (0, 1), "quarter": (1, 4), "month": (1, 12), "week": (1, 8)}
 
 
 class GoalForm(FlaskForm):
@@ -26,7 +26,10 @@ class GoalForm(FlaskForm):
     mode = SelectField(_l("Set the target as"), choices=[], default="number", validators=[Optional()])
     target = StringField(_l("Target"), validators=[Optional(), Length(max=30)])
     growth = StringField(_l("Growth over the period before (%)"), validators=[Optional(), Length(max=10)])
+    basis = SelectField(_l("Which period before"), choices=[], default="previous", validators=[Optional()])
     period = SelectField(_l("Period"), choices=[], validators=[Optional()])
+    until = SelectField(_l("Repeat for each period until"), choices=[], default="", validators=[Optional()],
+                        description=_l("One goal for each period from the first to this one, each with the target."))
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
     parent = SelectField(_l("Part of"), choices=[], validators=[Optional()])
@@ -39,6 +42,8 @@ class GoalForm(FlaskForm):
         self.owner.choices = [SelectChoice(owner.key, owner.label) for owner in owners]
         self.metric.choices = [SelectChoice(key, str(metric.label)) for key, metric in registry.metrics().items()]
         self.mode.choices = [SelectChoice("number", str(_l("A number"))), SelectChoice("growth", str(_l("Growth in %")))]
+        self.basis.choices = [SelectChoice("previous", str(_l("The one just before"))),
+                              SelectChoice("complete", str(_l("The last complete one")))]
         today = team_today()
         choices = []
         for kind, (before, after) in OFFERED.items():
@@ -46,6 +51,8 @@ class GoalForm(FlaskForm):
             choices += [SelectChoice(period.key, period.label(), optgroup=group)
                         for period in P.upcoming(kind, today, before, after)]
         self.period.choices = choices + [SelectChoice("custom", str(_l("Custom dates (below)")), optgroup=str(_l("Other")))]
+        self.until.choices = [SelectChoice("", str(_l("Only this period")))] + [
+            choice for choice in choices if not choice.value.startswith("year:")]
         if not self.is_submitted():  # a new form starts on the first owner and measure, next quarter
             self.owner.data = self.owner.data or (owners[0].key if owners else None)
             self.metric.data = self.metric.data or next(iter(registry.metrics()), None)
@@ -75,6 +82,11 @@ def read(form: GoalForm, user) -> tuple[Draft, dict]:
     draft.period = read_period(form)
     if draft.period is None and form.period.data == "custom":
         errors["period"] = str(_l("Give both dates of a custom period."))
+    if form.until.data:  # only a period offered: a span is a year or so, never thousands of periods
+        offered = {choice.value for choice in form.until.choices}
+        draft.until = P.parse(form.until.data, OFFERED) if form.until.data in offered else None
+        if draft.until is None:
+            errors["until"] = form.until.gettext("Not a valid choice.")
     parent_id = id_from(form.parent.data)
     if parent_id is not None:
         draft.parent = visible(user).where(Goal.id == parent_id).first()
@@ -83,12 +95,15 @@ def read(form: GoalForm, user) -> tuple[Draft, dict]:
         else:
             users, teams = owner_lookup([draft.parent])
             draft.parent_title = title(draft.parent, owner_of(draft.parent, users, teams))
-    if form.mode.data == "growth":
+    if form.mode.data == "growth" and form.until.data:
+        errors["until"] = str(_l("A repeated goal takes a number as its target; growth is worked out one period at a time."))
+    elif form.mode.data == "growth":
         percent = parse_amount(form.growth.data)
         if percent is None or not -100 < percent <= 1000:
             errors["growth"] = str(_l("Write the growth as a percentage, such as 20."))
         elif draft.owner is not None and draft.metric is not None and draft.period is not None:
-            draft.target, draft.basis = growth_target(draft.metric, draft.owner, draft.period, percent)
+            over = form.basis.data if form.basis.data in GROWTH_OVER else "previous"
+            draft.target, draft.basis = growth_target(draft.metric, draft.owner, draft.period, percent, over)
     else:
         draft.target = parse_amount(form.target.data)
         if form.target.data and draft.target is None:

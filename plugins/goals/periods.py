@@ -111,6 +111,26 @@ def comparable(period: Period, count: int = 3) -> list[Period]:
     return [shifted(period, -n) for n in range(1, count + 1)]
 
 
+def last_complete(period: Period, today: datetime.date) -> Period:
+    """The latest period of the same kind and length before `period` that has ended by `today`
+    (the period just before, unless that one is still running)."""
+    before = shifted(period, -1)
+    if before.end < today:
+        return before
+    if period.kind == "custom":
+        return shifted(before, -((before.end - today).days // period.days + 1))
+    return shifted(containing(period.kind, today), -1)
+
+
+def span(first: Period, last: Period) -> list[Period]:
+    """`first`, the periods of its kind after it, up to `last` (empty when `last` comes first)."""
+    found, current = [], first
+    while current.start <= last.start:
+        found.append(current)
+        current = shifted(current, 1)
+    return found
+
+
 def a_year_before(period: Period) -> Period:
     return Period(period.kind, period.start - relativedelta(years=1), period.end - relativedelta(years=1))
 

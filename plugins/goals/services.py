@@ -7,14 +7,15 @@ from __future__ import annotations
 import datetime
 import decimal
 import functools
+import dataclasses
 from dataclasses import dataclass
 
 import peewee
 from flask_babel import gettext as _
 
-from core import registry
+from core import auth, registry
 from core.db import db, utcnow
-from core.i18n import locale_code
+from core.i18n import locale_code, team_today
 from core.lowcode.records import audit
 from core.models import ADMIN, MANAGER, Team, User
 
@@ -63,11 +64,8 @@ def owner_lookup(goals) -> tuple[dict, dict]:
 
 
 def managed_teams(user: User) -> list[Team]:
-    if user.role == ADMIN:
-        return list(Team.select().order_by(Team.name))
-    if user.role == MANAGER:
-        return list(Team.select().where(Team.manager == user.id).order_by(Team.name))
-    return []
+    """The teams `user` runs (the core's one answer): an admin all, a manager theirs, a rep none."""
+    return list(auth.managed_teams(user))
 
 
 def owners_for(user: User) -> list[Owner]:
@@ -116,13 +114,54 @@ def actual(metric, owner: Owner, period: P.Period) -> decimal.Decimal:
     return sum((decimal.Decimal(str(found.get(person) or 0)) for person in people), decimal.Decimal(0))
 
 
-def growth_target(metric, owner: Owner, period: P.Period, percent: decimal.Decimal) -> tuple[decimal.Decimal, dict]:
-    """"20% more than last quarter": the previous period's actual, raised; and how it was worked out."""
-    before = P.comparable(period, 1)[0]
-    base = actual(metric, owner, before)
+# What a growth target grows: the period just before the goal's (which may still be running),
+# or the last one of its kind that is complete.
+GROWTH_OVER = ("previous", "complete")
+GROWTH_KEYS = ("growth", "base", "from", "to", "running", "as_of", "changed")
+
+
+def growth_base(period: P.Period, over: str, today: datetime.date) -> P.Period:
+    return P.last_complete(period, today) if over == "complete" else P.comparable(period, 1)[0]
+
+
+def percent_text(percent: decimal.Decimal) -> str:
+    """20 -> "20", 12.50 -> "12.5" (never "2E+1")."""
+    return f"{percent.quantize(S.CENT).normalize():f}"
+
+
+def grown(metric, base: decimal.Decimal, percent: decimal.Decimal) -> decimal.Decimal:
     unit = S.ONE if whole_units(metric) else S.CENT
-    target = (base * (1 + percent / 100)).quantize(unit, rounding=decimal.ROUND_CEILING)
-    return target, {"growth": str(percent), "base": str(base.quantize(S.CENT)), "from": before.start.isoformat(), "to": before.end.isoformat()}
+    return (base * (1 + percent / 100)).quantize(unit, rounding=decimal.ROUND_CEILING)
+
+
+def growth_target(metric, owner: Owner, period: P.Period, percent: decimal.Decimal, over: str = "previous",
+                  today: datetime.date | None = None) -> tuple[decimal.Decimal, dict]:
+    """"20% more than last quarter": the base period's actual, raised; and how it was worked out.
+    A base period still running counts what it has so far, and the basis says so."""
+    today = today or team_today()
+    before = growth_base(period, over, today)
+    base = actual(metric, owner, before)
+    basis = {"growth": percent_text(percent), "base": str(base.quantize(S.CENT)), "from": before.start.isoformat(),
+             "to": before.end.isoformat()}
+    if before.end >= today:
+        basis.update(running=True, as_of=today.isoformat())
+    return grown(metric, base, percent), basis
+
+
+def regrown(goal: Goal, percent: decimal.Decimal, over: str) -> tuple[decimal.Decimal, dict] | None:
+    """A new target for `goal`, `percent` over the basis it was set with ("set"), the period
+    before it or the last complete one; None when it has no such basis."""
+    metric = metric_or_none(goal.metric)
+    if over == "set":
+        if not goal.basis.get("base"):
+            return None
+        base = decimal.Decimal(goal.basis["base"])
+        kept = {key: goal.basis[key] for key in ("base", "from", "to", "running", "as_of") if key in goal.basis}
+        return grown(metric, base, percent), {**kept, "growth": percent_text(percent)}
+    if over not in GROWTH_OVER or metric is None:
+        return None
+    users, teams = owner_lookup([goal])
+    return growth_target(metric, owner_of(goal, users, teams), P.Period(goal.period_kind, goal.start, goal.end), percent, over)
 
 
 def user_ids_of(goals: list[Goal]) -> dict[int, list[int]]:
@@ -137,15 +176,24 @@ def visible(user: User):
     """The goals `user` may see: an admin all; a manager the company's, their teams' and their
     people's; a rep the company's, their team's and their own."""
     query = Goal.select().where(Goal.archived_at.is_null())
-    if user.role == ADMIN:
-        return query
+    return query if user.role == ADMIN else query.where(_seen_by(user))
+
+
+def _seen_by(user: User):
+    """The condition on goals that `user` (not an admin) may see."""
     company = Goal.owner_user.is_null() & Goal.owner_team.is_null()
     if user.role == MANAGER:
         teams = Team.select(Team.id).where(Team.manager == user.id)
-        people = User.select(User.id).where(User.team.in_(teams))
-        return query.where(company | Goal.owner_team.in_(teams) | Goal.owner_user.in_(people) | (Goal.owner_user == user.id))
+        people = auth.managed_user_ids(user)
+        return company | Goal.owner_team.in_(teams) | Goal.owner_user.in_(people) | (Goal.owner_user == user.id)
     own_team = (Goal.owner_team == user.team_id) if user.team_id else peewee.Value(False)
-    return query.where(company | own_team | (Goal.owner_user == user.id))
+    return company | own_team | (Goal.owner_user == user.id)
+
+
+def seen_ids(user: User, goal_ids) -> set[int]:
+    """Which of these goals (archived ones too) `user` may see, in one query."""
+    query = Goal.select(Goal.id).where(Goal.id.in_(list(goal_ids) or [0]))
+    return {goal_id for (goal_id,) in (query if user.role == ADMIN else query.where(_seen_by(user))).tuples()}
 
 
 def may_change(goal: Goal, user: User) -> bool:
@@ -204,6 +252,17 @@ class Draft:
     reason: str = ""
     basis: dict | None = None
     parent_title: str = ""
+    until: P.Period | None = None  # repeat: one goal for each period from `period` to this one
+    duplicate: Goal | None = None  # the goal already there, once `check` found one
+
+    @property
+    def periods(self) -> list[P.Period]:
+        """The periods it sets a goal for: its own, or each one of the span it repeats over."""
+        return P.span(self.period, self.until) if self.until is not None and self.period is not None else [self.period]
+
+    def each(self) -> list["Draft"]:
+        """One draft for each period it sets a goal for."""
+        return [dataclasses.replace(self, period=period, until=None) for period in self.periods]
 
 
 def check(draft: Draft, user: User, goal: Goal | None = None) -> dict[str, str]:
@@ -230,10 +289,47 @@ def check(draft: Draft, user: User, goal: Goal | None = None) -> dict[str, str]:
                                  start=draft.parent.start.isoformat(), end=draft.parent.end.isoformat())
         elif goal is not None and draft.parent.id == goal.id:
             errors["parent"] = _("A goal cannot be its own parent.")
-    if not errors and duplicate_of(draft, goal) is not None:
-        errors["period"] = _("%(owner)s already has a goal for %(metric)s in this period; change that one instead.",
-                             owner=draft.owner.label, metric=draft.metric.label)
+    if not errors and draft.until is not None:
+        return check_repeat(draft, user)
+    if not errors:
+        draft.duplicate = duplicate_of(draft, goal)
+        if draft.duplicate is not None:
+            errors["period"] = _("%(owner)s already has a goal for %(metric)s in this period; change that one instead.",
+                                 owner=draft.owner.label, metric=draft.metric.label)
     return errors
+
+
+def check_repeat(draft: Draft, user: User) -> dict[str, str]:
+    """A goal repeated over a span: each period checked as a goal of its own. Periods that
+    already have a goal are left out when it is saved, unless every one of them has."""
+    if draft.until.kind != draft.period.kind:
+        return {"until": _("Repeat with periods of the same kind as the first one (a month with months).")}
+    if draft.until.start < draft.period.start:
+        return {"until": _("The last period comes before the first.")}
+    if draft.basis and draft.basis.get("growth"):
+        return {"target": _("A repeated goal takes a number as its target; growth is worked out one period at a time.")}
+    if draft.parent is not None:
+        within = P.Period(draft.parent.period_kind, draft.parent.start, draft.parent.end)
+        outside = next((period for period in draft.periods if not within.contains(period)), None)
+        if outside is not None:
+            return {"parent": _("%(period)s is not inside the parent goal's period (%(start)s to %(end)s).", period=outside.label(),
+                                start=draft.parent.start.isoformat(), end=draft.parent.end.isoformat())}
+    found = duplicates(draft)
+    if len(found) == len(draft.periods):
+        return {"period": _("Every one of these periods already has a goal for %(metric)s; change those instead.",
+                            metric=draft.metric.label)}
+    return {}
+
+
+def duplicates(draft: Draft) -> dict[datetime.date, Goal]:
+    """The goals already there for the periods a (repeated) draft covers, by start, in one query."""
+    periods = draft.periods
+    query = Goal.select().where(Goal.metric == draft.metric.key, Goal.start.in_([p.start for p in periods]),
+                                Goal.end.in_([p.end for p in periods]), Goal.archived_at.is_null(),
+                                Goal.owner_user == (draft.owner.user.id if draft.owner.user else None),
+                                Goal.owner_team == (draft.owner.team.id if draft.owner.team else None))  # None: IS NULL
+    ends = {p.start: p.end for p in periods}
+    return {goal.start: goal for goal in query.order_by(Goal.start) if ends.get(goal.start) == goal.end}
 
 
 def check_target(draft: Draft) -> str | None:
@@ -290,13 +386,43 @@ def create(draft: Draft, user: User, split_method: str = "") -> Goal:
     return goal
 
 
-def change_target(goal: Goal, target: decimal.Decimal, reason: str, user: User) -> None:
-    """A new target with its reason, kept in the goal's history (re-baselining)."""
+def create_repeated(draft: Draft, user: User) -> tuple[list[Goal], list[Goal]]:
+    """A goal for each period of the span a draft repeats over, in one transaction, each audited;
+    the periods that already have a goal are refused. Returns (the goals set, the ones already there)."""
+    made = []
+    with db.atomic():
+        existing = duplicates(draft)
+        for each in draft.each():
+            if each.period.start not in existing:
+                made.append(create(each, user))
+    return made, list(existing.values())
+
+
+def basis_after(goal: Goal, target: decimal.Decimal) -> dict:
+    """The basis of a target changed to a number: the growth it now is over the same base, or
+    none when there is no base to grow."""
+    basis = dict(goal.basis or {})
+    if not basis.get("growth"):
+        return basis
+    base = decimal.Decimal(basis.get("base") or 0)
+    if base <= 0:
+        return {key: value for key, value in basis.items() if key not in GROWTH_KEYS}
+    return {**basis, "growth": percent_text((target / base - 1) * 100), "changed": True}
+
+
+def change_target(goal: Goal, target: decimal.Decimal, reason: str, user: User, basis: dict | None = None) -> None:
+    """A new target with its reason, kept in the goal's history (re-baselining). `basis` is how a
+    target worked out from growth was set; a target given as a number keeps its basis true."""
+    basis = basis_after(goal, target) if basis is None else {**{k: v for k, v in (goal.basis or {}).items() if k not in GROWTH_KEYS},
+                                                              **basis}
+    changes = {"target": [str(goal.target), str(target)]}
+    if (goal.basis or {}).get("growth") != basis.get("growth"):
+        changes["growth"] = [(goal.basis or {}).get("growth"), basis.get("growth")]
     with db.atomic():
         TargetChange.create(goal=goal, before=goal.target, after=target, reason=reason, user=user.id)
-        Goal.update(target=target).where(Goal.id == goal.id).execute()
-        audit("goal_target", "goals", goal.id, goal.metric, {"target": [str(goal.target), str(target)]}, user)
-    goal.target = target
+        Goal.update(target=target, basis=basis).where(Goal.id == goal.id).execute()
+        audit("goal_target", "goals", goal.id, goal.metric, changes, user)
+    goal.target, goal.basis = target, basis
 
 
 def archive(goal: Goal, user: User) -> int:

@@ -86,5 +86,8 @@ def _achievable(draft: Draft) -> Letter:
     if draft.target > best * STRETCH:
         return Letter("A", name, "warn", _("%(percent)s%% of the best period: a big stretch. Is it within reach?",
                                            percent=_n(draft.target * 100 / best)) + " " + numbers)
+    if draft.target < average:
+        return Letter("A", name, "warn", _("%(percent)s%% of the best period, below the average: is it ambitious enough?",
+                                           percent=_n(draft.target * 100 / best)) + " " + numbers)
     return Letter("A", name, "ok", _("%(percent)s%% of the best period: ambitious and within reach.",
                                      percent=_n(draft.target * 100 / best)) + " " + numbers)

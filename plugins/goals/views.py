@@ -110,7 +110,16 @@ def children_of(goal_id: int):
 
 def _form_page(form, draft=None, errors=None, status=200):
     letters = smart.check(draft) if draft is not None else smart.check(G.Draft())
-    return render_page("goals/form.html", form=form, errors=errors or {}, letters=letters, draft=draft, status=status)
+    duplicates = []  # the goals already there that refused it, each linked from the form
+    if draft is not None and errors and "period" in errors:
+        duplicates = list(G.duplicates(draft).values()) if draft.until is not None else [draft.duplicate] if draft.duplicate else []
+    return render_page("goals/form.html", form=form, errors=errors or {}, letters=letters, draft=draft, status=status,
+                       duplicates=duplicates, duplicate_titles=_titles(duplicates))
+
+
+def _titles(goals: list[Goal]) -> dict:
+    users, teams = G.owner_lookup(goals)
+    return {goal.id: G.title(goal, G.owner_of(goal, users, teams)) for goal in goals}
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -131,9 +140,27 @@ def new():
     errors = {**G.check(draft, current_user), **errors}
     if errors:
         return _form_page(form, draft, errors, status=400)
+    if draft.until is not None:
+        made, refused = G.create_repeated(draft, current_user)
+        return redirect(url_for("goals.repeated", set=",".join(str(goal.id) for goal in made),
+                                refused=",".join(str(goal.id) for goal in refused)))
     goal = G.create(draft, current_user)
     flash(_("The goal is set."), "success")
     return redirect(url_for("goals.goal", goal_id=goal.id))
+
+
+def _ids(text: str | None) -> list[int]:
+    return [number for number in map(id_from, (text or "").split(",")[:100]) if number is not None]
+
+
+@bp.route("/repeated")
+def repeated():
+    """What a goal repeated over a span set: the goals set, and those already there it refused."""
+    made, refused = _ids(request.args.get("set")), _ids(request.args.get("refused"))
+    found = {goal.id: goal for goal in G.visible(current_user).where(Goal.id.in_(made + refused or [0]))}
+    made_goals = [found[number] for number in made if number in found]
+    refused_goals = [found[number] for number in refused if number in found]
+    return render_page("goals/repeated.html", made=made_goals, refused=refused_goals, titles=_titles(made_goals + refused_goals))
 
 
 @bp.route("/check", methods=["POST"])
@@ -171,6 +198,7 @@ def goal(goal_id: int):
         funnel=F.work_out(record, owner, months, today, G.holidays()), months=months, look_backs=F.LOOK_BACK_MONTHS,
         parent=G.visible(current_user).where(Goal.id == record.parent_id).first() if record.parent_id else None,
         kids=kids, titles=below["titles"], nodes_progress=below["progress"], kind_labels=P.KIND_LABELS, method_labels=S.METHOD_LABELS,
+        growth_periods={over: G.growth_base(period, over, today) for over in G.GROWTH_OVER},
     )
 
 
@@ -178,15 +206,22 @@ def goal(goal_id: int):
 def change_target(goal_id: int):
     record = goal_or_404(goal_id)
     changeable_or_403(record)
-    target = G.parse_amount(request.form.get("target"))
     reason = request.form.get("reason", "").strip()[:2000]
+    target, basis, problem = G.parse_amount(request.form.get("target")), None, None
+    if request.form.get("mode") == "growth":  # a percentage over the goal's basis, the period before or the last complete one
+        percent, target = G.parse_amount(request.form.get("growth")), None
+        if percent is None or not -100 < percent <= 1000:
+            problem = _("Write the growth as a percentage, such as 20.")
+        else:
+            target, basis = G.regrown(record, percent, request.form.get("over", "")) or (None, None)
+            problem = None if target is not None else _("Choose what the growth is over.")
     draft = G.Draft(metric=G.metric_or_none(record.metric), target=target)
-    problem = G.check_target(draft) or (None if reason else _("Say why the target changes; the history keeps it."))
+    problem = problem or G.check_target(draft) or (None if reason else _("Say why the target changes; the history keeps it."))
     if problem:
         flash(problem, "error")
         return redirect(url_for("goals.goal", goal_id=record.id)), 303
-    if target != record.target:
-        G.change_target(record, target, reason, current_user)
+    if target != record.target or (basis is not None and basis != record.basis):
+        G.change_target(record, target, reason, current_user, basis)
         flash(_("The target is now %(target)s.", target=G.shown(target)), "success")
     return redirect(url_for("goals.goal", goal_id=record.id))
 

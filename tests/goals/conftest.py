@@ -9,8 +9,18 @@ from core.lowcode import records as R
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage
 from core.lowcode.processes import ensure_defaults
+from plugins.goals import periods as P
 from plugins.goals.models import Goal
 from plugins.pipeline.models import Activity, Customer, Deal
+
+TODAY = datetime.datetime.now(datetime.timezone.utc).date()  # the tests' team works in UTC
+QUARTER = P.containing("quarter", TODAY)
+LAST_QUARTER, NEXT_QUARTER = P.shifted(QUARTER, -1), P.shifted(QUARTER, 1)
+MONTH = P.containing("month", TODAY)
+
+
+def key(period: P.Period) -> str:
+    return f"{period.kind}:{period.start.isoformat()}"
 
 
 class Goals(SimpleNamespace):

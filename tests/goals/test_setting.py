@@ -1,5 +1,4 @@
 """Setting goals: the article's example, the SMART check, bad input, who may set what."""
-import datetime
 import decimal
 import re
 
@@ -8,16 +7,8 @@ import pytest
 from plugins.goals import periods as P
 from plugins.goals.models import Goal
 
-from .conftest import made
+from .conftest import MONTH, NEXT_QUARTER, QUARTER, TODAY, key, made
 
-TODAY = datetime.datetime.now(datetime.timezone.utc).date()  # the tests' team works in UTC
-QUARTER = P.containing("quarter", TODAY)
-LAST_QUARTER, NEXT_QUARTER = P.shifted(QUARTER, -1), P.shifted(QUARTER, 1)
-MONTH = P.containing("month", TODAY)
-
-
-def key(period: P.Period) -> str:
-    return f"{period.kind}:{period.start.isoformat()}"
 
 
 def test_the_articles_goals_work_as_written(goals, people):
@@ -71,7 +62,7 @@ def test_the_smart_check_speaks_while_the_form_is_filled_in(goals, people):
 def test_bad_goals_are_refused_beside_the_field_and_nothing_is_saved(goals, fields, field, message):
     response = goals.post_goal(goals.manager, **{"period": key(MONTH), **fields})
     assert response.status_code == 400 and message in response.text
-    assert re.search(rf'field-error">\s*<label for="{field}"', response.text) or f'<p class="error">' in response.text
+    assert re.search(rf'field-error">\s*<label for="{field}"', response.text) or '<p class="error">' in response.text
     assert goals.count() == 0
 
 
