@@ -270,7 +270,8 @@ def set_language():
     if current_user.is_authenticated:
         current_user.locale = locale
         current_user.save(only=[User.locale])
-    back = safe_next(urlparse(request.referrer or "").path) if request.referrer else None
+    page = urlparse(request.referrer or "")
+    back = safe_next(page.path + (f"?{page.query}" if page.query else "")) if request.referrer else None
     return redirect(back or url_for("core.home"))
 
 
