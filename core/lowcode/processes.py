@@ -16,7 +16,7 @@ from ..db import db, utcnow
 from ..models import ADMIN, MANAGER
 from ..plugins import host_of
 from .entities import EntityView, FieldSpec, schema_changed
-from .models import PENDING, APPROVED, REJECTED, Approval, Process, Stage, StageMove, source_text
+from .models import PENDING, APPROVED, REJECTED, Approval, AuditEntry, Process, Stage, StageMove, source_text
 
 KINDS = ("open", "won", "lost")
 
@@ -165,7 +165,8 @@ def decide(approval: Approval, view: EntityView, record, user, approve: bool, re
 
 
 def merge(source: Stage, target: Stage, user) -> int:
-    """Move every record of `source` into `target` and archive `source`; history stays as it was."""
+    """Move every record of `source` into `target` and archive `source`. Each moved record's history
+    gets the move (a StageMove and an audit entry, as a move writes), in one insert each."""
     from .entities import get_entity
     from .records import audit
 
@@ -177,10 +178,16 @@ def merge(source: Stage, target: Stage, user) -> int:
             column = view.model._meta.fields[view.stage_field]
             records = list(view.query().where(column == source.id))
             if records:
+                now = utcnow()
                 view.model.update({column: target.id}).where(view.model.id.in_([r.id for r in records])).execute()
                 StageMove.insert_many([
                     {"entity": view.key, "record_id": r.id, "from_stage": source.id, "to_stage": target.id,
-                     "user": user.id, "at": utcnow()}
+                     "user": user.id, "at": now}
+                    for r in records
+                ]).execute()
+                AuditEntry.insert_many([
+                    {"action": "move", "entity": view.key, "record_id": r.id, "title": (view.title_of(r) or "")[:200],
+                     "changes": {view.stage_field: [source.id, target.id]}, "user": user.id, "at": now}
                     for r in records
                 ]).execute()
             for record in records:

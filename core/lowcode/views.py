@@ -207,6 +207,34 @@ def _prefill(view: EntityView) -> dict:
     return values
 
 
+@dataclass(frozen=True)
+class DuplicateNote:
+    """A likely duplicate as the warning shows it: a link when the user may open the record, else
+    who owns it (so they can ask for it) and no link to a page that would answer 404."""
+
+    record_id: int
+    title: str
+    why: str
+    href: str | None
+    owner: str
+
+
+def duplicate_notes(view: EntityView, matches: list) -> list[DuplicateNote]:
+    """Two queries for all the matches: which ones the user may see, and who owns each."""
+    from ..models import User
+
+    ids = [record_id for record_id, _title, _why in matches]
+    visible = {row.id for row in view.visible().select(view.model.id).where(view.model.id.in_(ids))}
+    owners = {}
+    if view.owner_field and view.field(view.owner_field) is not None:
+        owner = getattr(view.model, view.owner_field)
+        owners = {row.id: row.owner_name for row in view.model.select(view.model.id, User.name.alias("owner_name"))
+                  .join(User, on=(owner == User.id)).where(view.model.id.in_(ids)).objects()}
+    return [DuplicateNote(record_id, title, why, view.url_of(record_id) if record_id in visible else None,
+                          owners.get(record_id) or "")
+            for record_id, title, why in matches]
+
+
 def _submit(view: EntityView, record=None):
     editable_or_403(view)
     form = R.make_form(view, record, initial=_prefill(view) if record is None and request.method == "GET" else None)
@@ -216,7 +244,7 @@ def _submit(view: EntityView, record=None):
             matches = view.duplicates([values])[0]
             if matches:
                 return render_page("records/form.html", "record_form", view=view, form=form, record=None,
-                                   specs=view.form_fields, duplicates=matches)
+                                   specs=view.form_fields, duplicates=duplicate_notes(view, matches))
         try:
             record, _changes = R.save(view, current_user, values, record=record, **R.submitted_version(request.form))
         except R.UniqueViolation as clash:
