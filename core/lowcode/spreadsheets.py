@@ -1,8 +1,8 @@
 """Reading an uploaded CSV or Excel (.xlsx) file into a table of text, with limits.
 
-A file comes from anyone who may import, so it is read as hostile: a CSV as text in UTF-8 or GBK
-with strict quoting; an .xlsx (a zip of XML parts) only after its parts' unpacked sizes and
-compression ratios are checked, and after every part is scanned as a stream (constant memory) for
+A file comes from anyone who may import, so it is read as hostile: a CSV as text in UTF-8, else in
+the encoding charset-normalizer detects (or the user chooses), with strict quoting; an .xlsx (a zip
+of XML parts) only after its parts' unpacked sizes and compression ratios are checked, and after every part is scanned as a stream (constant memory) for
 a document type (entity expansion), a row with more cells than Excel allows and more cells than an
 import reads. Only then does openpyxl read the first sheet, row by row, ignoring the sheet's own
 claim about its size: empty rows and trailing empty cells are never materialised, and every row,
@@ -44,6 +44,7 @@ class Table:
     header: list[str]
     rows: list[list[str]]  # each row as text cells, padded to the header's length
     problems: list[tuple[int, str]] = field(default_factory=list)  # (line, message) of rows of the wrong width
+    encoding: str | None = None  # what a CSV file was read as (None for .xlsx)
 
 
 def _too_many_rows() -> FileProblem:
@@ -66,18 +67,59 @@ def _damaged() -> FileProblem:
 # -- CSV ----------------------------------------------------------------------------------------
 
 
-def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030, which reads GBK and GB2312 too."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileProblem(_("The file is neither UTF-8 nor GBK text. Save it as “CSV UTF-8” and upload it again."))
+# The encodings a user may choose for a CSV file (codec name -> what the page shows).
+ENCODINGS = {
+    "utf-8": "UTF-8",
+    "gb18030": "GB18030 / GBK",
+    "big5": "Big5",
+    "cp1252": "Windows-1252 (Western)",
+    "latin-1": "ISO-8859-1 (Latin-1)",
+    "shift_jis": "Shift JIS",
+    "euc-kr": "EUC-KR",
+    "cp1251": "Windows-1251 (Cyrillic)",
+}
+_DETECTABLE = ["gb18030", "big5", "cp1252", "shift_jis", "euc_kr", "cp1251"]
+_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "latin_1": "latin-1", "euc_kr": "euc-kr", "utf_8": "utf-8"}
 
 
-def read_csv(raw: bytes) -> Table:
-    text = decode(raw)
+def detect_encoding(raw: bytes) -> str:
+    """UTF-8 (with or without BOM) first; else what charset-normalizer finds most likely among the
+    choosable encodings, GB18030 (which reads GBK and GB2312) first among equally likely ones; a
+    FileProblem when none fits."""
+    try:
+        raw.decode("utf-8-sig")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(raw[:256 * 1024], cp_isolation=_DETECTABLE)
+    best = matches.best()
+    chinese = next((match for match in matches if match.encoding == "gb18030"), None)
+    if best is not None and chinese is not None and chinese.chaos <= best.chaos:
+        best = chinese  # as clean as the best guess: a few Chinese words in a mostly ASCII file are Chinese
+    encoding = _ALIASES.get(best.encoding.lower(), best.encoding.lower()) if best is not None else None
+    if encoding not in ENCODINGS:
+        raise FileProblem(_("The file is neither UTF-8 nor GBK text. Save it as “CSV UTF-8” and upload it again."))
+    return encoding
+
+
+def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was read with: `encoding` when given (one of
+    ENCODINGS), else the detected one."""
+    if encoding is not None and encoding not in ENCODINGS:
+        raise FileProblem(_("“%(encoding)s” is not an encoding this page reads; choose one from the list.",
+                            encoding=encoding[:40]))
+    encoding = encoding or detect_encoding(raw)
+    try:
+        return raw.decode("utf-8-sig" if encoding == "utf-8" else encoding), encoding
+    except UnicodeDecodeError:
+        raise FileProblem(_("The file cannot be read as %(encoding)s; choose another encoding, or save it as "
+                            "“CSV UTF-8” and upload it again.", encoding=ENCODINGS[encoding]))
+
+
+def read_csv(raw: bytes, encoding: str | None = None) -> Table:
+    text, encoding = decode(raw, encoding)
     if not text.strip():
         raise FileProblem(_("The file is empty."))
     if "\x00" in text:
@@ -100,7 +142,9 @@ def read_csv(raw: bytes) -> Table:
     except csv.Error as error:
         raise FileProblem(_("Line %(line)d: the quotes do not match (%(error)s). Check that every opening quote is closed.",
                             line=reader.line_num, error=str(error)))
-    return _table(lines)
+    table = _table(lines)
+    table.encoding = encoding
+    return table
 
 
 # -- XLSX ---------------------------------------------------------------------------------------
@@ -266,9 +310,9 @@ def _table(lines: list[tuple[int, list[str]]]) -> Table:
     return table
 
 
-def read_upload(filename: str, raw: bytes) -> Table:
+def read_upload(filename: str, raw: bytes, encoding: str | None = None) -> Table:
     if filename.lower().endswith(".xlsx") or raw[:4] == b"PK\x03\x04":
         return read_xlsx(raw)
     if filename.lower().endswith((".xls", ".numbers", ".ods")):
         raise FileProblem(_("Save the sheet as .xlsx or CSV first; this format is not read."))
-    return read_csv(raw)
+    return read_csv(raw, encoding)

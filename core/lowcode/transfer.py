@@ -34,7 +34,7 @@ from . import records as R
 from . import types as T
 from .entities import EntityView, FieldSpec, entity_or_404, get_entity
 from .models import ImportJob
-from .spreadsheets import MAX_ROWS, FileProblem, Table, read_upload  # noqa: F401 - read there, used here
+from .spreadsheets import ENCODINGS, MAX_ROWS, FileProblem, Table, decode, read_upload  # noqa: F401 - read there, used here
 from .views import editable_or_403
 
 bp = Blueprint("transfer", __name__, url_prefix="/records")
@@ -57,6 +57,16 @@ def _file_of(job: ImportJob) -> Path:
     return _folder() / f"{job.uid}.upload"
 
 
+def _original_of(job: ImportJob) -> Path:
+    """The file as uploaded, kept once its user chose an encoding: `_file_of` then holds its text
+    re-encoded as UTF-8 (what the check and import jobs read), `_encoding_of` the choice."""
+    return _folder() / f"{job.uid}.original"
+
+
+def _encoding_of(job: ImportJob) -> Path:
+    return _folder() / f"{job.uid}.encoding"
+
+
 def _progress_path(job: ImportJob) -> Path:
     return _folder() / f"{job.uid}.progress.json"
 
@@ -65,7 +75,7 @@ def discard_upload(job: ImportJob) -> None:
     """Delete a job's uploaded file and its progress file: call it when the import is done, has
     failed, is cancelled or has expired. Deleting what is already gone is harmless."""
     progress = _progress_path(job)
-    for path in (_file_of(job), progress, progress.with_suffix(".tmp")):
+    for path in (_file_of(job), _original_of(job), _encoding_of(job), progress, progress.with_suffix(".tmp")):
         path.unlink(missing_ok=True)
 
 
@@ -302,11 +312,34 @@ def upload(entity: str):
     return _upload_page(view, problem, 400 if problem else 200)
 
 
-def _load(job: ImportJob) -> Table:
+def _load(job: ImportJob, encoding: str | None = None) -> Table:
+    """The upload as a table: read as `encoding`, else as its user chose before, else as detected."""
     try:
-        return read_upload(job.filename, _file_of(job).read_bytes())
+        original = _original_of(job)
+        if not original.exists():
+            return read_upload(job.filename, _file_of(job).read_bytes(), encoding)
+        return read_upload(job.filename, original.read_bytes(), encoding or _encoding_of(job).read_text().strip())
     except OSError:
         abort(404)
+
+
+def _reread(view: EntityView, job: ImportJob, encoding: str) -> Table:
+    """Read the upload again as `encoding` (a FileProblem when it cannot be), and keep that choice:
+    the jobs read the file's text as UTF-8 from then on. Columns are matched again and an earlier
+    check is forgotten."""
+    if job.status == imports.CHECKING:
+        raise FileProblem(_("The file is being checked; wait for the check to finish, then choose another encoding."))
+    table = _load(job, encoding)
+    original = _original_of(job)
+    if not original.exists():
+        original.write_bytes(_file_of(job).read_bytes())
+    _file_of(job).write_bytes(decode(original.read_bytes(), encoding)[0].encode("utf-8-sig"))
+    _encoding_of(job).write_text(encoding)
+    job.mapping = guess_mapping(view, table.header)
+    job.total = len(table.rows)
+    job.status, job.report = imports.UPLOADED, None
+    job.save(only=[ImportJob.mapping, ImportJob.total, ImportJob.status, ImportJob.report])
+    return table
 
 
 def _check_state(job: ImportJob) -> dict | None:
@@ -327,6 +360,18 @@ def mapping(entity: str, uid: str):
     if not fragment and job.status in (imports.RUNNING, imports.DONE, imports.FAILED, imports.CANCELLED):
         return redirect(url_for("transfer.progress", entity=view.key, uid=job.uid))  # its file may be gone
     table = None if fragment else _load(job)
+    problem = None
+    choice = None if fragment else request.values.get("encoding")
+    if table is not None and table.encoding and choice and choice != table.encoding:
+        try:
+            table = _reread(view, job, choice)
+        except FileProblem as error:
+            problem = str(error)
+    if problem:
+        return render_page("records/import_mapping.html", status=400, view=view, job=job, table=table,
+                           fields=importable(view), checked=_check_state(job), stalled=imports.stalled(job),
+                           sample=table.rows[:3], encodings=ENCODINGS, problem=problem,
+                           chosen=_original_of(job).exists())
     if request.method == "POST":
         job.mapping = _form_mapping(view, table.header)
         key_field = request.form.get("key_field", "")
@@ -337,7 +382,8 @@ def mapping(entity: str, uid: str):
         job = ImportJob.get_by_id(job.id)  # the check may be over already (a quick worker, or tests)
     return render_page("records/import_mapping.html", "check", view=view, job=job, table=table,
                        fields=importable(view), checked=_check_state(job), stalled=imports.stalled(job),
-                       sample=table.rows[:3] if table else [])
+                       sample=table.rows[:3] if table else [], encodings=ENCODINGS, problem=None,
+                       chosen=table is not None and _original_of(job).exists())
 
 
 @bp.route("/<entity>/import/<uid>/errors.csv")
