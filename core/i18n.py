@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import peewee
 from flask import current_app, has_request_context, request, session
 from flask_babel import Babel
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .models import LOCALES
@@ -67,13 +68,21 @@ def init_app(app, translation_directories: list[str]) -> None:
 def local_time(moment: datetime.datetime) -> datetime.datetime:
     """A stored timestamp (naive UTC, as every base column holds them) as the team's wall time."""
     zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return moment.replace(tzinfo=datetime.timezone.utc).astimezone(zone).replace(tzinfo=None)
+    try:
+        return moment.replace(tzinfo=datetime.timezone.utc).astimezone(zone).replace(tzinfo=None)
+    except OverflowError:  # a row stored before values were range-checked: shown as it is
+        return moment
 
 
 def utc_time(moment: datetime.datetime) -> datetime.datetime:
     """The team's wall time (what a person types) as a stored timestamp (naive UTC)."""
     zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return moment.replace(tzinfo=zone).astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    try:
+        return moment.replace(tzinfo=zone).astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    except OverflowError:  # a moment at the very end of the calendar, typed in the team's zone
+        from .input_guard import Refused
+
+        raise Refused(_("That date is beyond the calendar salesdeck can store.")) from None
 
 
 def _offset_minutes() -> int:
