@@ -81,10 +81,12 @@ def test_a_rep_moves_a_record_into_an_approval_stage_and_the_manager_approves(br
     sign_in(page, "rep@example.com")
     page.goto(f"/records/{competitor}/{reviewed}")
     expect(page.locator(".stage-current")).to_have_text("New")
-    page.get_by_role("button", name=re.compile("Under review")).click()
+    with htmx_settled(page):
+        page.get_by_role("button", name=re.compile("Under review")).click()
     panel = page.locator("#move-panel")
     expect(panel).to_contain_text("Under review needs these fields first:")
-    panel.get_by_role("button", name="Move").click()
+    with htmx_settled(page):  # typing before the answer is swapped in would type into the old form
+        panel.get_by_role("button", name="Move").click()
     expect(panel).to_contain_text("Under review needs this field.")
     panel.get_by_label("Code").fill("IN-7")
     panel.get_by_role("button", name="Move").click()
