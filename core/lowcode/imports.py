@@ -26,8 +26,8 @@ from flask_babel import gettext as _
 from .. import jobs
 from ..contributions import PeriodicTask
 from ..db import db, is_sqlite, utcnow
-from . import records as R
-from .entities import EntityView, get_entity
+from . import import_choices, records
+from .entities import EntitySchema, get_entity
 from .models import IMPORT_PENDING, AuditEntry, ImportedRecord, ImportJob, StageMove
 from .processes import processes_of, stages_of
 from .spreadsheets import FileProblem
@@ -162,11 +162,11 @@ def _table(job: ImportJob):
     try:
         raw = transfer._file_of(job).read_bytes()
     except OSError:
-        raise JobProblem(_("The uploaded file is no longer here; upload it again."))
+        raise JobProblem(_("The uploaded file is no longer here; upload it again.")) from None
     return transfer.read_upload(job.filename, raw)
 
 
-def _checked(job: ImportJob, view: EntityView, done_counts: bool):
+def _checked(job: ImportJob, schema: EntitySchema, done_counts: bool):
     from . import transfer
 
     every = 1000
@@ -175,7 +175,7 @@ def _checked(job: ImportJob, view: EntityView, done_counts: bool):
         if done % every == 0:
             _beat(job, done if done_counts else None)
 
-    return transfer.check(view, _table(job), job.mapping, progress=progress, key_field=job.key_field)
+    return transfer.check(schema, _table(job), job.mapping, progress=progress, key_field=job.key_field)
 
 
 def run_check(job_id: int, attempt: int) -> None:
@@ -185,17 +185,15 @@ def run_check(job_id: int, attempt: int) -> None:
         return
     with jobs.as_user(job.user):
         try:
-            view = get_entity(job.entity)
-            if view is None:
+            schema = get_entity(job.entity)
+            if schema is None:
                 raise JobProblem(_("This form is no longer available."))
-            rows, errors = _checked(job, view, done_counts=True)
-            duplicates = [(offset + 2, matches) for offset, matches in enumerate(view.duplicates(rows)) if matches] if not errors else []
+            rows, errors = _checked(job, schema, done_counts=True)
             report = {
                 "rows": len(rows), "error_count": len(errors),
                 "errors": [{"line": e.line, "column": e.column, "value": e.value, "message": str(e.message)} for e in errors[:KEPT_ERRORS]],
-                "sample": rows[:5], "duplicate_count": len(duplicates),
-                "duplicates": [[line, [[record_id, str(title), str(why)] for record_id, title, why in matches]]
-                               for line, matches in duplicates[:PREVIEW_ERRORS]],
+                "sample": rows[:5], "duplicate_count": 0, "duplicates": [],
+                **(import_choices.check_report(schema, job.user, rows, job.key_field) if not errors else {}),
             }
             _finish(job, CHECKED, report=report, done=len(rows), total=len(rows))
         except Superseded:
@@ -210,14 +208,14 @@ def run_import(job_id: int, attempt: int) -> None:
     if job is None:
         return
     with jobs.as_user(job.user):
-        view = get_entity(job.entity)
+        schema = get_entity(job.entity)
         try:
-            if view is None:
+            if schema is None:
                 raise JobProblem(_("This form is no longer available."))
-            rows, errors = _checked(job, view, done_counts=False)
+            rows, errors = _checked(job, schema, done_counts=False)
             if errors:
                 raise JobProblem(_("The file changed since it was checked."))
-            import_rows(view, job.user, rows, job, lambda done: _beat(job, done))
+            import_rows(schema, job.user, rows, job, lambda done: _beat(job, done))
         except Superseded:
             discard_pending(job, attempt=attempt)
             return
@@ -229,7 +227,7 @@ def run_import(job_id: int, attempt: int) -> None:
 
 
 def _failed(job: ImportJob, error: Exception) -> None:
-    if not isinstance(error, (JobProblem, FileProblem, R.UniqueViolation)):
+    if not isinstance(error, (JobProblem, FileProblem, records.UniqueViolation)):
         current_app.logger.exception("import %s failed", job.uid)
     _finish(job, FAILED, message=str(error)[:500])
     _discard_upload(job)
@@ -251,69 +249,111 @@ PERIODIC = [PeriodicTask("salesdeck.cancel_abandoned_imports", cancel_abandoned,
 # -- writing in batches ---------------------------------------------------------------------------
 
 
-def import_rows(view: EntityView, user, rows: list[dict], job: ImportJob, report) -> tuple[int, int, int]:
+def import_rows(schema: EntitySchema, user, rows: list[dict], job: ImportJob, report) -> tuple[int, int, int]:
     """Write the rows: new records in short batches, pending; then, in one short transaction, the
     updates of existing records and the switch that makes the new ones live. Returns (created,
     updated, skipped); raises (after which `discard_pending` removes what was written)."""
-    processes = processes_of(view) if view.has_process else []
+    processes = processes_of(schema) if schema.has_process else []
     first = (stages_of(processes[0]) or [None])[0] if processes else None
-    key_spec = view.field(job.key_field) if job.key_field else None
+    key_spec = schema.field(job.key_field) if job.key_field else None
     size = max(1, int(setting("IMPORT_BATCH_SIZE")))
     pause = setting("IMPORT_BATCH_PAUSE")
     pause = float(pause) if pause is not None else (0.15 if is_sqlite() else 0.0)
     created = updated = skipped = 0
     updates: list[tuple[int, dict]] = []
+    # Rows that look like existing records: the user's choice for each (import_choices).
+    choices = (job.report or {}).get("choices") or {}
+    flagged = import_choices.flag(schema, user, rows, job.key_field)
+    chosen_updates: list[tuple[int, int, dict]] = []
+    outcome = import_choices.Outcome()
     for start_at in range(0, len(rows), size):
         with db.atomic():
             new_ids = []
-            for values in rows[start_at:start_at + size]:
+            for offset, values in enumerate(rows[start_at:start_at + size], start=start_at):
                 existing = None
                 if key_spec is not None and values.get(key_spec.key) not in (None, ""):
-                    existing = view.visible(user).where(view.expression(key_spec) == values[key_spec.key]).first()
+                    existing = schema.visible(user).where(schema.expression(key_spec) == values[key_spec.key]).first()
+                choice = import_choices.choice_for(choices, offset + 2, bool(flagged[offset])) if existing is None else None
                 # A match the user may only see (the pool's) is left as it is, never updated.
-                if existing is not None and (job.on_duplicate == "skip" or not view.may_change(existing, user)):
+                if existing is not None and (job.on_duplicate == "skip" or not schema.may_change(existing, user)):
                     skipped += 1
                 elif existing is not None:
                     updates.append((existing.id, values))
                     updated += 1
+                elif choice == import_choices.SKIP:
+                    skipped += 1
+                    outcome.add(import_choices.SKIP, offset + 2, import_choices.row_name(schema, values))
+                elif import_choices.update_target(choice) is not None:
+                    chosen_updates.append((offset + 2, import_choices.update_target(choice), values))
                 else:
-                    record, _changes = R.save(view, user, values, action="import", stage=first)
+                    record, _changes = records.save(schema, user, values, action="import", stage=first)
                     new_ids.append(record.id)
                     created += 1
+                    if choice is not None:
+                        outcome.add(import_choices.CREATE, offset + 2, import_choices.row_name(schema, values))
             if new_ids:
-                view.model.update(deleted_at=IMPORT_PENDING).where(view.model.id.in_(new_ids)).execute()
-                ImportedRecord.insert_many([{"job": job.id, "attempt": job.attempt, "entity": view.key, "record_id": record_id}
+                marks = {schema.model.deleted_at: IMPORT_PENDING}
+                if schema.declared.import_field:  # the entity keeps which import created a record
+                    marks[schema.model._meta.fields[schema.declared.import_field]] = job.id
+                schema.model.update(marks).where(schema.model.id.in_(new_ids)).execute()
+                ImportedRecord.insert_many([{"job": job.id, "attempt": job.attempt, "entity": schema.key, "record_id": record_id}
                                             for record_id in new_ids]).execute()
         report(min(start_at + size, len(rows)))
         if pause:
             time.sleep(pause)
     with db.atomic():
-        _check_unique_against_live(view, job)
+        _check_unique_against_live(schema, job)
         for record_id, values in updates:
-            record = view.changeable(user).where(view.model.id == record_id).first()
+            record = schema.changeable(user).where(schema.model.id == record_id).first()
             if record is not None:
-                R.save(view, user, values, record=record, action="import")
-        view.model.update(deleted_at=None).where(view.model.id.in_(_pending(job, job.attempt)),
-                                                 view.model.deleted_at == IMPORT_PENDING).execute()
+                records.save(schema, user, values, record=record, action="import")
+        updated += _apply_chosen_updates(schema, user, chosen_updates, outcome)
+        schema.model.update(deleted_at=None).where(schema.model.id.in_(_pending(job, job.attempt)),
+                                                   schema.model.deleted_at == IMPORT_PENDING).execute()
         ImportedRecord.delete().where(ImportedRecord.job == job.id, ImportedRecord.attempt == job.attempt).execute()
-        if not _finish(job, DONE, message="", created=created, updated=updated, skipped=skipped, done=len(rows)):
+        if not _finish(job, DONE, message="", created=created, updated=updated, skipped=skipped, done=len(rows),
+                       report={**(job.report or {}), "outcome": outcome.as_report()}):
             raise Superseded()  # cancelled at the last moment: nothing goes live
     return created, updated, skipped
 
 
-def _check_unique_against_live(view: EntityView, job: ImportJob) -> None:
+def _apply_chosen_updates(schema: EntitySchema, user, chosen: list[tuple[int, int, dict]], outcome) -> int:
+    """Update the records the user chose for flagged rows, through the records service (audit,
+    versions), each only if the user may change it now; a row whose record they may not change (or
+    that was deleted) is not imported and is reported. Returns how many were updated."""
+    if not chosen:
+        return 0
+    ids = list({record_id for _line, record_id, _values in chosen})
+    allowed = {}
+    for offset in range(0, len(ids), CHUNK):
+        allowed.update((record.id, record) for record in schema.changeable(user).where(schema.model.id.in_(ids[offset:offset + CHUNK])))
+    updated = 0
+    for line, record_id, values in chosen:
+        name = import_choices.row_name(schema, values)
+        record = allowed.get(record_id)
+        if record is None:
+            outcome.add("refused", line, name, _("You may not change the record it looks like, or it was deleted."))
+            continue
+        title = schema.title_of(record)  # as the user knew it, before the row's values
+        records.save(schema, user, values, record=record, action="import")
+        outcome.add(import_choices.UPDATE, line, name, title)
+        updated += 1
+    return updated
+
+
+def _check_unique_against_live(schema: EntitySchema, job: ImportJob) -> None:
     """A unique value someone saved while the import ran refuses the import (as a save would)."""
-    specs = [spec for spec in view.active_fields if spec.unique]
+    specs = [spec for spec in schema.active_fields if spec.unique]
     if not specs:
         return
     pending = _pending(job, job.attempt)
     for spec in specs:
-        expression = view.expression(spec)
-        values = [value for (value,) in view.model.select(expression).where(view.model.id.in_(pending)).tuples()
+        expression = schema.expression(spec)
+        values = [value for (value,) in schema.model.select(expression).where(schema.model.id.in_(pending)).tuples()
                   if value not in (None, "")]
         for offset in range(0, len(values), CHUNK):
-            if view.query().where(expression.in_(values[offset:offset + CHUNK])).exists():
-                raise R.UniqueViolation(spec)
+            if schema.query().where(expression.in_(values[offset:offset + CHUNK])).exists():
+                raise records.UniqueViolation(spec)
 
 
 def _pending(job: ImportJob, attempt: int | None = None, through: int | None = None):
@@ -331,16 +371,16 @@ def discard_pending(job: ImportJob, attempt: int | None = None, through: int | N
     """Delete the records the job wrote (see `_pending`) but never made live, with their history,
     in short transactions."""
     ids = [row.record_id for row in _pending(job, attempt, through)]
-    view = get_entity(job.entity)
-    if not ids or view is None:
+    schema = get_entity(job.entity)
+    if not ids or schema is None:
         return
     for offset in range(0, len(ids), CHUNK):
         chunk = ids[offset:offset + CHUNK]
         try:
             with db.atomic():
-                AuditEntry.delete().where(AuditEntry.entity == view.key, AuditEntry.record_id.in_(chunk)).execute()
-                StageMove.delete().where(StageMove.entity == view.key, StageMove.record_id.in_(chunk)).execute()
-                view.model.delete().where(view.model.id.in_(chunk), view.model.deleted_at == IMPORT_PENDING).execute()
+                AuditEntry.delete().where(AuditEntry.entity == schema.key, AuditEntry.record_id.in_(chunk)).execute()
+                StageMove.delete().where(StageMove.entity == schema.key, StageMove.record_id.in_(chunk)).execute()
+                schema.model.delete().where(schema.model.id.in_(chunk), schema.model.deleted_at == IMPORT_PENDING).execute()
                 ImportedRecord.delete().where(ImportedRecord.job == job.id, ImportedRecord.record_id.in_(chunk)).execute()
         except peewee.IntegrityError:
             log.exception("import %s: pending records still referenced; they stay hidden", job.uid)

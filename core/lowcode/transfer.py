@@ -19,8 +19,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request,
-                   send_file, stream_with_context, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -28,11 +40,9 @@ from wtforms.validators import StopValidation, ValidationError
 
 from ..db import db, utcnow
 from ..shell import render_page
-from . import imports
-from . import query as Q
-from . import records as R
-from . import types as T
-from .entities import EntityView, FieldSpec, entity_or_404, get_entity
+from . import import_choices, imports, records, types
+from . import query as list_query
+from .entities import EntitySchema, FieldSpec, entity_or_404, get_entity
 from .models import ImportJob
 from .spreadsheets import ENCODINGS, MAX_ROWS, FileProblem, Table, decode, read_upload  # noqa: F401 - read there, used here
 from .views import editable_or_403
@@ -106,8 +116,8 @@ def expire_uploads() -> None:
                 path.unlink(missing_ok=True)
 
 
-def job_or_404(view: EntityView, uid: str) -> ImportJob:
-    job = ImportJob.get_or_none(ImportJob.uid == uid, ImportJob.entity == view.key, ImportJob.user == current_user.id)
+def job_or_404(schema: EntitySchema, uid: str) -> ImportJob:
+    job = ImportJob.get_or_none(ImportJob.uid == uid, ImportJob.entity == schema.key, ImportJob.user == current_user.id)
     if job is None:
         abort(404)
     return job
@@ -116,13 +126,13 @@ def job_or_404(view: EntityView, uid: str) -> ImportJob:
 # -- mapping and checking -------------------------------------------------------------------------
 
 
-def importable(view: EntityView) -> list[FieldSpec]:
-    return [spec for spec in view.active_fields if spec.in_form and spec.type.in_form]
+def importable(schema: EntitySchema) -> list[FieldSpec]:
+    return [spec for spec in schema.active_fields if spec.in_form and spec.type.in_form]
 
 
-def guess_mapping(view: EntityView, header: list[str]) -> dict[str, str]:
+def guess_mapping(schema: EntitySchema, header: list[str]) -> dict[str, str]:
     by_name = {}
-    for spec in importable(view):
+    for spec in importable(schema):
         by_name.setdefault(str(spec.label).strip().lower(), spec.key)
         by_name.setdefault(spec.key.lower(), spec.key)
     return {column: by_name.get(column.strip().lower(), "") for column in header}
@@ -136,7 +146,7 @@ class RowError:
     message: str
 
 
-def check(view: EntityView, table: Table, mapping: dict[str, str], progress=None,
+def check(schema: EntitySchema, table: Table, mapping: dict[str, str], progress=None,
           key_field: str | None = None) -> tuple[list[dict], list[RowError]]:
     """Every row as stored values, and every problem with the line it is on (the header is line 1).
 
@@ -144,14 +154,14 @@ def check(view: EntityView, table: Table, mapping: dict[str, str], progress=None
     (one validation for forms and imports) and the length of the database column; a unique field's
     value, and the value of the duplicate key (`key_field`), may appear once in the file.
     `progress(rows done)` is called after each row."""
-    specs = {spec.key: spec for spec in importable(view)}
+    specs = {spec.key: spec for spec in importable(schema)}
     used = {key: column for column, key in mapping.items() if key in specs}
     errors: list[RowError] = [RowError(line, "", "", message) for line, message in table.problems]
     for spec in specs.values():
         if spec.required and spec.key not in used:
             errors.append(RowError(0, "", "", _("%(field)s is required: choose the column that holds it.", field=spec.label)))
     positions = {column: index for index, column in enumerate(table.header)}
-    validator = RowValidator(view, [specs[key] for key in used])
+    validator = RowValidator(schema, [specs[key] for key in used])
     seen: dict[str, set] = {key: set() for key in used if specs[key].unique or key == key_field}
     rows = []
     for offset, cells in enumerate(table.rows):
@@ -162,7 +172,7 @@ def check(view: EntityView, table: Table, mapping: dict[str, str], progress=None
             text = texts[key] = cells[positions[column]]
             try:
                 value = spec.type.parse_text(text, spec)
-            except T.Conversion as problem:
+            except types.Conversion as problem:
                 errors.append(RowError(line, column, text, str(problem)))
                 refused.add(key)
                 continue
@@ -177,7 +187,8 @@ def check(view: EntityView, table: Table, mapping: dict[str, str], progress=None
             if value in (None, "") or key in refused:
                 continue
             if value in values_seen:
-                errors.append(RowError(line, used[key], texts[key], _("Another row of the file has this %(field)s.", field=specs[key].label)))
+                errors.append(RowError(line, used[key], texts[key], _("Another row of the file has this %(field)s.",
+                                                                      field=specs[key].label)))
             values_seen.add(value)
         rows.append(values)
         if progress is not None:
@@ -189,8 +200,8 @@ class RowValidator:
     """The record form's validators (`records.make_form`), run on each row's values: one form is
     built for the whole file, its fields filled row after row, so no query runs per row."""
 
-    def __init__(self, view: EntityView, specs: list[FieldSpec]):
-        self.form = R.make_form(view, submitted=False, only=set())
+    def __init__(self, schema: EntitySchema, specs: list[FieldSpec]):
+        self.form = records.make_form(schema, submitted=False, only=set())
         self.specs = [spec for spec in specs if spec.key in self.form]
 
     def problems(self, values: dict, texts: dict, skip: set) -> list[tuple[str, str]]:
@@ -207,7 +218,8 @@ class RowValidator:
         for spec in checked:
             field = self.form[spec.key]
             inline = getattr(type(self.form), f"validate_{spec.key}", None)
-            found += [(spec.key, message) for message in _run_validators(self.form, field, list(field.validators) + ([inline] if inline else []))]
+            found += [(spec.key, message) for message in _run_validators(self.form, field,
+                                                                         list(field.validators) + ([inline] if inline else []))]
             longest = getattr(spec.column, "max_length", None) if spec.base else None
             value = values[spec.key]
             if longest and isinstance(value, str) and len(value) > longest and not field.errors:
@@ -230,8 +242,8 @@ def _run_validators(form, field, validators) -> list[str]:
     return list(field.errors)
 
 
-def _form_mapping(view: EntityView, header: list[str]) -> dict[str, str]:
-    known = {spec.key for spec in importable(view)}
+def _form_mapping(schema: EntitySchema, header: list[str]) -> dict[str, str]:
+    known = {spec.key for spec in importable(schema)}
     mapping = {}
     for index, column in enumerate(header):
         key = request.form.get(f"map-{index}", "")
@@ -250,13 +262,13 @@ def _imports_are_for_editors():
     rule = request.url_rule
     if rule is None or not rule.rule.startswith(f"{bp.url_prefix}/<entity>/import"):
         return None
-    view = entity_or_404(request.view_args["entity"])
-    editable_or_403(view)
+    schema = entity_or_404(request.view_args["entity"])
+    editable_or_403(schema)
     uid = request.view_args.get("uid")
-    if uid and (ImportJob.select().where(ImportJob.uid == uid, ImportJob.entity == view.key,
+    if uid and (ImportJob.select().where(ImportJob.uid == uid, ImportJob.entity == schema.key,
                                          ImportJob.user == current_user.id, ImportJob.status == EXPIRED).exists()):
         flash(_("This upload has expired: files are kept for a day. Upload the file again."), "error")
-        return redirect(url_for("transfer.upload", entity=view.key))
+        return redirect(url_for("transfer.upload", entity=schema.key))
     return None
 
 
@@ -267,9 +279,9 @@ def _size_text(size: int) -> str:
     return f"{max(size // 1024, 1)} KB"
 
 
-def _upload_page(view: EntityView, problem: str | None, status: int):
+def _upload_page(schema: EntitySchema, problem: str | None, status: int):
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    return render_page("records/import.html", status=status, view=view, problem=problem, max_rows=MAX_ROWS,
+    return render_page("records/import.html", status=status, schema=schema, problem=problem, max_rows=MAX_ROWS,
                        max_bytes=limit, max_size=_size_text(limit) if limit else None)
 
 
@@ -281,16 +293,16 @@ def upload_too_large(_error):
     message = _("The upload is too large. Files up to %(size)s can be uploaded.", size=_size_text(limit))
     if request.htmx:
         return make_response(message, 413)
-    view = get_entity((request.view_args or {}).get("entity", ""))
-    if (request.endpoint == "transfer.upload" and view is not None and current_user.is_authenticated
-            and view.may_edit(current_user)):
-        return _upload_page(view, message, 413)
+    schema = get_entity((request.view_args or {}).get("entity", ""))
+    if (request.endpoint == "transfer.upload" and schema is not None and current_user.is_authenticated
+            and schema.may_edit(current_user)):
+        return _upload_page(schema, message, 413)
     return make_response(render_template("errors/error.html", code=413, message=message), 413)
 
 
 @bp.route("/<entity>/import", methods=["GET", "POST"])
 def upload(entity: str):
-    view = entity_or_404(entity)
+    schema = entity_or_404(entity)
     problem = None
     if request.method == "POST":
         upload_file = request.files.get("file")
@@ -304,12 +316,12 @@ def upload(entity: str):
             except FileProblem as error:
                 problem = str(error)
             else:
-                job = ImportJob.create(uid=secrets.token_hex(8), entity=view.key, user=current_user.id,
+                job = ImportJob.create(uid=secrets.token_hex(8), entity=schema.key, user=current_user.id,
                                        filename=upload_file.filename[:255], total=len(table.rows),
-                                       mapping=guess_mapping(view, table.header))
+                                       mapping=guess_mapping(schema, table.header))
                 _file_of(job).write_bytes(raw)
-                return redirect(url_for("transfer.mapping", entity=view.key, uid=job.uid))
-    return _upload_page(view, problem, 400 if problem else 200)
+                return redirect(url_for("transfer.mapping", entity=schema.key, uid=job.uid))
+    return _upload_page(schema, problem, 400 if problem else 200)
 
 
 def _load(job: ImportJob, encoding: str | None = None) -> Table:
@@ -323,7 +335,7 @@ def _load(job: ImportJob, encoding: str | None = None) -> Table:
         abort(404)
 
 
-def _reread(view: EntityView, job: ImportJob, encoding: str) -> Table:
+def _reread(schema: EntitySchema, job: ImportJob, encoding: str) -> Table:
     """Read the upload again as `encoding` (a FileProblem when it cannot be), and keep that choice:
     the jobs read the file's text as UTF-8 from then on. Columns are matched again and an earlier
     check is forgotten."""
@@ -335,61 +347,64 @@ def _reread(view: EntityView, job: ImportJob, encoding: str) -> Table:
         original.write_bytes(_file_of(job).read_bytes())
     _file_of(job).write_bytes(decode(original.read_bytes(), encoding)[0].encode("utf-8-sig"))
     _encoding_of(job).write_text(encoding)
-    job.mapping = guess_mapping(view, table.header)
+    job.mapping = guess_mapping(schema, table.header)
     job.total = len(table.rows)
     job.status, job.report = imports.UPLOADED, None
     job.save(only=[ImportJob.mapping, ImportJob.total, ImportJob.status, ImportJob.report])
     return table
 
 
-def _check_state(job: ImportJob) -> dict | None:
-    """What the check job found, as the mapping page shows it (None before it has finished)."""
+def _check_state(schema: EntitySchema, job: ImportJob) -> dict | None:
+    """What the check job found, as the mapping page shows it (None before it has finished); the
+    flagged rows set to `?all=` (skip or create), else to skip."""
     if job.status != imports.CHECKED or not job.report:
         return None
     report = job.report
-    return {**report, "errors": report.get("errors", [])[:PREVIEW_ERRORS]}
+    every = request.args.get("all") if request.args.get("all") in import_choices.DEFAULTS else import_choices.SKIP
+    return {**report, "errors": report.get("errors", [])[:PREVIEW_ERRORS], "every": every,
+            "every_label": import_choices.default_label(every), "flagged": import_choices.preview(schema, report, every)}
 
 
 @bp.route("/<entity>/import/<uid>", methods=["GET", "POST"])
 def mapping(entity: str, uid: str):
     """Map columns to fields, choose what to do with duplicates, and have every row checked (a
     job: the page follows it and shows what it found)."""
-    view = entity_or_404(entity)
-    job = job_or_404(view, uid)
+    schema = entity_or_404(entity)
+    job = job_or_404(schema, uid)
     fragment = request.method == "GET" and request.htmx and not request.htmx.boosted
     if not fragment and job.status in (imports.RUNNING, imports.DONE, imports.FAILED, imports.CANCELLED):
-        return redirect(url_for("transfer.progress", entity=view.key, uid=job.uid))  # its file may be gone
+        return redirect(url_for("transfer.progress", entity=schema.key, uid=job.uid))  # its file may be gone
     table = None if fragment else _load(job)
     problem = None
     choice = None if fragment else request.values.get("encoding")
     if table is not None and table.encoding and choice and choice != table.encoding:
         try:
-            table = _reread(view, job, choice)
+            table = _reread(schema, job, choice)
         except FileProblem as error:
             problem = str(error)
     if problem:
-        return render_page("records/import_mapping.html", status=400, view=view, job=job, table=table,
-                           fields=importable(view), checked=_check_state(job), stalled=imports.stalled(job),
+        return render_page("records/import_mapping.html", status=400, schema=schema, job=job, table=table,
+                           fields=importable(schema), checked=_check_state(schema, job), stalled=imports.stalled(job),
                            sample=table.rows[:3], encodings=ENCODINGS, problem=problem,
                            chosen=_original_of(job).exists())
     if request.method == "POST":
-        job.mapping = _form_mapping(view, table.header)
+        job.mapping = _form_mapping(schema, table.header)
         key_field = request.form.get("key_field", "")
         job.key_field = key_field if key_field in job.mapping.values() and key_field else None
         job.on_duplicate = "update" if request.form.get("on_duplicate") == "update" else "skip"
         job.save(only=[ImportJob.mapping, ImportJob.key_field, ImportJob.on_duplicate])
         imports.check_file(job)
         job = ImportJob.get_by_id(job.id)  # the check may be over already (a quick worker, or tests)
-    return render_page("records/import_mapping.html", "check", view=view, job=job, table=table,
-                       fields=importable(view), checked=_check_state(job), stalled=imports.stalled(job),
+    return render_page("records/import_mapping.html", "check", schema=schema, job=job, table=table,
+                       fields=importable(schema), checked=_check_state(schema, job), stalled=imports.stalled(job),
                        sample=table.rows[:3] if table else [], encodings=ENCODINGS, problem=None,
                        chosen=table is not None and _original_of(job).exists())
 
 
 @bp.route("/<entity>/import/<uid>/errors.csv")
 def errors_file(entity: str, uid: str):
-    view = entity_or_404(entity)
-    job = job_or_404(view, uid)
+    schema = entity_or_404(entity)
+    job = job_or_404(schema, uid)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Line"), _("Column"), _("Value"), _("Problem")])
@@ -402,48 +417,52 @@ def errors_file(entity: str, uid: str):
 @bp.route("/<entity>/import/<uid>/run", methods=["POST"])
 def run(entity: str, uid: str):
     """Import a checked file: a job; the progress page follows it."""
-    view = entity_or_404(entity)
-    job = job_or_404(view, uid)
+    schema = entity_or_404(entity)
+    job = job_or_404(schema, uid)
     if job.status != imports.CHECKED:
         if job.status in (imports.UPLOADED, imports.CHECKING):
             flash(_("Check the file first."), "error")
-            return redirect(url_for("transfer.mapping", entity=view.key, uid=job.uid))
-        return redirect(url_for("transfer.progress", entity=view.key, uid=job.uid))
+            return redirect(url_for("transfer.mapping", entity=schema.key, uid=job.uid))
+        return redirect(url_for("transfer.progress", entity=schema.key, uid=job.uid))
     if (job.report or {}).get("error_count"):
         flash(_("The file still has problems; nothing was imported."), "error")
-        return redirect(url_for("transfer.mapping", entity=view.key, uid=job.uid))
+        return redirect(url_for("transfer.mapping", entity=schema.key, uid=job.uid))
+    choices = import_choices.read_choices(schema, job.report or {}, request.form)  # a 400 when one is not a choice
+    # Kept with the job for its worker; a new check meanwhile (a new report) forgets them.
+    (ImportJob.update(report={**job.report, "choices": choices})
+     .where(ImportJob.id == job.id, ImportJob.attempt == job.attempt, ImportJob.status == imports.CHECKED).execute())
     imports.import_file(job)
-    return redirect(url_for("transfer.progress", entity=view.key, uid=job.uid))
+    return redirect(url_for("transfer.progress", entity=schema.key, uid=job.uid))
 
 
 @bp.route("/<entity>/import/<uid>/progress")
 def progress(entity: str, uid: str):
-    view = entity_or_404(entity)
-    job = job_or_404(view, uid)
-    return render_page("records/import_progress.html", "progress", view=view, job=job, stalled=imports.stalled(job))
+    schema = entity_or_404(entity)
+    job = job_or_404(schema, uid)
+    return render_page("records/import_progress.html", "progress", schema=schema, job=job, stalled=imports.stalled(job))
 
 
 @bp.route("/<entity>/import/<uid>/retry", methods=["POST"])
 def retry(entity: str, uid: str):
     """Start a stalled check or import again (its worker died)."""
-    view = entity_or_404(entity)
-    job = job_or_404(view, uid)
+    schema = entity_or_404(entity)
+    job = job_or_404(schema, uid)
     checking = job.status == imports.CHECKING
     if not imports.retry(job):
         flash(_("This import is not stalled; there is nothing to retry."), "error")
     if checking:
-        return redirect(url_for("transfer.mapping", entity=view.key, uid=job.uid))
-    return redirect(url_for("transfer.progress", entity=view.key, uid=job.uid))
+        return redirect(url_for("transfer.mapping", entity=schema.key, uid=job.uid))
+    return redirect(url_for("transfer.progress", entity=schema.key, uid=job.uid))
 
 
 @bp.route("/<entity>/import/<uid>/cancel", methods=["POST"])
 def cancel(entity: str, uid: str):
     """Give up an import: nothing of it is saved and its file is deleted."""
-    view = entity_or_404(entity)
-    job = job_or_404(view, uid)
+    schema = entity_or_404(entity)
+    job = job_or_404(schema, uid)
     if imports.cancel(job):
         flash(_("The import is cancelled; nothing was saved."), "success")
-    return redirect(url_for("transfer.progress", entity=view.key, uid=job.uid))
+    return redirect(url_for("transfer.progress", entity=schema.key, uid=job.uid))
 
 
 # -- export ---------------------------------------------------------------------------------------
@@ -474,10 +493,10 @@ def _safe_cell(value):
     return text
 
 
-def _export_value(view: EntityView, record, spec: FieldSpec, names):
+def _export_value(schema: EntitySchema, record, spec: FieldSpec, names):
     """A number field's number as a number (a sheet can sum it); anything else as its text."""
-    stored = view.value(record, spec)
-    if spec.type.kind == T.NUMBER and _is_number(stored):
+    stored = schema.value(record, spec)
+    if spec.type.kind == types.NUMBER and _is_number(stored):
         return stored
     return spec.type.to_text(stored, spec, names)
 
@@ -488,40 +507,40 @@ def sheet_title(label) -> str:
     return title.strip("' ") or "records"
 
 
-def _export_specs(view: EntityView) -> list[FieldSpec]:
-    return [spec for spec in view.active_fields if not spec.hidden]
+def _export_specs(schema: EntitySchema) -> list[FieldSpec]:
+    return [spec for spec in schema.active_fields if not spec.hidden]
 
 
-def _export_rows(view: EntityView):
-    wanted = Q.read(view, request.args)
-    query = Q.apply(view, view.visible(), wanted)
-    specs = _export_specs(view)
+def _export_rows(schema: EntitySchema):
+    wanted = list_query.read(schema, request.args)
+    query = list_query.apply(schema, schema.visible(), wanted)
+    specs = _export_specs(schema)
     yield [_safe_cell(str(spec.label)) for spec in specs]
     offset = 0
     while True:
         chunk = list(query.limit(EXPORT_CHUNK).offset(offset))
         if not chunk:
             return
-        names = R.lookups(view, chunk, specs)
+        names = records.lookups(schema, chunk, specs)
         for record in chunk:
-            yield [_safe_cell(_export_value(view, record, spec, names)) for spec in specs]
+            yield [_safe_cell(_export_value(schema, record, spec, names)) for spec in specs]
         offset += EXPORT_CHUNK
 
 
 @bp.route("/<entity>/export.csv")
 def export_csv(entity: str):
-    view = entity_or_404(entity)
+    schema = entity_or_404(entity)
 
     def lines():
         yield "\ufeff"  # so Excel opens UTF-8 (Chinese included) correctly
-        for row in _export_rows(view):
+        for row in _export_rows(schema):
             out = io.StringIO()
             csv.writer(out).writerow(row)
             yield out.getvalue()
 
     stamp = datetime.date.today().isoformat()
     return Response(stream_with_context(lines()), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={view.key}-{stamp}.csv"})
+                    headers={"Content-Disposition": f"attachment; filename={schema.key}-{stamp}.csv"})
 
 
 def _xlsx_cell(sheet, value):
@@ -540,13 +559,13 @@ def _xlsx_cell(sheet, value):
 def export_xlsx(entity: str):
     from openpyxl import Workbook
 
-    view = entity_or_404(entity)
+    schema = entity_or_404(entity)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title(view.label))
-    for row in _export_rows(view):
+    sheet = workbook.create_sheet(title=sheet_title(schema.label))
+    for row in _export_rows(schema):
         sheet.append([_xlsx_cell(sheet, value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     out.seek(0)
     return send_file(out, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     as_attachment=True, download_name=f"{view.key}-{datetime.date.today().isoformat()}.xlsx")
+                     as_attachment=True, download_name=f"{schema.key}-{datetime.date.today().isoformat()}.xlsx")
