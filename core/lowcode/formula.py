@@ -1,7 +1,10 @@
 """Formulas of calculated fields: `amount * probability / 100`, `round(价格 * 数量, 2)`.
 
 A small recursive-descent parser turns the text into a tree of tuples; `evaluate` walks it with
-Decimal arithmetic. Nothing is ever passed to `eval`. Grammar:
+Decimal arithmetic. Nothing is ever passed to `eval`. A formula that reads an empty field is empty
+(as a spreadsheet leaves a total blank rather than guess 0), unless it says what an empty field
+counts as: `default(probability, 0)`. Function names are read in any case (`ROUND`, `round`).
+Grammar:
 
     expression := term (("+" | "-") term)*
     term       := unary (("*" | "/") unary)*
@@ -17,7 +20,7 @@ from flask_babel import gettext as _
 
 MAX_LENGTH = 500
 MAX_DEPTH = 40
-FUNCTIONS = {"round": (1, 2), "abs": (1, 1), "min": (1, 20), "max": (1, 20)}
+FUNCTIONS = {"round": (1, 2), "abs": (1, 1), "min": (1, 20), "max": (1, 20), "default": (2, 2)}
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([^\W\d]\w*)|(\*\*|[-+*/(),])|(\S))")
 
 
@@ -95,6 +98,8 @@ class _Parser:
         if kind == "number":
             return ("num", decimal.Decimal(value))
         if kind == "name" and self.peek() == ("op", "("):
+            if value.lower() in FUNCTIONS:
+                value = value.lower()
             if value not in FUNCTIONS:
                 raise FormulaError(_("There is no function called %(name)s.", name=value))
             self.take("(")
@@ -136,24 +141,32 @@ def references(tree) -> set[str]:
 
 
 def evaluate(tree, values: dict) -> decimal.Decimal | None:
-    """Work the formula out; empty fields count as 0, dividing by 0 gives no value (None)."""
+    """Work the formula out. No value (None) when it reads an empty field outside `default`,
+    divides by 0, or the number grows past what Decimal holds."""
     try:
-        return _evaluate(tree, values)
+        with decimal.localcontext() as context:
+            context.traps[decimal.DivisionByZero] = True
+            context.traps[decimal.InvalidOperation] = True
+            context.traps[decimal.Overflow] = True
+            return _evaluate(tree, values)
     except (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow, _NoValue):
         return None
 
 
 class _NoValue(Exception):
-    pass
+    """An empty value: the formula reads a field nobody filled in (or one that is not a number)."""
 
 
 def _number(value) -> decimal.Decimal:
     if value is None or value == "" or isinstance(value, bool):
-        return decimal.Decimal(0)
+        raise _NoValue
     try:
-        return decimal.Decimal(str(value))
-    except decimal.InvalidOperation:
-        return decimal.Decimal(0)
+        number = decimal.Decimal(str(value))
+    except (decimal.InvalidOperation, ValueError):
+        raise _NoValue from None
+    if not number.is_finite():
+        raise _NoValue
+    return number
 
 
 def _evaluate(tree, values):
@@ -164,6 +177,11 @@ def _evaluate(tree, values):
         return _number(values.get(tree[1]))
     if kind == "neg":
         return -_evaluate(tree[1], values)
+    if kind == "call" and tree[1] == "default":
+        try:
+            return _evaluate(tree[2][0], values)
+        except _NoValue:  # only an empty value: 1 / 0 stays empty whatever the default
+            return _evaluate(tree[2][1], values)
     if kind == "call":
         arguments = [_evaluate(argument, values) for argument in tree[2]]
         name = tree[1]
@@ -171,23 +189,21 @@ def _evaluate(tree, values):
             places = int(arguments[1]) if len(arguments) > 1 else 0
             if not -10 <= places <= 10:
                 raise _NoValue
-            return round(arguments[0], places)
+            # half away from zero, as a spreadsheet rounds (2.345 -> 2.35), not to even
+            return arguments[0].quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
         if name == "abs":
             return abs(arguments[0])
         return min(arguments) if name == "min" else max(arguments)
     left, right = _evaluate(tree[1], values), _evaluate(tree[2], values)
-    with decimal.localcontext() as context:
-        context.traps[decimal.DivisionByZero] = True
-        context.traps[decimal.InvalidOperation] = True
-        if kind == "+":
-            return left + right
-        if kind == "-":
-            return left - right
-        if kind == "*":
-            return left * right
-        if right == 0:
-            raise _NoValue
-        return left / right
+    if kind == "+":
+        return left + right
+    if kind == "-":
+        return left - right
+    if kind == "*":
+        return left * right
+    if right == 0:
+        raise decimal.DivisionByZero
+    return left / right
 
 
 def evaluation_order(formulas: dict[str, object], numeric: set[str]) -> list[str]:

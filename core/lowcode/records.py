@@ -20,8 +20,8 @@ from wtforms.fields.core import UnboundField
 from ..db import db, is_sqlite, utcnow
 from ..i18n import utc_time
 from ..plugins import host_of
-from . import types as T
-from .entities import EntityView, FieldSpec
+from . import types
+from .entities import EntitySchema, FieldSpec
 from .formula import evaluate
 from .models import AuditEntry, Stage, Translated, TranslatedField
 
@@ -44,15 +44,15 @@ def _relabelled(unbound: UnboundField, label, description) -> UnboundField:
     return UnboundField(unbound.field_class, *args, **kwargs)
 
 
-def form_class(view: EntityView):
+def form_class(schema: EntitySchema):
     """The base form plus the custom fields, built once per version of the schema."""
-    cached = getattr(view, "_form_class", None)
+    cached = getattr(schema, "_form_class", None)
     if cached is not None:
         return cached
     attributes = {}
-    for spec in view.designable_fields:
+    for spec in schema.designable_fields:
         if spec.base:
-            unbound = getattr(view.base_form, spec.key, None)
+            unbound = getattr(schema.base_form, spec.key, None)
             if unbound is None:
                 continue
             if not spec.in_form:
@@ -61,46 +61,46 @@ def form_class(view: EntityView):
                 attributes[spec.key] = _relabelled(unbound, spec.label, spec.help)
         elif spec.in_form:
             attributes[spec.key] = spec.type.form_field(spec)
-    view._form_class = type(f"{view.key.replace('.', '_')}_form", (view.base_form,), attributes)
-    return view._form_class
+    schema._form_class = type(f"{schema.key.replace('.', '_')}_form", (schema.base_form,), attributes)
+    return schema._form_class
 
 
-def make_form(view: EntityView, record=None, submitted: bool = True, initial: dict | None = None,
+def make_form(schema: EntitySchema, record=None, submitted: bool = True, initial: dict | None = None,
               only: set | None = None, typed: set | None = None):
     """The form for a new record (defaults and `initial` stored values filled in) or an existing
     one. On a POST, Flask-WTF fills it from the submission, unless `submitted` is False (a preview
     inside another form). `only`: the fields that will be used, the others left unprepared (their
     choices not loaded), as when a move asks for two fields of a long form. `typed`: fields filled
     from the submission over the record's values (what a user typed, kept after a conflict)."""
-    data = _form_data(view, record, initial or {})
-    form = form_class(view)(data=data) if submitted else form_class(view)(formdata=None, data=data)
+    data = _form_data(schema, record, initial or {})
+    form = form_class(schema)(data=data) if submitted else form_class(schema)(formdata=None, data=data)
     for key in typed or ():
         form[key].process(request.form)
     if record is not None:
         from .record_versions import EditState
 
-        form.edit_state = EditState(view, record, submitted)
+        form.edit_state = EditState(schema, record, submitted)
     else:
         form.edit_state = None
-    for spec in view.form_fields:
+    for spec in schema.form_fields:
         if only is None or spec.key in only:
-            spec.type.prepare(form[spec.key], spec, view.value(record, spec) if record is not None else None)
+            spec.type.prepare(form[spec.key], spec, schema.value(record, spec) if record is not None else None)
     return form
 
 
-def _form_data(view: EntityView, record, initial: dict) -> dict:
+def _form_data(schema: EntitySchema, record, initial: dict) -> dict:
     data = {}
-    for spec in view.form_fields:
+    for spec in schema.form_fields:
         if record is None and spec.key in initial:
             data[spec.key] = spec.type.to_form(initial[spec.key], spec)
         elif record is None:
             data[spec.key] = None if spec.base else spec.type.to_form(spec.default, spec)
         elif spec.base and isinstance(spec.column, peewee.DateTimeField):
-            data[spec.key] = spec.type.to_form(view.value(record, spec), spec)  # the team's time
+            data[spec.key] = spec.type.to_form(schema.value(record, spec), spec)  # the team's time
         elif spec.base:
-            data[spec.key] = view.value(record, spec) if hasattr(spec.column, "rel_model") else getattr(record, spec.key)
+            data[spec.key] = schema.value(record, spec) if hasattr(spec.column, "rel_model") else getattr(record, spec.key)
         else:
-            data[spec.key] = spec.type.to_form(view.value(record, spec), spec)
+            data[spec.key] = spec.type.to_form(schema.value(record, spec), spec)
     return data
 
 
@@ -108,23 +108,23 @@ def _form_data(view: EntityView, record, initial: dict) -> dict:
 
 
 def _reference_kind(spec: FieldSpec) -> str | None:
-    if spec.type.kind != T.REFERENCE:
+    if spec.type.kind != types.REFERENCE:
         return None
-    if isinstance(spec.type, T.UserType):
+    if isinstance(spec.type, types.UserType):
         return "user"
     if spec.type.key == "stage":
         return "stage"
     return spec.options.get("entity")
 
 
-def lookups(view: EntityView, records: list, specs: list[FieldSpec]) -> dict:
+def lookups(schema: EntitySchema, records: list, specs: list[FieldSpec]) -> dict:
     """Names of the users, stages and linked records a page shows: one query per kind, whatever
     the number of records."""
     wanted: dict[str, set] = {}
     for spec in specs:
         kind = _reference_kind(spec)
         if kind:
-            wanted.setdefault(kind, set()).update({view.value(record, spec) for record in records} - {None})
+            wanted.setdefault(kind, set()).update({schema.value(record, spec) for record in records} - {None})
     return _names(wanted)
 
 
@@ -137,12 +137,12 @@ def shown(spec: FieldSpec, stored, names: dict | None = None) -> str:
         return "" if stored is None else str(stored)
 
 
-def reference_names(view: EntityView, changes: list[dict]) -> dict:
+def reference_names(schema: EntitySchema, changes: list[dict]) -> dict:
     """Names for the references in audit changes ({field: [before, after]})."""
     wanted: dict[str, set] = {}
     for change in changes:
         for key, pair in change.items():
-            spec = view.field(key)
+            spec = schema.field(key)
             kind = _reference_kind(spec) if spec else None
             if kind:
                 wanted.setdefault(kind, set()).update(v for v in pair if isinstance(v, int) and not isinstance(v, bool))
@@ -160,7 +160,7 @@ def _names(wanted: dict[str, set]) -> dict:
         if kind == "user":
             found.update({("user", u.id): u.name for u in User.select(User.id, User.name).where(User.id.in_(ids))})
         elif kind == "stage":
-            found.update({("stage", s.id): s.label for s in Stage.select(Stage.id, Stage.label).where(Stage.id.in_(ids))})
+            found.update({("stage", s.id): s.label for s in Stage.select(Stage.id, Stage.label, Stage.labels).where(Stage.id.in_(ids))})
         else:
             target = get_entity(kind)
             if target is not None:
@@ -172,8 +172,9 @@ def _names(wanted: dict[str, set]) -> dict:
 # -- saving ---------------------------------------------------------------------------------------
 
 
-def snapshot(view: EntityView, record) -> dict:
-    return {spec.key: view.value(record, spec) for spec in view.fields if not spec.meta or spec.key in (view.owner_field, view.stage_field)}
+def snapshot(schema: EntitySchema, record) -> dict:
+    return {spec.key: schema.value(record, spec) for spec in schema.fields if not spec.meta or spec.key in (schema.owner_field,
+                                                                                                            schema.stage_field)}
 
 
 def _json(value):
@@ -189,14 +190,24 @@ def diff(before: dict, after: dict) -> dict:
             if _json(before.get(key)) != _json(after.get(key))}
 
 
-def compute(view: EntityView, record) -> None:
-    """Work out the calculated fields, each after the ones it reads."""
-    order = view.computed_order
+def formula_values(schema: EntitySchema, batch: list) -> list[dict]:
+    """What the entity gives its formulas besides the stored fields, one dict per record (the
+    entity's `formula_values`; a deal's `probability` is its stage's when it has none)."""
+    provider = schema.declared.formula_values
+    return provider(batch) if provider is not None and batch else [{} for _record in batch]
+
+
+def compute(schema: EntitySchema, record, extra: dict | None = None) -> None:
+    """Work out the calculated fields, each after the ones it reads. A formula that reads an empty
+    value stays empty (`extra`: the entity's formula values for the record, looked up if None)."""
+    order = schema.computed_order
     if not order:
         return
-    values = {spec.key: view.value(record, spec) for spec in view.active_fields if spec.type.kind == T.NUMBER}
+    values = {spec.key: schema.value(record, spec) for spec in schema.active_fields if spec.type.kind == types.NUMBER}
+    values.update(formula_values(schema, [record])[0] if extra is None else extra)
+    record.custom = dict(record.custom or {})
     for spec in order:
-        result = evaluate(view._formulas[spec.key], values)
+        result = evaluate(schema._formulas[spec.key], values)
         stored = None if result is None else spec.type.clean(result, spec)
         values[spec.key] = stored
         if stored is None:
@@ -205,22 +216,45 @@ def compute(view: EntityView, record) -> None:
             record.custom[spec.key] = stored
 
 
-def recompute_all(view: EntityView) -> int:
-    """Work the calculated fields out again on every record (after a formula changed)."""
+RECOMPUTE_BATCH = 500
+
+
+def recompute(schema: EntitySchema, query=None) -> int:
+    """Work the calculated fields out again on the records of `query` (every record when None):
+    after a formula changed, a record moved stage, or a stage's probability changed. The entity's
+    formula values are looked up once per batch; only records whose results move are written."""
+    if not schema.computed_order:
+        return 0
+    if query is None:
+        query = schema.model.select().where(schema.model.entity == schema.key) if schema.in_browser else schema.model.select()
     changed = 0
-    query = view.model.select().where(view.model.entity == view.key) if view.in_browser else view.model.select()
+    batch: list = []
+
+    def flush() -> int:
+        written = 0
+        for record, extra in zip(batch, formula_values(schema, batch), strict=True):
+            before = dict(record.custom or {})
+            compute(schema, record, extra)
+            if record.custom != before:
+                schema.model.update(custom=record.custom).where(schema.model.id == record.id).execute()
+                written += 1
+        batch.clear()
+        return written
+
     for record in query.iterator():
-        before = dict(record.custom or {})
-        record.custom = dict(before)
-        compute(view, record)
-        if record.custom != before:
-            record.save(only=[view.model.custom])
-            changed += 1
-    return changed
+        batch.append(record)
+        if len(batch) >= RECOMPUTE_BATCH:
+            changed += flush()
+    return changed + flush()
 
 
-def search_text(view: EntityView, record) -> str:
-    parts = [spec.type.search_text(view.value(record, spec), spec) for spec in view.active_fields if spec.type.searchable]
+def recompute_all(schema: EntitySchema) -> int:
+    """Work the calculated fields out again on every record (after a formula changed)."""
+    return recompute(schema)
+
+
+def search_text(schema: EntitySchema, record) -> str:
+    parts = [spec.type.search_text(schema.value(record, spec), spec) for spec in schema.active_fields if spec.type.searchable]
     return " ".join(part for part in parts if part).lower()[:SEARCH_TEXT_LIMIT]
 
 
@@ -231,31 +265,31 @@ def _lock(name: str) -> None:
         db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(name.encode()) - 2**31,))
 
 
-def check_unique(view: EntityView, record) -> None:
-    for spec in view.active_fields:
+def check_unique(schema: EntitySchema, record) -> None:
+    for spec in schema.active_fields:
         if not spec.unique:
             continue
-        value = view.value(record, spec)
+        value = schema.value(record, spec)
         if value in (None, ""):
             continue
-        _lock(f"{view.key}:{spec.key}")
-        clash = view.query().where(view.expression(spec) == value)
+        _lock(f"{schema.key}:{spec.key}")
+        clash = schema.query().where(schema.expression(spec) == value)
         if record.id is not None:
-            clash = clash.where(view.model.id != record.id)
+            clash = clash.where(schema.model.id != record.id)
         if clash.exists():
             raise UniqueViolation(spec)
 
 
-def audit(action: str, view: EntityView | str, record_id, title: str, changes: dict, user) -> None:
+def audit(action: str, schema: EntitySchema | str, record_id, title: str, changes: dict, user) -> None:
     AuditEntry.create(
-        action=action, entity=view if isinstance(view, str) else view.key, record_id=record_id,
+        action=action, entity=schema if isinstance(schema, str) else schema.key, record_id=record_id,
         title=(title or "")[:200], changes=changes, user=getattr(user, "id", user),
     )
 
 
-def _notify_saved(view, record, created, changes, user) -> None:
+def _notify_saved(schema, record, created, changes, user) -> None:
     host_of(current_app).notify(
-        "on_record_saved", entity=view.key, record=record, created=created,
+        "on_record_saved", entity=schema.key, record=record, created=created,
         changes={key: tuple(pair) for key, pair in changes.items()}, user=user,
     )
 
@@ -272,11 +306,11 @@ def _base_value(column, stored):
     return stored
 
 
-def apply_values(view: EntityView, record, values: dict) -> None:
+def apply_values(schema: EntitySchema, record, values: dict) -> None:
     """Put stored values ({key: value}) on a record: base columns or the JSON column."""
     custom = dict(record.custom or {})
     for key, stored in values.items():
-        spec = view.field(key)
+        spec = schema.field(key)
         if spec is None:
             continue
         spec.type.storable(stored, spec)  # raises T.Unstorable: nothing is written
@@ -294,9 +328,9 @@ def apply_values(view: EntityView, record, values: dict) -> None:
     record.custom = custom
 
 
-def form_values(view: EntityView, form) -> dict:
+def form_values(schema: EntitySchema, form) -> dict:
     values = {}
-    for spec in view.form_fields:
+    for spec in schema.form_fields:
         data = form[spec.key].data
         if spec.base and isinstance(spec.column, peewee.DateTimeField):
             values[spec.key] = spec.type.clean(data, spec)  # text: the team's time, made UTC when applied
@@ -305,7 +339,7 @@ def form_values(view: EntityView, form) -> dict:
     return values
 
 
-def save(view: EntityView, user, values: dict, record=None, action: str | None = None, stage: Stage | None = None,
+def save(schema: EntitySchema, user, values: dict, record=None, action: str | None = None, stage: Stage | None = None,
          base: dict | None = None, version: int | None = None):
     """Create (record=None) or change a record; return (record, changes). Raises UniqueViolation.
 
@@ -318,51 +352,51 @@ def save(view: EntityView, user, values: dict, record=None, action: str | None =
     created = record is None
     with db.atomic():
         if not created:
-            reload(view, record)
+            reload(schema, record)
             if base is not None:
-                values = merge(view, record, values, base, version)
+                values = merge(schema, record, values, base, version)
         if created:
-            record = view.new_record(owner=user.id)
-            defaults = {spec.key: spec.default for spec in view.custom_fields
+            record = schema.new_record(owner=user.id)
+            defaults = {spec.key: spec.default for spec in schema.custom_fields
                         if spec.default not in (None, "") and not spec.archived and spec.key not in values}
             values = {**defaults, **values}
-        before = {} if created else snapshot(view, record)
-        apply_values(view, record, values)
-        compute(view, record)
-        record.search_text = search_text(view, record)
+        before = {} if created else snapshot(schema, record)
+        apply_values(schema, record, values)
+        compute(schema, record)
+        record.search_text = search_text(schema, record)
         record.updated_at = utcnow()
-        check_unique(view, record)
+        check_unique(schema, record)
         record.save()
-        if created and view.has_process:
-            enter_first_stage(view, record, user, stage)
-        changes = diff(before, snapshot(view, record))
-        audit(action or ("create" if created else "update"), view, record.id, view.title_of(record), changes, user)
-        _notify_saved(view, record, created, changes, user)
+        if created and schema.has_process:
+            enter_first_stage(schema, record, user, stage)
+        changes = diff(before, snapshot(schema, record))
+        audit(action or ("create" if created else "update"), schema, record.id, schema.title_of(record), changes, user)
+        _notify_saved(schema, record, created, changes, user)
     return record, changes
 
 
-def soft_delete(view: EntityView, record, user) -> None:
+def soft_delete(schema: EntitySchema, record, user) -> None:
     with db.atomic():
         record.deleted_at = utcnow()
-        record.save(only=[view.model.deleted_at])
-        audit("delete", view, record.id, view.title_of(record), {"deleted_at": [None, record.deleted_at.isoformat()]}, user)
-        _notify_saved(view, record, False, {"deleted_at": [None, record.deleted_at.isoformat()]}, user)
+        record.save(only=[schema.model.deleted_at])
+        audit("delete", schema, record.id, schema.title_of(record), {"deleted_at": [None, record.deleted_at.isoformat()]}, user)
+        _notify_saved(schema, record, False, {"deleted_at": [None, record.deleted_at.isoformat()]}, user)
 
 
-def restore(view: EntityView, record, user) -> None:
+def restore(schema: EntitySchema, record, user) -> None:
     with db.atomic():
         was = record.deleted_at.isoformat()
         record.deleted_at = None
-        record.save(only=[view.model.deleted_at])
-        audit("restore", view, record.id, view.title_of(record), {"deleted_at": [was, None]}, user)
-        _notify_saved(view, record, False, {"deleted_at": [was, None]}, user)
+        record.save(only=[schema.model.deleted_at])
+        audit("restore", schema, record.id, schema.title_of(record), {"deleted_at": [was, None]}, user)
+        _notify_saved(schema, record, False, {"deleted_at": [was, None]}, user)
 
 
-def bulk_set(view: EntityView, records: list, spec: FieldSpec, stored, user) -> int:
+def bulk_set(schema: EntitySchema, records: list, spec: FieldSpec, stored, user) -> int:
     """Set one field on many records; each change is audited and announced like a save."""
     with db.atomic():
         for record in records:
-            save(view, user, {spec.key: stored}, record=record, action="bulk_update")
+            save(schema, user, {spec.key: stored}, record=record, action="bulk_update")
     return len(records)
 
 
@@ -381,13 +415,16 @@ ACTION_LABELS = {
 }
 
 
-def describe_actions(labels: dict) -> None:
-    """Let a plugin name the actions it records in the audit log ({"claim": _l("claimed it")})."""
-    ACTION_LABELS.update(labels)
+def action_labels() -> dict:
+    """{action: label} of every action the enabled plugins (the core among them) name through
+    `describe_audit`; ACTION_LABELS above are the core's own."""
+    from ..registry import audit_vocabulary
+
+    return audit_vocabulary().actions
 
 
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action.replace("_", " ")))
+    return str(action_labels().get(action, action.replace("_", " ")))
 
 
 @dataclass

@@ -5,8 +5,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.contributions import Entity
-from core.models import ADMIN, MANAGER
+from core.api import ADMIN, MANAGER, Entity, Stage
 
 from .forms import ActivityForm, ContactForm, CustomerForm, DealForm, ProductForm
 from .models import Activity, Contact, Customer, Deal, Product
@@ -42,17 +41,26 @@ def find_customer_duplicates(rows: list[dict]) -> list[list[tuple]]:
     return matches
 
 
+def deal_formula_values(deals: list) -> list[dict]:
+    """What formulas read of deals: `probability` is the deal's own when set, else its stage's (as
+    the deal page shows it), so `amount * probability / 100` weighs every deal. One query."""
+    stage_ids = {deal.stage_id for deal in deals if deal.probability is None and deal.stage_id}
+    stages = dict(Stage.select(Stage.id, Stage.probability).where(Stage.id.in_(stage_ids)).tuples()) if stage_ids else {}
+    return [{"probability": deal.probability if deal.probability is not None else stages.get(deal.stage_id)} for deal in deals]
+
+
 ENTITIES = [
     Entity(key=CUSTOMER, label=_l("Customers"), model=Customer, form=CustomerForm, icon="team", title_field="name",
            list_columns=("name", "level", "industry", "region", "owner"), unowned_visible=True,
-           find_duplicates=find_customer_duplicates, page=lambda record_id: url_for("pipeline.customer", customer_id=record_id)),
+           find_duplicates=find_customer_duplicates, page=lambda record_id: url_for("pipeline.customer", customer_id=record_id),
+           import_field="import_job"),
     Entity(key=CONTACT, label=_l("Contacts"), model=Contact, form=ContactForm, icon="users", title_field="name",
            list_columns=("name", "customer", "role", "phone", "email")),
     Entity(key=PRODUCT, label=_l("Products"), model=Product, form=ProductForm, icon="form", title_field="name",
            list_columns=("name", "category", "list_price", "active"), owner_field=None, editors=(ADMIN, MANAGER)),
     Entity(key=DEAL, label=_l("Deals"), model=Deal, form=DealForm, icon="pipeline", title_field="name",
            stage_field="stage", list_columns=("name", "customer", "amount", "stage", "expected_close", "owner"),
-           page=lambda record_id: url_for("pipeline.deal", deal_id=record_id)),
+           page=lambda record_id: url_for("pipeline.deal", deal_id=record_id), formula_values=deal_formula_values),
     Entity(key=ACTIVITY, label=_l("Activities"), model=Activity, form=ActivityForm, icon="clock", title_field="subject",
            list_columns=("subject", "kind", "customer", "deal", "due_at", "done_at", "owner")),
 ]

@@ -8,10 +8,7 @@ from dataclasses import dataclass
 import peewee
 from flask_babel import lazy_gettext as _l
 
-from core.contributions import Metric
-from core.db import db
-from core.i18n import local_day_sql, utc_time
-from core.lowcode.models import Stage
+from core.api import Metric, Stage, db, local_day_sql, utc_time
 
 from .models import Activity, Customer, Deal
 
@@ -78,7 +75,8 @@ def metrics() -> list[Metric]:
     won = Stage.kind == "won"
     revenue = Counted(Deal, Deal.closed_at, peewee.fn.SUM(Deal.amount), won, join_stage=True)
     deals = Counted(Deal, Deal.closed_at, peewee.fn.COUNT(Deal.id), won, join_stage=True)
-    customers = Counted(Customer, Customer.created_at, peewee.fn.COUNT(Customer.id))
+    customers = Counted(Customer, Customer.created_at, peewee.fn.COUNT(Customer.id), Customer.import_job.is_null())
+    every_customer = Counted(Customer, Customer.created_at, peewee.fn.COUNT(Customer.id))
     calls, visits, meetings, quotes = (_activities([kind]) for kind in ("call", "visit", "meeting", "quote"))
     done = _activities()
     return [
@@ -87,7 +85,12 @@ def metrics() -> list[Metric]:
                expected=expected_revenue, amount_of="pipeline.deals_won"),
         Metric("pipeline.deals_won", _l("Deals won"), deals.compute, daily=deals.daily),
         Metric("pipeline.new_customers", _l("New customers"), customers.compute, daily=customers.daily,
-               description=_l("Customers created in the period, counted for their owner.")),
+               description=_l("Customers created in the period, except those brought in by an import. Each "
+                              "counts for whoever owns it now; pool and deleted customers count for nobody.")),
+        Metric("pipeline.new_customers_all", _l("New customers, imports included"), every_customer.compute,
+               daily=every_customer.daily,
+               description=_l("Customers created in the period, imported ones included. Each counts for "
+                              "whoever owns it now; pool and deleted customers count for nobody.")),
         Metric("pipeline.calls", _l("Calls"), calls.compute, daily=calls.daily, leads_to="pipeline.visits"),
         Metric("pipeline.visits", _l("Visits"), visits.compute, daily=visits.daily, leads_to="pipeline.quotes"),
         Metric("pipeline.meetings", _l("Meetings"), meetings.compute, daily=meetings.daily),
