@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 import peewee
 from flask import current_app, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, LazyString
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import escape
 
 from .models import LOCALES
 
@@ -50,6 +51,108 @@ def locale_code() -> str:
     return code
 
 
+def label_languages() -> list[str]:
+    """The shipped languages, the reader's first: the order of a label's inputs in the editors."""
+    from flask_babel import get_locale
+
+    reader = str(get_locale() or "en")
+    return sorted(LOCALES, key=lambda code: code != reader)
+
+
+def label_inputs() -> list[tuple[str, str]]:
+    """(locale, language name in the reader's language) of each shipped language, the reader's
+    first: one input each for a label admins type."""
+    from babel import Locale
+    from flask_babel import get_locale
+
+    reader = str(get_locale() or "en")
+    return [(code, Locale.parse(code).get_language_name(reader)) for code in label_languages()]
+
+
+def language_of(text: str) -> str:
+    """The shipped language a label typed before labels had languages is most likely in: Chinese
+    when it holds Han characters, else English (for the editors to show it in the right input)."""
+    han = any("\u3400" <= char <= "\u9fff" for char in str(text or ""))
+    return next((code for code in LOCALES if code.startswith("zh") == han), "en")
+
+
+def label_text(labels: dict | None, label="", built_in=None) -> str:
+    """A label an admin typed, in the reader's language: their text for it in `labels`
+    ({locale: text}), else the plugin's own (`built_in`, a lazy translation), else the text in
+    another shipped language, else the plain `label` (stored text reads as `Translated` does)."""
+    from flask_babel import get_locale
+
+    labels = labels if isinstance(labels, dict) else {}
+    reader = str(get_locale() or "en")
+    if labels.get(reader):
+        return labels[reader]
+    if built_in is not None and str(built_in):
+        return str(built_in)
+    for code in LOCALES:
+        if labels.get(code):
+            return labels[code]
+    source = getattr(label, "source", None)
+    return _(source) if source else str(label or "")
+
+
+class LazyLabel(LazyString):
+    """A label read when shown. Unlike a lazy message id, what an admin typed is escaped in HTML."""
+
+    def __html__(self):
+        return str(escape(str(self)))
+
+
+def lazy_label(labels: dict | None, label="", built_in=None):
+    """`label_text` read when shown, in each reader's language (for pictures kept across requests)."""
+    if not labels and built_in is None and not getattr(label, "source", None):
+        return label
+    return LazyLabel(label_text, dict(labels or {}), label, built_in)
+
+
+def labels_from_form(form, name: str = "label") -> dict | None:
+    """The inputs of a label in each shipped language (`label-en`, `label-zh_Hans_CN`) as
+    {locale: text}; None when the form has none of them (a form or script with one `label`)."""
+    if not any(f"{name}-{code}" in form for code in LOCALES):
+        return None
+    return {code: (form.get(f"{name}-{code}") or "").strip() for code in LOCALES}
+
+
+def typed_labels(label, labels: dict | None, before: dict | None = None) -> tuple[str, dict]:
+    """(label, labels) to store from what an admin typed: the label in each language, and as the
+    plain label the one in the admin's language (else the other). With one plain `label` (no
+    `labels`), it is the label in the admin's language, beside the other languages kept."""
+    from flask_babel import get_locale
+
+    reader = str(get_locale() or "en")
+    label = (label or "").strip()
+    if labels is None:
+        labels = {**before, reader: label} if before and label else {}
+    labels = {code: (labels.get(code) or "").strip() for code in LOCALES if (labels.get(code) or "").strip()}
+    if labels:
+        label = labels.get(reader) or next(iter(labels.values()))
+    return label, labels
+
+
+def label_texts(source, labels: dict | None) -> dict:
+    """A stored label in each shipped language, as its editor shows it: the texts an admin gave,
+    else (none given) the stored text as the catalogue reads it in that language."""
+    from flask_babel import force_locale
+
+    if labels:
+        return {code: labels.get(code) or "" for code in LOCALES}
+    texts = {}
+    for code in LOCALES:
+        with force_locale(code):
+            texts[code] = _(source) if source else ""
+    return texts
+
+
+def same_as_catalogue(source, labels: dict) -> bool:
+    """Whether the texts an admin gave are just the catalogue's reading of the stored `source` (a
+    plugin's stage name left alone): then nothing is stored and it keeps reading in each language."""
+    return bool(source) and all(labels.get(code, "") == text for code, text in label_texts(source, None).items())
+
+
 def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
 
@@ -60,16 +163,20 @@ def html_lang(locale) -> str:
 
 
 def init_app(app, translation_directories: list[str]) -> None:
-    directories = [str(CORE_TRANSLATIONS)] + translation_directories
+    # Flask-Babel merges the catalogues in this order, a later one overriding an earlier: the
+    # core's (which holds the built-in plugins' words) comes last, so a plugin's catalogue adds its
+    # own words and cannot rename anyone else's.
+    directories = [folder for folder in translation_directories if Path(folder) != CORE_TRANSLATIONS] + [str(CORE_TRANSLATIONS)]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.globals["label_inputs"] = label_inputs  # templates/lowcode/_labels.html
 
 
 def local_time(moment: datetime.datetime) -> datetime.datetime:
     """A stored timestamp (naive UTC, as every base column holds them) as the team's wall time."""
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     try:
-        return moment.replace(tzinfo=datetime.timezone.utc).astimezone(zone).replace(tzinfo=None)
+        return moment.replace(tzinfo=datetime.UTC).astimezone(zone).replace(tzinfo=None)
     except OverflowError:  # a row stored before values were range-checked: shown as it is
         return moment
 
@@ -78,7 +185,7 @@ def utc_time(moment: datetime.datetime) -> datetime.datetime:
     """The team's wall time (what a person types) as a stored timestamp (naive UTC)."""
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     try:
-        return moment.replace(tzinfo=zone).astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return moment.replace(tzinfo=zone).astimezone(datetime.UTC).replace(tzinfo=None)
     except OverflowError:  # a moment at the very end of the calendar, typed in the team's zone
         from .input_guard import Refused
 
@@ -86,7 +193,7 @@ def utc_time(moment: datetime.datetime) -> datetime.datetime:
 
 
 def _offset_minutes() -> int:
-    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     return round((local_time(now) - now).total_seconds() / 60)
 
 

@@ -11,12 +11,14 @@ import unicodedata
 import peewee
 import regex
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 
 from ..db import db, is_sqlite, utcnow
-from . import formula
-from . import types as T
-from .entities import RESERVED_KEYS, EntityView, FieldSpec, schema_changed
+from ..i18n import label_text, language_of, typed_labels
+from ..models import LOCALES
+from . import formula, types
+from .entities import RESERVED_KEYS, EntitySchema, FieldSpec, schema_changed
 from .models import AuditEntry, EntitySetting, FieldDefinition, Process, Stage
 from .records import History, audit, recompute_all
 
@@ -52,20 +54,25 @@ def check_pattern(pattern: str) -> None:
     try:
         compiled = regex.compile(pattern)
     except regex.error as error:
-        raise DefinitionError({"pattern": _("This pattern is not valid: %(error)s.", error=str(error))})
+        raise DefinitionError({"pattern": _("This pattern is not valid: %(error)s.", error=str(error))}) from None
     letters = list(dict.fromkeys(re.sub(r"\W", "", pattern)))[:10]  # the pattern's own characters, repeated
     for probe in _PROBES + tuple(letter * 30 + "\u0000" for letter in letters):
         try:
             compiled.fullmatch(probe, timeout=0.05)
         except TimeoutError:
-            raise DefinitionError({"pattern": _("This pattern takes too long to check some values; simplify it.")})
+            raise DefinitionError({"pattern": _("This pattern takes too long to check some values; simplify it.")}) from None
 
 
-def has_data(view: EntityView, key: str) -> bool:
-    return view.query(view.model.id).where(view.model.custom[key].is_null(False)).exists()
+def too_long(label: str, labels: dict, limit: int) -> bool:
+    """Whether a label, in any of its languages, is longer than `limit`."""
+    return any(len(text) > limit for text in [label, *labels.values()])
 
 
-def validate(view: EntityView, values: dict, definition: FieldDefinition | None) -> dict:
+def has_data(schema: EntitySchema, key: str) -> bool:
+    return schema.query(schema.model.id).where(schema.model.custom[key].is_null(False)).exists()
+
+
+def validate(schema: EntitySchema, values: dict, definition: FieldDefinition | None) -> dict:
     """Check a field's settings as the designer submitted them; return them cleaned.
 
     `values` holds: label, key, type, help, placeholder, required, unique, hidden, default (text),
@@ -77,12 +84,13 @@ def validate(view: EntityView, values: dict, definition: FieldDefinition | None)
     field_type = registry.field_types().get(values["type"])
     if field_type is None:
         raise DefinitionError({"type": _("Choose a type.")})
-    label = (values.get("label") or "").strip()
+    label, labels = typed_labels(values.get("label"), values.get("labels"), definition.labels if definition else None)
+    labels = labels or shown_labels({}, label)
     if not label:
         errors["label"] = _("Give the field a label.")
-    elif len(label) > 120:
+    elif too_long(label, labels, 120):
         errors["label"] = _("The label is longer than %(count)d characters.", count=120)
-    taken = {spec.key for spec in view.fields if definition is None or spec.key != definition.key}
+    taken = {spec.key for spec in schema.fields if definition is None or spec.key != definition.key}
     key = (values.get("key") or "").strip()
     if definition is not None and definition.base:
         key = definition.key
@@ -94,7 +102,7 @@ def validate(view: EntityView, values: dict, definition: FieldDefinition | None)
         errors["key"] = _("%(key)s is reserved; choose another key.", key=key)
     elif key in taken:
         errors["key"] = _("Another field already has the key %(key)s.", key=key)
-    elif definition is not None and key != definition.key and has_data(view, definition.key):
+    elif definition is not None and key != definition.key and has_data(schema, definition.key):
         errors["key"] = _("Records already have values under this key, so it can no longer change.")
     options = dict(values.get("options") or {})
     cleaned_options = {}
@@ -104,8 +112,8 @@ def validate(view: EntityView, values: dict, definition: FieldDefinition | None)
             raw = options.get(name)
             if raw not in (None, ""):
                 try:
-                    number = T.NumberType().parse_text(str(raw), _Plain())
-                except T.Conversion:
+                    number = types.NumberType().parse_text(str(raw), _Plain())
+                except types.Conversion:
                     errors[name] = _("Not a number.")
                     continue
                 cleaned_options[name] = number
@@ -151,10 +159,10 @@ def validate(view: EntityView, values: dict, definition: FieldDefinition | None)
         text = (options.get("formula") or "").strip()
         try:
             tree = formula.parse(text)
-            formulas = {s.key: formula.parse(s.options.get("formula", "")) for s in view.custom_fields
+            formulas = {s.key: formula.parse(s.options.get("formula", "")) for s in schema.custom_fields
                         if s.type.key == "computed" and not s.archived and s.key != (definition.key if definition else None)}
             formulas[key] = tree
-            numeric = {s.key for s in view.active_fields if s.type.kind == T.NUMBER and s.type.key != "computed"}
+            numeric = {s.key for s in schema.active_fields if s.type.kind == types.NUMBER and s.type.key != "computed"}
             formula.evaluation_order(formulas, numeric)
         except formula.FormulaError as problem:
             errors["formula"] = str(problem)
@@ -174,14 +182,14 @@ def validate(view: EntityView, values: dict, definition: FieldDefinition | None)
         probe = FieldSpec(key=key, label=label, type=field_type, options=cleaned_options)
         try:
             default = field_type.parse_text(raw_default, probe)
-        except T.Conversion as problem:
+        except types.Conversion as problem:
             errors["default"] = str(problem)
     if values.get("required") and values.get("hidden") and default is None and field_type.in_form:
         errors["hidden"] = _("A hidden field cannot be filled in: give it a default value, or do not make it required.")
     if errors:
         raise DefinitionError(errors)
     return {
-        "label": label, "key": key, "type": field_type.key, "help": (values.get("help") or "").strip()[:500],
+        "label": label, "labels": labels, "key": key, "type": field_type.key, "help": (values.get("help") or "").strip()[:500],
         "placeholder": (values.get("placeholder") or "").strip()[:200] if "placeholder" in settings else "",
         "required": bool(values.get("required")) and field_type.in_form,
         "unique": bool(values.get("unique")) and "unique" in settings,
@@ -199,8 +207,10 @@ def _clean_choices(rows: list[dict], definition: FieldDefinition | None, errors:
     old = {c["value"]: c for c in (definition.options.get("choices", []) if definition else [])}
     seen_labels, seen_values, choices = set(), set(), []
     for row in sorted(rows, key=lambda r: int(r.get("position") or 0)):
-        label = (row.get("label") or "").strip()[:120]
         value = (row.get("value") or "").strip()
+        typed = {code: (row.get(f"label-{code}") or "")[:120] for code in LOCALES} if any(
+            f"label-{code}" in row for code in LOCALES) else None
+        label, labels = typed_labels((row.get("label") or "")[:120], typed, old.get(value, {}).get("labels"))
         if not label:
             if value in old:  # an existing option cannot lose its label
                 errors["choices"] = _("Every option needs a label.")
@@ -212,8 +222,9 @@ def _clean_choices(rows: list[dict], definition: FieldDefinition | None, errors:
         if value not in old:
             value = key_from_label(label, seen_values | set(old))
         seen_values.add(value)
-        color = row.get("color") if row.get("color") in T.COLORS else "slate"
-        choices.append({"value": value, "label": label, "color": color, "archived": bool(row.get("archived"))})
+        color = row.get("color") if row.get("color") in types.COLORS else "slate"
+        choices.append({"value": value, "label": label, "color": color, "archived": bool(row.get("archived")),
+                        **({"labels": labels} if labels else {})})
     for value, kept in old.items():  # options the form no longer lists are archived, not lost
         if value not in seen_values:
             choices.append({**kept, "archived": True})
@@ -223,13 +234,21 @@ def _clean_choices(rows: list[dict], definition: FieldDefinition | None, errors:
 
 
 def _attributes(definition: FieldDefinition) -> dict:
-    return {name: getattr(definition, name) for name in
-            ("label", "key", "type", "help", "placeholder", "required", "unique", "hidden", "default", "options")}
+    attributes = {name: getattr(definition, name) for name in
+                  ("label", "labels", "key", "type", "help", "placeholder", "required", "unique", "hidden", "default", "options")}
+    attributes["labels"] = shown_labels(definition.labels, definition.label)
+    return attributes
+
+
+def shown_labels(labels: dict | None, label) -> dict:
+    """A field's labels as its editor shows them: a label typed before labels had languages is the
+    one in the language it is written in."""
+    return dict(labels or {}) or ({language_of(str(label)): str(label)} if label else {})
 
 
 # -- the version a field editor was made from -----------------------------------------------------
 
-BASE_SETTINGS = ("label", "help", "hidden")  # what an overlay on a plugin's field holds
+BASE_SETTINGS = ("label", "labels", "help", "hidden")  # what an overlay on a plugin's field holds
 
 
 class DefinitionConflict(Exception):
@@ -257,18 +276,18 @@ def _plain(value):
 def field_settings(spec: FieldSpec) -> dict:
     """A field's settings as its editor's save compares them."""
     if spec.base:
-        return _plain({"label": str(spec.label), "help": spec.help, "hidden": spec.hidden})
+        return _plain(_overlay_settings(spec.definition))
     settings = _attributes(spec.definition)
     settings.pop("type")
     return _plain(settings)
 
 
-def field_version(view: EntityView, spec: FieldSpec) -> int:
+def field_version(schema: EntitySchema, spec: FieldSpec) -> int:
     """The field's latest audit entry: the version an editor opened now is made from."""
     if spec.definition is None or spec.definition.id is None:
         return 0
     return AuditEntry.select(peewee.fn.MAX(AuditEntry.id)).where(
-        AuditEntry.entity == f"schema:{view.key}", AuditEntry.record_id == spec.definition.id).scalar() or 0
+        AuditEntry.entity == f"schema:{schema.key}", AuditEntry.record_id == spec.definition.id).scalar() or 0
 
 
 def read_base(text: str | None) -> dict | None:
@@ -287,7 +306,7 @@ def _locked(definition: FieldDefinition) -> FieldDefinition:
     return (query if is_sqlite() else query.for_update()).get()
 
 
-def _changed_by_admin(view: EntityView, definition_id: int, current: dict, proposed: dict, base: dict | None,
+def _changed_by_admin(schema: EntitySchema, definition_id: int, current: dict, proposed: dict, base: dict | None,
                       version: int | None) -> set[str]:
     """The settings the admin changed from `base` (all of them without one); a setting changed
     since by someone else to something else raises DefinitionConflict."""
@@ -298,15 +317,15 @@ def _changed_by_admin(view: EntityView, definition_id: int, current: dict, propo
     clashes = [name for name in proposed if name in typed and current.get(name) != base[name]
                and proposed[name] != current.get(name)]
     if clashes:
-        raise DefinitionConflict(clashes, typed, _changes_since(view, definition_id, version or 0))
+        raise DefinitionConflict(clashes, typed, _changes_since(schema, definition_id, version or 0))
     return typed
 
 
-def _changes_since(view: EntityView, definition_id: int, version: int) -> list[History]:
+def _changes_since(schema: EntitySchema, definition_id: int, version: int) -> list[History]:
     from ..models import User
 
     entries = (AuditEntry.select(AuditEntry, User).join(User, peewee.JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
-               .where(AuditEntry.entity == f"schema:{view.key}", AuditEntry.record_id == definition_id,
+               .where(AuditEntry.entity == f"schema:{schema.key}", AuditEntry.record_id == definition_id,
                       AuditEntry.id > version).order_by(AuditEntry.id.desc()).limit(20))
     return [History(at=entry.at, user=entry.user.name if entry.user_id and entry.user else "", action=entry.action,
                     changes=[(name, "" if before is None else str(before), "" if after is None else str(after))
@@ -314,19 +333,19 @@ def _changes_since(view: EntityView, definition_id: int, version: int) -> list[H
             for entry in entries]
 
 
-def add_field(view: EntityView, values: dict, user) -> FieldDefinition:
-    cleaned = validate(view, values, None)
+def add_field(schema: EntitySchema, values: dict, user) -> FieldDefinition:
+    cleaned = validate(schema, values, None)
     with db.atomic():
-        position = max([spec.position for spec in view.designable_fields] or [0]) + 10
+        position = max([spec.position for spec in schema.designable_fields] or [0]) + 10
         try:
-            definition = FieldDefinition.create(entity=view.key, position=position, **cleaned)
+            definition = FieldDefinition.create(entity=schema.key, position=position, **cleaned)
         except peewee.IntegrityError:
-            raise DefinitionError({"key": _("Another field already has the key %(key)s.", key=cleaned["key"])})
-        audit("field_add", f"schema:{view.key}", definition.id, cleaned["label"],
+            raise DefinitionError({"key": _("Another field already has the key %(key)s.", key=cleaned["key"])}) from None
+        audit("field_add", f"schema:{schema.key}", definition.id, cleaned["label"],
               {name: [None, value] for name, value in cleaned.items()}, user)
         schema_changed()
         if cleaned["type"] == "computed":
-            _recompute(view.key)
+            _recompute(schema.key)
     return definition
 
 
@@ -336,17 +355,17 @@ def _recompute(key: str) -> None:
     recompute_all(get_entity(key))  # the picture rebuilt with the new definition
 
 
-def change_field(view: EntityView, definition: FieldDefinition, values: dict, user, base: dict | None = None,
+def change_field(schema: EntitySchema, definition: FieldDefinition, values: dict, user, base: dict | None = None,
                  version: int | None = None) -> FieldDefinition:
     """Save a field's settings. With `base`, the settings the editor was made from, only what the
     admin changed is written; a setting another admin changed since to something else raises
     DefinitionConflict."""
     with db.atomic():
         definition = _locked(definition)
-        cleaned = validate(view, {**values, "type": definition.type}, definition)
+        cleaned = validate(schema, {**values, "type": definition.type}, definition)
         before = _attributes(definition)
         current = _plain({name: value for name, value in before.items() if name != "type"})
-        typed = _changed_by_admin(view, definition.id, current, {k: v for k, v in cleaned.items() if k != "type"},
+        typed = _changed_by_admin(schema, definition.id, current, {k: v for k, v in cleaned.items() if k != "type"},
                                   base, version)
         old_key = definition.key
         for name, value in cleaned.items():
@@ -355,59 +374,87 @@ def change_field(view: EntityView, definition: FieldDefinition, values: dict, us
         definition.updated_at = utcnow()
         definition.save()
         if definition.key != old_key:
-            _rename_references(view, old_key, definition.key)
+            _rename_references(schema, old_key, definition.key)
         changes = {name: [before[name], value] for name, value in cleaned.items() if name in typed and before[name] != value}
-        audit("field_change", f"schema:{view.key}", definition.id, definition.label, changes, user)
+        audit("field_change", f"schema:{schema.key}", definition.id, definition.label, changes, user)
         schema_changed()
         if definition.type == "computed" and "options" in changes:
-            _recompute(view.key)
+            _recompute(schema.key)
     return definition
 
 
-def overlay_base_field(view: EntityView, spec: FieldSpec, values: dict, user, base: dict | None = None,
+def _overlay_settings(definition: FieldDefinition | None) -> dict:
+    """What an overlay on a plugin's field stores: an empty label or help is the plugin's own."""
+    if definition is None:
+        return {"label": "", "labels": {}, "help": "", "hidden": False}
+    return {"label": getattr(definition.label, "source", definition.label) or "", "labels": dict(definition.labels or {}),
+            "help": definition.help or "", "hidden": definition.hidden}
+
+
+def _built_in_texts(text) -> set[str]:
+    """A plugin's label or help in every shipped language."""
+    from flask_babel import force_locale
+
+    texts = set()
+    for code in LOCALES:
+        with force_locale(code):
+            texts.add(str(text))
+    return texts - {""}
+
+
+def overlay_base_field(schema: EntitySchema, spec: FieldSpec, values: dict, user, base: dict | None = None,
                        version: int | None = None) -> FieldDefinition:
     """An admin's label, help, position or hiding of a field of the plugin's own form (with `base`:
-    only what the admin changed, as change_field)."""
-    label = (values.get("label") or "").strip()[:120] or str(spec.label)
+    only what the admin changed, as change_field). A label or help the same as the plugin's is not
+    stored, so it keeps reading in each user's language."""
+    built_label, built_help = spec.built_in or (spec.label, spec.help)
+    label, labels = typed_labels(values.get("label"), values.get("labels"), spec.definition.labels if spec.definition else None)
+    if too_long(label, labels, 120):
+        raise DefinitionError({"label": _("The label is longer than %(count)d characters.", count=120)})
+    same_label, same_help = _built_in_texts(built_label), _built_in_texts(built_help)
+    labels = {code: text for code, text in labels.items() if text not in same_label}
+    label = "" if label in same_label else label
+    if labels and not label:
+        label = next(iter(labels.values()))
+    help_text = (values.get("help") or "").strip()[:500]
     hidden = bool(values.get("hidden"))
     if hidden and spec.required:
         raise DefinitionError({"hidden": _("This field is required by the form, so it cannot be hidden.")})
     with db.atomic():
-        definition = spec.definition or FieldDefinition(entity=view.key, key=spec.key, type=spec.type.key, base=True,
+        definition = spec.definition or FieldDefinition(entity=schema.key, key=spec.key, type=spec.type.key, base=True,
                                                         position=spec.position)
-        before = {"label": str(spec.label), "help": spec.help, "hidden": spec.hidden}
         if definition.id is not None:
             definition = _locked(definition)
-            before = {"label": str(definition.label or spec.label), "help": definition.help or spec.help,
-                      "hidden": definition.hidden}
-        after = {"label": label, "help": (values.get("help") or "").strip()[:500], "hidden": hidden}
-        typed = _changed_by_admin(view, definition.id, _plain(before), after, base, version)
+        before = _overlay_settings(definition if definition.id is not None else None)
+        after = {"label": label, "labels": labels, "help": "" if help_text in same_help else help_text, "hidden": hidden}
+        typed = _changed_by_admin(schema, definition.id, _plain(before), after, base, version)
         after = {name: after[name] if name in typed else before[name] for name in after}
-        definition.label, definition.help, definition.hidden = after["label"], after["help"], after["hidden"]
+        definition.label, definition.labels = after["label"], after["labels"]
+        definition.help, definition.hidden = after["help"], after["hidden"]
         definition.save()
-        audit("field_change", f"schema:{view.key}", definition.id, label,
+        audit("field_change", f"schema:{schema.key}", definition.id, label_text(labels, label, built_label),
               {k: [before[k], v] for k, v in after.items() if before[k] != v}, user)
         schema_changed()
     return definition
 
 
-def _rename_references(view: EntityView, old: str, new: str) -> None:
-    setting = EntitySetting.get_or_none(EntitySetting.key == view.key)
+def _rename_references(schema: EntitySchema, old: str, new: str) -> None:
+    setting = EntitySetting.get_or_none(EntitySetting.key == schema.key)
     if setting is not None:
         setting.list_columns = [new if key == old else key for key in setting.list_columns or []]
         if setting.title_field == old:
             setting.title_field = new
         setting.save()
-    for stage in Stage.select().join(Process).where(Process.entity == view.key):
+    for stage in Stage.select().join(Process).where(Process.entity == schema.key):
         if old in (stage.required_fields or []):
             stage.required_fields = [new if key == old else key for key in stage.required_fields]
             stage.save()
 
 
-def used_by(view: EntityView, key: str) -> list[str]:
+def used_by(schema: EntitySchema, key: str) -> list[str]:
     """What would break if the field went away: formulas that read it."""
     users = []
-    for spec in view.custom_fields:
+    for spec in schema.custom_fields:
         if spec.type.key == "computed" and not spec.archived and spec.key != key:
             try:
                 if key in formula.references(formula.parse(spec.options.get("formula", ""))):
@@ -417,84 +464,95 @@ def used_by(view: EntityView, key: str) -> list[str]:
     return users
 
 
-def set_archived(view: EntityView, definition: FieldDefinition, archived: bool, user) -> None:
+def set_archived(schema: EntitySchema, definition: FieldDefinition, archived: bool, user) -> None:
     if archived:
-        readers = used_by(view, definition.key)
+        readers = used_by(schema, definition.key)
         if readers:
             raise DefinitionError({"archive": _("The formula of %(fields)s reads this field; change it first.",
                                                 fields=", ".join(readers))})
     with db.atomic():
         definition.archived_at = utcnow() if archived else None
         definition.save()
-        audit("field_archive" if archived else "field_restore", f"schema:{view.key}", definition.id, definition.label,
+        audit("field_archive" if archived else "field_restore", f"schema:{schema.key}", definition.id, definition.label,
               {"archived": [not archived, archived]}, user)
         schema_changed()
 
 
-def reorder(view: EntityView, keys: list[str], user) -> None:
+def reorder(schema: EntitySchema, keys: list[str], user) -> None:
     """Save the designer's drag-and-drop order (base fields get an overlay row to hold it)."""
-    specs = {spec.key: spec for spec in view.designable_fields}
+    specs = {spec.key: spec for spec in schema.designable_fields}
     ordered = [key for key in keys if key in specs] + [key for key in specs if key not in keys]
     with db.atomic():
         for position, key in enumerate(ordered):
             spec = specs[key]
             definition = spec.definition
             if definition is None:
-                definition = FieldDefinition(entity=view.key, key=key, label=str(spec.label), type=spec.type.key, base=True)
+                # No label: the plugin's, in each reader's language (a label is stored only when an admin changes it).
+                definition = FieldDefinition(entity=schema.key, key=key, label="", type=spec.type.key, base=True)
             if definition.position != position * 10 or definition.id is None:
                 definition.position = position * 10
                 definition.save()
-        audit("field_order", f"schema:{view.key}", None, view.label, {"order": [None, ordered]}, user)
+        audit("field_order", f"schema:{schema.key}", None, schema.label, {"order": [None, ordered]}, user)
         schema_changed()
 
 
 # -- entities made in the browser -----------------------------------------------------------------
 
 
-def create_entity(label: str, icon: str, user) -> EntitySetting:
-    label = (label or "").strip()
+def create_entity(label: str, icon: str, user, labels: dict | None = None) -> EntitySetting:
+    label, labels = typed_labels(label, labels)
     if not label:
         raise DefinitionError({"label": _("Give the form a name.")})
-    if len(label) > 80:
+    if too_long(label, labels, 80):
         raise DefinitionError({"label": _("The name is longer than %(count)d characters.", count=80)})
     taken = {key for (key,) in EntitySetting.select(EntitySetting.key).tuples()}
     key = "custom." + key_from_label(label, {k.split(".", 1)[-1] for k in taken if k.startswith("custom.")})
     with db.atomic():
-        setting = EntitySetting.create(key=key, label=label, icon=icon if icon in ICONS else "dot", in_browser=True,
-                                       title_field="name")
+        setting = EntitySetting.create(key=key, label=label, labels=labels, icon=icon if icon in ICONS else "dot",
+                                       in_browser=True, title_field="name")
         FieldDefinition.create(entity=key, key="name", label=pgettext("thing", "Name"), type="text", required=True, position=0)
-        audit("entity_add", f"schema:{key}", None, label, {"label": [None, label]}, user)
+        audit("entity_add", f"schema:{key}", None, label,
+              {"label": [None, label], **({"labels": [None, labels]} if labels else {})}, user)
         schema_changed()
     return setting
 
 
 ICONS = ("dot", "pipeline", "goal", "award", "clock", "chart", "users", "team", "settings", "plugin", "home")
+ICON_LABELS = {"dot": _l("Dot"), "pipeline": _l("Funnel"), "goal": _l("Target"), "award": _l("Award"), "clock": _l("Clock"),
+               "chart": _l("Chart"), "users": _l("People"), "team": _l("Team"), "settings": _l("Gear"), "plugin": _l("Plug-in"),
+               "home": _l("Home")}
 
 
-def change_entity(view: EntityView, values: dict, user) -> EntitySetting:
-    setting = EntitySetting.get_or_none(EntitySetting.key == view.key) or EntitySetting(key=view.key)
-    before = {"label": setting.label, "title_field": setting.title_field, "list_columns": list(setting.list_columns or []),
-              "icon": setting.icon}
+def change_entity(schema: EntitySchema, values: dict, user) -> EntitySetting:
+    setting = EntitySetting.get_or_none(EntitySetting.key == schema.key) or EntitySetting(key=schema.key)
+    before = {"label": setting.label, "labels": dict(setting.labels or {}), "title_field": setting.title_field,
+              "list_columns": list(setting.list_columns or []), "icon": setting.icon}
     errors = {}
-    if view.in_browser:
-        label = (values.get("label") or "").strip()
-        if not label or len(label) > 80:
+    if schema.in_browser or values.get("labels"):
+        label, labels = typed_labels(values.get("label"), values.get("labels"), before["labels"])
+        if not schema.in_browser:  # a plugin's form: a name the same as the plugin's is not stored
+            same = {code: text for code, text in labels.items() if text in _built_in_texts(schema.declared.label)}
+            labels = {} if len(same) == len(labels) else labels
+            label = label if labels else None
+        elif not label or too_long(label, labels, 80):
             errors["label"] = _("Give the form a name of 1 to 80 characters.")
-        setting.label = label
+        if label and too_long(label, labels, 80):
+            errors["label"] = _("Give the form a name of 1 to 80 characters.")
+        setting.label, setting.labels = label, labels
         setting.icon = values.get("icon") if values.get("icon") in ICONS else setting.icon
     title = values.get("title_field") or None
-    if title is not None and (view.field(title) is None or view.field(title).meta):
+    if title is not None and (schema.field(title) is None or schema.field(title).meta):
         errors["title_field"] = _("Choose one of the form's fields.")
     setting.title_field = title
-    columns = [key for key in values.get("list_columns") or [] if view.field(key) is not None]
+    columns = [key for key in values.get("list_columns") or [] if schema.field(key) is not None]
     setting.list_columns = columns[:12]
     if errors:
         raise DefinitionError(errors)
     with db.atomic():
-        setting.save(force_insert=EntitySetting.get_or_none(EntitySetting.key == view.key) is None)
-        after = {"label": setting.label, "title_field": setting.title_field, "list_columns": setting.list_columns,
-                 "icon": setting.icon}
-        audit("entity_change", f"schema:{view.key}", None, setting.label or view.label,
+        setting.save(force_insert=EntitySetting.get_or_none(EntitySetting.key == schema.key) is None)
+        after = {"label": setting.label, "labels": setting.labels, "title_field": setting.title_field,
+                 "list_columns": setting.list_columns, "icon": setting.icon}
+        audit("entity_change", f"schema:{schema.key}", None, setting.label or schema.label,
               {k: [before[k], v] for k, v in after.items() if before[k] != v}, user)
         schema_changed()
     return setting

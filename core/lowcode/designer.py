@@ -8,28 +8,30 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import registry
 from ..auth import restrict
-from ..models import ADMIN
+from ..i18n import labels_from_form, language_of, typed_labels
 from ..input_guard import Refused
+from ..models import LOCALES
 from ..shell import id_from, render_fragment, render_page
-from . import definitions as D
-from . import records as R
-from .entities import EntityView, FieldSpec, all_entities, entity_or_404, get_entity
+from . import definitions as definition_service
+from . import records
+from .entities import EntitySchema, FieldSpec, all_entities, entity_or_404, get_entity
 from .models import FieldDefinition
 
 bp = Blueprint("designer", __name__, url_prefix="/admin/entities")
 SCHEMA_CHANGED = "schema-changed"
 
 
-restrict(bp, ADMIN)
+restrict(bp, "administer")
 
 
-def spec_or_404(view: EntityView, key: str) -> FieldSpec:
-    spec = view.field(key)
+def spec_or_404(schema: EntitySchema, key: str) -> FieldSpec:
+    spec = schema.field(key)
     if spec is None or spec.meta:
         abort(404)
     return spec
@@ -40,58 +42,75 @@ def spec_or_404(view: EntityView, key: str) -> FieldSpec:
 
 @bp.route("/")
 def index():
-    entities = sorted(all_entities().values(), key=lambda view: (view.in_browser, str(view.label)))
-    return render_page("lowcode/entities.html", entities=entities, icons=D.ICONS, errors={})
+    entities = sorted(all_entities().values(), key=lambda schema: (schema.in_browser, str(schema.label)))
+    return render_page("lowcode/entities.html", entities=entities, icons=definition_service.ICON_LABELS, errors={})
 
 
 @bp.route("/new", methods=["POST"])
 def new_entity():
     try:
-        setting = D.create_entity(request.form.get("label", ""), request.form.get("icon", "dot"), current_user)
-    except D.DefinitionError as problem:
-        entities = sorted(all_entities().values(), key=lambda view: (view.in_browser, str(view.label)))
-        return render_page("lowcode/entities.html", status=400, entities=entities, icons=D.ICONS,
-                           errors=problem.errors, label=request.form.get("label", ""))
+        setting = definition_service.create_entity(request.form.get("label", ""), request.form.get("icon", "dot"), current_user,
+                                                   labels=labels_from_form(request.form))
+    except definition_service.DefinitionError as problem:
+        entities = sorted(all_entities().values(), key=lambda schema: (schema.in_browser, str(schema.label)))
+        return render_page("lowcode/entities.html", status=400, entities=entities, icons=definition_service.ICON_LABELS,
+                           errors=problem.errors, label=request.form.get("label", ""), labels=labels_from_form(request.form))
     flash(_("%(label)s is created. Add its fields.", label=setting.label), "success")
     return redirect(url_for("designer.fields", entity=setting.key))
 
 
 @bp.route("/<entity>/settings", methods=["GET", "POST"])
 def settings(entity: str):
-    view = entity_or_404(entity)
+    schema = entity_or_404(entity)
     errors = {}
     if request.method == "POST":
-        values = {"label": request.form.get("label", ""), "icon": request.form.get("icon", ""),
+        values = {"label": request.form.get("label", ""), "labels": labels_from_form(request.form), "icon": request.form.get("icon", ""),
                   "title_field": request.form.get("title_field", ""), "list_columns": request.form.getlist("list_columns")}
         try:
-            D.change_entity(view, values, current_user)
-        except D.DefinitionError as problem:
+            definition_service.change_entity(schema, values, current_user)
+        except definition_service.DefinitionError as problem:
             errors = problem.errors
         else:
-            flash(_("The settings of %(label)s are saved.", label=values["label"] or view.label), "success")
-            return redirect(url_for("designer.settings", entity=view.key))
-    view = get_entity(entity)
-    return render_page("lowcode/entity_settings.html", status=400 if errors else 200, view=view, errors=errors,
-                       icons=D.ICONS, chosen=[spec.key for spec in view.list_columns],
-                       candidates=[spec for spec in view.active_fields if spec.type.kind != "list"])
+            flash(_("The settings of %(label)s are saved.", label=values["label"] or schema.label), "success")
+            return redirect(url_for("designer.settings", entity=schema.key))
+    schema = get_entity(entity)
+    return render_page("lowcode/entity_settings.html", status=400 if errors else 200, schema=schema, errors=errors,
+                       labels=(request.form and labels_from_form(request.form)) or _entity_labels(schema),
+                       icons=definition_service.ICON_LABELS, chosen=[spec.key for spec in schema.list_columns],
+                       candidates=[spec for spec in schema.active_fields if spec.type.kind != "list"])
+
+
+def _entity_labels(schema: EntitySchema) -> dict:
+    """The form's name in each language, as its settings show them: the admin's, else the plugin's."""
+    setting = schema.setting
+    labels = dict(setting.labels or {}) if setting is not None else {}
+    if not labels and setting is not None and setting.label:
+        labels = {code: setting.label for code in LOCALES} if not schema.in_browser else {language_of(setting.label): setting.label}
+    if not schema.in_browser:
+        for code in LOCALES:
+            if not labels.get(code):
+                with force_locale(code):
+                    labels[code] = str(schema.declared.label)
+    return labels
 
 
 # -- fields ---------------------------------------------------------------------------------------
 
 
-def _editor_context(view: EntityView, spec: FieldSpec | None, type_key: str | None, values=None, errors=None, saved=False,
+def _editor_context(schema: EntitySchema, spec: FieldSpec | None, type_key: str | None, values=None, errors=None, saved=False,
                     version=None, conflict=None):
     types = registry.field_types()
     field_type = spec.type if spec is not None else types.get(type_key or "")
     definition = spec.definition if spec is not None else None
-    locked_key = spec is not None and not spec.base and D.has_data(view, spec.key)
+    locked_key = spec is not None and not spec.base and definition_service.has_data(schema, spec.key)
     return {
-        "view": view, "spec": spec, "field_type": field_type, "definition": definition, "types": types,
+        "schema": schema, "spec": spec, "field_type": field_type, "definition": definition, "types": types,
         "values": values or _values_of(spec), "errors": errors or {}, "saved": saved, "locked_key": locked_key,
         "link_targets": [(key, target.label) for key, target in all_entities().items()],
-        "colors": D.T.COLORS, "conflict": conflict,
+        "colors": definition_service.types.COLOR_LABELS, "conflict": conflict,
         # (version, settings) the editor was made from: the field's own, unless a submission says
-        "version": version or ((D.field_version(view, spec), D.json.dumps(D.field_settings(spec), ensure_ascii=False))
+        "version": version or ((definition_service.field_version(schema, spec),
+                                definition_service.json.dumps(definition_service.field_settings(spec), ensure_ascii=False))
                                if spec is not None else None),
     }
 
@@ -102,9 +121,27 @@ def _values_of(spec: FieldSpec | None) -> dict:
     default = ""
     if spec.default not in (None, "") and not spec.base:
         default = spec.type.to_text(spec.default, spec)
-    return {"label": str(spec.label), "key": spec.key, "help": spec.help, "placeholder": spec.placeholder,
-            "required": spec.required, "unique": spec.unique, "hidden": spec.hidden, "default": default,
-            "options": dict(spec.options or {})}
+    return {"label": str(spec.label), "labels": _label_texts(spec), "key": spec.key, "help": spec.help,
+            "placeholder": spec.placeholder, "required": spec.required, "unique": spec.unique, "hidden": spec.hidden,
+            "default": default, "options": dict(spec.options or {})}
+
+
+def _label_texts(spec: FieldSpec) -> dict:
+    """The field's label in each language, as its editor shows them: the admin's, else (a field of
+    the plugin) the plugin's own in that language."""
+    definition = spec.definition
+    labels = dict(definition.labels or {}) if definition is not None else {}
+    typed = getattr(definition.label, "source", definition.label) if definition is not None else ""
+    if not labels and typed and not spec.base:
+        labels = definition_service.shown_labels({}, definition.label)
+    elif not labels and typed:
+        labels = {code: typed for code in LOCALES}
+    if spec.base:
+        for code in LOCALES:
+            if not labels.get(code):
+                with force_locale(code):
+                    labels[code] = str(spec.built_in[0] if spec.built_in else spec.label)
+    return labels
 
 
 def _values_from_form(form) -> dict:
@@ -120,126 +157,127 @@ def _values_from_form(form) -> dict:
     options = {name: form.get(name, "") for name in
                ("min", "max", "min_length", "max_length", "pattern", "pattern_message", "decimals", "currency", "formula", "entity")}
     options["choices"] = list(rows.values())
-    return {"label": form.get("label", ""), "key": form.get("key", ""), "type": form.get("type", ""),
+    return {"label": form.get("label", ""), "labels": labels_from_form(form), "key": form.get("key", ""), "type": form.get("type", ""),
             "help": form.get("help", ""), "placeholder": form.get("placeholder", ""),
             "required": form.get("required") == "y", "unique": form.get("unique") == "y",
             "hidden": form.get("hidden") == "y", "default": form.get("default", ""), "options": options}
 
 
-def _designer(view: EntityView, editor: dict, status: int = 200):
-    context = dict(editor, view=view, fields=view.designable_fields, preview=_preview_form(view))
+def _designer(schema: EntitySchema, editor: dict, status: int = 200):
+    context = dict(editor, schema=schema, fields=schema.designable_fields, preview=_preview_form(schema))
     return render_page("lowcode/designer.html", status=status, **context)
 
 
-def _preview_form(view: EntityView):
-    return R.make_form(view, submitted=False)
+def _preview_form(schema: EntitySchema):
+    return records.make_form(schema, submitted=False)
 
 
 @bp.route("/<entity>/fields")
 def fields(entity: str):
-    view = entity_or_404(entity)
+    schema = entity_or_404(entity)
     key, type_key = request.args.get("field"), request.args.get("type")
-    spec = spec_or_404(view, key) if key else None
-    return _designer(view, _editor_context(view, spec, type_key))
+    spec = spec_or_404(schema, key) if key else None
+    return _designer(schema, _editor_context(schema, spec, type_key))
 
 
 @bp.route("/<entity>/fields/list")
 def field_list(entity: str):
-    view = entity_or_404(entity)
-    return render_fragment("lowcode/designer.html", "field_list", view=view, fields=view.designable_fields)
+    schema = entity_or_404(entity)
+    return render_fragment("lowcode/designer.html", "field_list", schema=schema, fields=schema.designable_fields)
 
 
 @bp.route("/<entity>/fields/editor")
 def editor(entity: str):
-    view = entity_or_404(entity)
+    schema = entity_or_404(entity)
     key = request.args.get("field")
-    spec = spec_or_404(view, key) if key else None
+    spec = spec_or_404(schema, key) if key else None
     if spec is None and request.args.get("type") not in registry.field_types():
-        return render_fragment("lowcode/designer.html", "field_editor", **_editor_context(view, None, None))
-    return render_fragment("lowcode/designer.html", "field_editor", **_editor_context(view, spec, request.args.get("type")))
+        return render_fragment("lowcode/designer.html", "field_editor", **_editor_context(schema, None, None))
+    return render_fragment("lowcode/designer.html", "field_editor", **_editor_context(schema, spec, request.args.get("type")))
 
 
-def _saved(view: EntityView, spec: FieldSpec, message: str):
+def _saved(schema: EntitySchema, spec: FieldSpec, message: str):
     """After a save: the editor shows the field again, and the page's other regions refresh."""
-    view = get_entity(view.key)
-    spec = view.field(spec.key) if isinstance(spec, FieldSpec) else view.field(spec)
+    schema = get_entity(schema.key)
+    spec = schema.field(spec.key) if isinstance(spec, FieldSpec) else schema.field(spec)
     if not request.htmx:
         flash(message, "success")
-        return redirect(url_for("designer.fields", entity=view.key, field=spec.key))
-    response = render_page("lowcode/designer.html", "field_editor", **_editor_context(view, spec, None, saved=message))
+        return redirect(url_for("designer.fields", entity=schema.key, field=spec.key))
+    response = render_page("lowcode/designer.html", "field_editor", **_editor_context(schema, spec, None, saved=message))
     response.headers["HX-Trigger"] = SCHEMA_CHANGED
     return response
 
 
-def _refused(view: EntityView, spec, type_key, values, errors, version=None, conflict=None):
-    context = _editor_context(view, spec, type_key, values=values, errors=errors, version=version, conflict=conflict)
+def _refused(schema: EntitySchema, spec, type_key, values, errors, version=None, conflict=None):
+    context = _editor_context(schema, spec, type_key, values=values, errors=errors, version=version, conflict=conflict)
     if request.htmx:
         return render_page("lowcode/designer.html", "field_editor", **context)  # 200: htmx swaps it
-    return _designer(view, context, status=409 if conflict else 400)
+    return _designer(schema, context, status=409 if conflict else 400)
 
 
 @bp.route("/<entity>/fields/new", methods=["POST"])
 def add(entity: str):
-    view = entity_or_404(entity)
+    schema = entity_or_404(entity)
     values = _values_from_form(request.form)
     try:
-        definition = D.add_field(view, values, current_user)
-    except D.DefinitionError as problem:
-        return _refused(view, None, values["type"], values, problem.errors)
-    return _saved(view, definition.key, _("%(label)s is added.", label=definition.label))
+        definition = definition_service.add_field(schema, values, current_user)
+    except definition_service.DefinitionError as problem:
+        return _refused(schema, None, values["type"], values, problem.errors)
+    return _saved(schema, definition.key, _("%(label)s is added.", label=definition.label))
 
 
 @bp.route("/<entity>/fields/<key>", methods=["POST"])
 def change(entity: str, key: str):
-    view = entity_or_404(entity)
-    spec = spec_or_404(view, key)
+    schema = entity_or_404(entity)
+    spec = spec_or_404(schema, key)
     values = _values_from_form(request.form)
     try:
-        base = D.read_base(request.form.get("field-base"))
+        base = definition_service.read_base(request.form.get("field-base"))
     except ValueError:
         abort(400)
     version = (id_from(request.form.get("field-version")) or 0, request.form["field-base"]) if base is not None else None
     try:
         if spec.base:
-            D.overlay_base_field(view, spec, values, current_user, base=base, version=version and version[0])
+            definition_service.overlay_base_field(schema, spec, values, current_user, base=base, version=version and version[0])
             new_key = spec.key
         else:
-            new_key = D.change_field(view, spec.definition, values, current_user, base=base,
-                                     version=version and version[0]).key
-    except D.DefinitionError as problem:
-        return _refused(view, spec, None, values, problem.errors, version=version)
-    except D.DefinitionConflict as conflict:  # saved over a newer version: what the admin typed, over the field as it is now
-        view = get_entity(view.key)
-        spec = view.field(spec.key)
+            new_key = definition_service.change_field(schema, spec.definition, values, current_user, base=base,
+                                                      version=version and version[0]).key
+    except definition_service.DefinitionError as problem:
+        return _refused(schema, spec, None, values, problem.errors, version=version)
+    # saved over a newer version: what the admin typed, over the field as it is now
+    except definition_service.DefinitionConflict as conflict:
+        schema = get_entity(schema.key)
+        spec = schema.field(spec.key)
         typed = {**_values_of(spec), **{name: values[name] for name in conflict.typed if name in values}}
         errors = {name: _("Changed by someone else meanwhile; yours is kept here. Save again to keep yours.")
                   for name in conflict.settings}
-        return _refused(view, spec, None, typed, errors, conflict=conflict)
-    return _saved(view, new_key, _("%(label)s is saved.", label=values["label"] or spec.label))
+        return _refused(schema, spec, None, typed, errors, conflict=conflict)
+    return _saved(schema, new_key, _("%(label)s is saved.", label=values["label"] or spec.label))
 
 
 @bp.route("/<entity>/fields/<key>/archive", methods=["POST"])
 def archive(entity: str, key: str):
-    view = entity_or_404(entity)
-    spec = spec_or_404(view, key)
+    schema = entity_or_404(entity)
+    spec = spec_or_404(schema, key)
     if spec.base:
         abort(400)
     try:
-        D.set_archived(view, spec.definition, request.form.get("restore") != "1", current_user)
-    except D.DefinitionError as problem:
+        definition_service.set_archived(schema, spec.definition, request.form.get("restore") != "1", current_user)
+    except definition_service.DefinitionError as problem:
         flash(" ".join(problem.errors.values()), "error")
     else:
         flash(_("%(label)s is restored; its values show again.", label=spec.label) if request.form.get("restore") == "1"
               else _("%(label)s is archived; its values are kept.", label=spec.label), "success")
-    return redirect(url_for("designer.fields", entity=view.key))
+    return redirect(url_for("designer.fields", entity=schema.key))
 
 
 @bp.route("/<entity>/fields/order", methods=["POST"])
 def order(entity: str):
-    view = entity_or_404(entity)
-    D.reorder(view, request.form.getlist("order"), current_user)
+    schema = entity_or_404(entity)
+    definition_service.reorder(schema, request.form.getlist("order"), current_user)
     if not request.htmx:
-        return redirect(url_for("designer.fields", entity=view.key))
+        return redirect(url_for("designer.fields", entity=schema.key))
     response = make_response("", 204)  # the list and the preview refresh themselves on the event
     response.headers["HX-Trigger"] = SCHEMA_CHANGED
     return response
@@ -248,64 +286,67 @@ def order(entity: str):
 @bp.route("/<entity>/fields/preview", methods=["GET", "POST"])
 def preview(entity: str):
     """The form as users will see it; with a draft from the editor (POST), before it is saved."""
-    view = entity_or_404(entity)
+    schema = entity_or_404(entity)
     if request.method == "POST":
         values = _values_from_form(request.form)
         key = request.form.get("editing", "")
-        spec = view.field(key) if key else None
-        view = _with_draft(view, spec, values)
-    return render_fragment("lowcode/designer.html", "form_preview", view=view, preview=_preview_form(view))
+        spec = schema.field(key) if key else None
+        schema = _with_draft(schema, spec, values)
+    return render_fragment("lowcode/designer.html", "form_preview", schema=schema, preview=_preview_form(schema))
 
 
-def _with_draft(view: EntityView, spec: FieldSpec | None, values: dict) -> EntityView:
-    definitions = [s.definition for s in view.fields if s.definition is not None and s is not spec]
+def _with_draft(schema: EntitySchema, spec: FieldSpec | None, values: dict) -> EntitySchema:
+    definitions = [s.definition for s in schema.fields if s.definition is not None and s is not spec]
     if spec is not None and spec.base:
-        overlay = FieldDefinition(entity=view.key, key=spec.key, type=spec.type.key, base=True, position=spec.position,
-                                  label=(values.get("label") or "").strip() or str(spec.label), help=values.get("help", ""),
+        label, labels = typed_labels(values.get("label"), values.get("labels"))
+        overlay = FieldDefinition(entity=schema.key, key=spec.key, type=spec.type.key, base=True, position=spec.position,
+                                  label=label, labels=labels, help=values.get("help", ""),
                                   hidden=values.get("hidden", False) and not spec.required)
         definitions.append(overlay)
     else:
         type_key = spec.type.key if spec else values["type"]
         if type_key not in registry.field_types():
-            return view
-        position = spec.position if spec else max([s.position for s in view.designable_fields] or [0]) + 10
+            return schema
+        position = spec.position if spec else max([s.position for s in schema.designable_fields] or [0]) + 10
         try:
-            cleaned = D.validate(view, {**values, "type": type_key}, spec.definition if spec else None)
-        except D.DefinitionError:
+            cleaned = definition_service.validate(schema, {**values, "type": type_key}, spec.definition if spec else None)
+        except definition_service.DefinitionError:
             # Half-filled (a choice field without options yet): show what can be shown. Saving is
             # strict; the preview follows the typing.
-            cleaned = {"label": (values.get("label") or "").strip()[:120] or "…", "key": spec.key if spec else "draft_field",
+            label, labels = typed_labels(values.get("label"), values.get("labels"))
+            cleaned = {"label": label[:120] or "…", "labels": {code: text[:120] for code, text in labels.items()},
+                       "key": spec.key if spec else "draft_field",
                        "type": type_key, "help": (values.get("help") or "")[:500], "required": bool(values.get("required")),
                        "options": {"choices": [c for c in (spec.options.get("choices", []) if spec else [])]}}
-        definitions.append(FieldDefinition(entity=view.key, position=position, **cleaned))
-    return EntityView(view.declared, view.setting, definitions)
+        definitions.append(FieldDefinition(entity=schema.key, position=position, **cleaned))
+    return EntitySchema(schema.declared, schema.setting, definitions)
 
 
 @bp.route("/<entity>/fields/<key>/type", methods=["GET", "POST"])
 def change_type(entity: str, key: str):
     """Change a field's type: first a report of what converts and what is kept, then the change."""
-    view = entity_or_404(entity)
-    spec = spec_or_404(view, key)
+    schema = entity_or_404(entity)
+    spec = spec_or_404(schema, key)
     if spec.base:
         abort(400)
     types = registry.field_types()
     new_type = types.get(request.values.get("to", ""))
     if new_type is None or new_type.key == spec.type.key or not new_type.in_form:
         flash(_("Choose the new type."), "error")
-        return redirect(url_for("designer.fields", entity=view.key, field=key))
+        return redirect(url_for("designer.fields", entity=schema.key, field=key))
     if request.method == "POST":
         try:
-            converted, kept, returned = D.change_type(view, spec.definition, new_type, current_user)
-        except D.DefinitionError as problem:
+            converted, kept, returned = definition_service.change_type(schema, spec.definition, new_type, current_user)
+        except definition_service.DefinitionError as problem:
             flash(" ".join(problem.errors.values()), "error")
-            return redirect(url_for("designer.fields", entity=view.key, field=key))
+            return redirect(url_for("designer.fields", entity=schema.key, field=key))
         flash(_("%(label)s is now %(type)s: %(converted)d value(s) converted, %(kept)d kept aside on their records.",
                 label=spec.label, type=new_type.label, converted=converted, kept=kept), "success")
         if returned:
             flash(_("%(count)d value(s) came back: they were set aside by an earlier change and fit %(type)s.",
                     count=returned, type=new_type.label), "success")
-        return redirect(url_for("designer.fields", entity=view.key, field=key))
-    options = D.options_for_new_type(view, spec.definition, new_type)
-    converted, kept = D.conversion_report(view, spec.definition, new_type, options)
-    return render_page("lowcode/type_change.html", view=view, spec=spec, new_type=new_type, converted=converted,
+        return redirect(url_for("designer.fields", entity=schema.key, field=key))
+    options = definition_service.options_for_new_type(schema, spec.definition, new_type)
+    converted, kept = definition_service.conversion_report(schema, spec.definition, new_type, options)
+    return render_page("lowcode/type_change.html", schema=schema, spec=spec, new_type=new_type, converted=converted,
                        kept=kept[:200], kept_count=len(kept), options=options)

@@ -26,9 +26,9 @@ from .. import registry, versions
 from ..auth import scope
 from ..contributions import Entity
 from ..db import db, is_sqlite
-from ..i18n import local_time
+from ..i18n import lazy_label, local_time
 from ..models import User
-from . import types as T
+from . import types as field_types
 from .models import IMPORT_PENDING, CustomRecord, EntitySetting, FieldDefinition, Stage
 
 # Keys a custom field may not take: columns every customisable table has, and form internals.
@@ -38,18 +38,18 @@ RESERVED_KEYS = {
 }
 
 
-class StageType(T.FieldType):
+class StageType(field_types.FieldType):
     """The stage of a record's process: shown and filtered, changed only by moving the record."""
 
     key, label = "stage", _l("Stage")
-    kind = T.REFERENCE
+    kind = field_types.REFERENCE
     in_form = False
 
     def display(self, stored, spec, lookups=None):
         return "" if stored is None else (lookups or {}).get(("stage", stored), f"#{stored}")
 
 
-class OwnerType(T.UserType):
+class OwnerType(field_types.UserType):
     in_form = False
 
 
@@ -57,7 +57,7 @@ class OwnerType(T.UserType):
 class FieldSpec:
     key: str
     label: str
-    type: T.FieldType
+    type: field_types.FieldType
     options: dict = field(default_factory=dict)
     required: bool = False
     unique: bool = False
@@ -71,6 +71,7 @@ class FieldSpec:
     column: Any = None  # for base fields: the peewee field
     definition: FieldDefinition | None = None
     meta: bool = False  # owner, stage, created, changed: shown and filtered, never typed in
+    built_in: tuple = ()  # a base field: the plugin's own (label, help), read in each language
 
     @property
     def in_form(self) -> bool:
@@ -78,10 +79,11 @@ class FieldSpec:
 
     @property
     def filterable(self) -> bool:
-        return not self.archived and self.type.kind in (T.TEXT, T.NUMBER, T.DATE, T.DATETIME, T.BOOL, T.LIST, T.REFERENCE)
+        return not self.archived and self.type.kind in (field_types.TEXT, field_types.NUMBER, field_types.DATE, field_types.DATETIME,
+                                                        field_types.BOOL, field_types.LIST, field_types.REFERENCE)
 
 
-def _base_type(column, unbound, models: dict) -> tuple[T.FieldType, dict]:
+def _base_type(column, unbound, models: dict) -> tuple[field_types.FieldType, dict]:
     """The type of a field of a plugin's model, from the model column and the form field.
 
     `models` maps the model of every entity to its key: a foreign key to one is a link."""
@@ -90,7 +92,8 @@ def _base_type(column, unbound, models: dict) -> tuple[T.FieldType, dict]:
         return types["link"], {"entity": models[column.rel_model]}
     if unbound is not None and issubclass(unbound.field_class, SelectField) and unbound.kwargs.get("choices"):
         choices = [{"value": str(c[0] if isinstance(c, (tuple, list)) else c.value),
-                    "label": c[1] if isinstance(c, (tuple, list)) else c.label} for c in unbound.kwargs["choices"]]  # lazy: read per request
+                    "label": c[1] if isinstance(c, (tuple,
+                                                    list)) else c.label} for c in unbound.kwargs["choices"]]  # lazy: read per request
         return types["select"], {"choices": choices}
     if isinstance(column, peewee.ForeignKeyField) and column.rel_model is User:
         return types["user"], {}
@@ -116,7 +119,7 @@ class RecordForm(FlaskForm):
     """The base form of an entity made in the browser: every field is custom."""
 
 
-class EntityView:
+class EntitySchema:
     """One entity with its effective fields, as this process currently knows it."""
 
     def __init__(self, declared: Entity, setting: EntitySetting | None, definitions: list[FieldDefinition],
@@ -129,7 +132,10 @@ class EntityView:
         self.owner_field = declared.owner_field
         self.stage_field = declared.stage_field
         self.in_browser = bool(setting and setting.in_browser)
-        self.label = (setting.label if setting and setting.label else None) or declared.label
+        self.label = declared.label
+        if setting and (setting.labels or setting.label):
+            own = declared.label if setting.labels and not self.in_browser else None  # the plugin's, in a language not given
+            self.label = lazy_label(setting.labels, setting.label, own)
         self.icon = (setting.icon if setting and setting.in_browser else None) or declared.icon
         self.unowned_visible = declared.unowned_visible
         self.editors = tuple(declared.editors)
@@ -151,10 +157,16 @@ class EntityView:
                 key=name, label=label, type=field_type, options=options, base=True, column=column,
                 position=index * 10, help=unbound.kwargs.get("description", ""),
                 required=any(getattr(v, "field_flags", {}).get("required") for v in validators),
+                built_in=(label, unbound.kwargs.get("description", "")),
             )
             overlay = overlays.get(name)
             if overlay is not None:
-                spec.label, spec.position, spec.hidden = overlay.label or spec.label, overlay.position, overlay.hidden
+                # A label is stored only when an admin changed it: otherwise the plugin's, in each language.
+                if overlay.labels:
+                    spec.label = lazy_label(overlay.labels, overlay.label, built_in=label)
+                elif overlay.label:
+                    spec.label = lazy_label(None, overlay.label)
+                spec.position, spec.hidden = overlay.position, overlay.hidden
                 spec.help = overlay.help or spec.help
                 spec.definition = overlay
             specs.append(spec)
@@ -162,7 +174,7 @@ class EntityView:
             if definition.base or definition.type not in types:
                 continue
             specs.append(FieldSpec(
-                key=definition.key, label=definition.label, type=types[definition.type],
+                key=definition.key, label=lazy_label(definition.labels, definition.label), type=types[definition.type],
                 options=definition.options or {}, required=definition.required, unique=definition.unique,
                 default=definition.default, placeholder=definition.placeholder, help=definition.help,
                 position=definition.position, hidden=definition.hidden,
@@ -203,7 +215,7 @@ class EntityView:
         wanted = (self.setting.title_field if self.setting else None) or self.declared.title_field
         if wanted and wanted in self.by_key:
             return self.by_key[wanted]
-        return next((s for s in self.active_fields if s.type.kind == T.TEXT and not s.meta), None)
+        return next((s for s in self.active_fields if s.type.kind == field_types.TEXT and not s.meta), None)
 
     @property
     def list_columns(self) -> list[FieldSpec]:
@@ -227,7 +239,7 @@ class EntityView:
                     formulas[spec.key] = parse(spec.options.get("formula", ""))
                 except FormulaError:
                     continue
-        numeric = {s.key for s in self.active_fields if s.type.kind == T.NUMBER}
+        numeric = {s.key for s in self.active_fields if s.type.kind == field_types.NUMBER}
         try:
             order = evaluation_order(formulas, numeric)
         except FormulaError:
@@ -257,13 +269,13 @@ class EntityView:
         if spec.base:
             return spec.column
         path = self.model.custom[spec.key]
-        if spec.type.kind == T.NUMBER:
+        if spec.type.kind == field_types.NUMBER:
             return path.as_float()
-        if spec.type.kind == T.REFERENCE:
+        if spec.type.kind == field_types.REFERENCE:
             return path.as_int()
-        if spec.type.kind == T.BOOL and not is_sqlite():
+        if spec.type.kind == field_types.BOOL and not is_sqlite():
             return peewee.Cast(path.as_text(), "BOOLEAN")
-        if spec.type.kind == T.LIST:
+        if spec.type.kind == field_types.LIST:
             return path
         return path.as_text()
 
@@ -299,6 +311,21 @@ class EntityView:
         if self.owner_field is None:
             return query
         return scope(query, getattr(self.model, self.owner_field), user, change=True)
+
+    def visible_or_404(self, record_id, deleted: bool = False):
+        """The record, if the signed-in user's row scope holds it; otherwise 404, as for no record."""
+        record = self.visible(deleted=deleted).where(self.model.id == record_id).first()
+        if record is None:
+            abort(404)
+        return record
+
+    def changeable_or_404(self, record_id, deleted: bool = False):
+        """A record the signed-in user may change: 404 when they may not see it, 403 when they may
+        only see it (the pool's: it is claimed before it is worked)."""
+        record = self.visible_or_404(record_id, deleted=deleted)
+        if not self.may_change(record):
+            abort(403)
+        return record
 
     def may_change(self, record, user=None) -> bool:
         """Whether the user may change this record (one query)."""
@@ -370,7 +397,7 @@ def _browser_entity(setting: EntitySetting) -> Entity:
                   icon=setting.icon, owner_field="owner", title_field=setting.title_field, stage_field="stage")
 
 
-def _build() -> dict[str, EntityView]:
+def _build() -> dict[str, EntitySchema]:
     settings = {setting.key: setting for setting in EntitySetting.select()}
     definitions: dict[str, list[FieldDefinition]] = {}
     for definition in FieldDefinition.select().order_by(FieldDefinition.position, FieldDefinition.id):
@@ -380,10 +407,10 @@ def _build() -> dict[str, EntityView]:
         if setting.in_browser and setting.archived_at is None:
             declared[key] = _browser_entity(setting)
     models = {entity.model: key for key, entity in declared.items() if entity.model is not CustomRecord}
-    return {key: EntityView(entity, settings.get(key), definitions.get(key, []), models) for key, entity in declared.items()}
+    return {key: EntitySchema(entity, settings.get(key), definitions.get(key, []), models) for key, entity in declared.items()}
 
 
-def all_entities() -> dict[str, EntityView]:
+def all_entities() -> dict[str, EntitySchema]:
     """Every entity of the enabled plugins and of the browser, cached until a version moves."""
     state = current_app.extensions.setdefault("salesdeck.entities", {})
     counters = versions.current()
@@ -412,15 +439,15 @@ def _uncommitted_picture(stamp: tuple):
     return entities
 
 
-def get_entity(key: str) -> EntityView | None:
+def get_entity(key: str) -> EntitySchema | None:
     return all_entities().get(key)
 
 
-def entity_or_404(key: str) -> EntityView:
-    view = get_entity(key)
-    if view is None:
+def entity_or_404(key: str) -> EntitySchema:
+    schema = get_entity(key)
+    if schema is None:
         abort(404)
-    return view
+    return schema
 
 
 def schema_changed() -> None:

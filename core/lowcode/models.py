@@ -27,16 +27,36 @@ def json_field(**kwargs) -> peewee.JSONField:
 class Translated(str):
     """Text kept as written (`source`) and read in the reader's language when a catalogue knows
     it: a plugin's default stage names stay English in the database and read 客户开发 in Chinese;
-    a name an admin typed reads as typed. A plain `str`, so templates escape it as any text."""
+    a name an admin typed reads as typed, or as they gave it in the reader's language (`labels`,
+    {locale: text}, see `core.i18n.label_text`). A plain `str`, so templates escape it as any text."""
 
-    def __new__(cls, source: str):
-        self = super().__new__(cls, gettext(source) if source else source)
+    def __new__(cls, source: str, labels: dict | None = None):
+        text = gettext(source) if source else source
+        if labels:
+            from ..i18n import label_text
+
+            text = label_text(labels, text)
+        self = super().__new__(cls, text)
         self.source = source
         return self
 
 
+class _LabelAccessor(peewee.FieldAccessor):
+    """Reads a label in the reader's language from the row's `labels`, when it has them."""
+
+    def __get__(self, instance, instance_type=None):
+        value = super().__get__(instance, instance_type)
+        labels = instance.__data__.get("labels") if instance is not None else None
+        if labels and isinstance(value, str):
+            return Translated(getattr(value, "source", value), labels)
+        return value
+
+
 class TranslatedField(peewee.CharField):
-    """A CharField of `Translated` text: reading translates, writing stores the source again."""
+    """A CharField of `Translated` text: reading translates (or picks the row's `labels` in the
+    reader's language), writing stores the source again."""
+
+    accessor_class = _LabelAccessor
 
     def db_value(self, value):
         return super().db_value(getattr(value, "source", value))
@@ -70,6 +90,7 @@ class EntitySetting(BaseModel):
 
     key = peewee.CharField(max_length=100, primary_key=True)
     label = peewee.CharField(max_length=80, null=True)
+    labels = json_field(default=dict)  # {locale: label}: the label in each language an admin gave
     icon = peewee.CharField(max_length=30, default="dot")
     in_browser = peewee.BooleanField(default=False)  # created in the browser (rows in core_record)
     title_field = peewee.CharField(max_length=64, null=True)
@@ -86,7 +107,8 @@ class FieldDefinition(BaseModel):
 
     entity = peewee.CharField(max_length=100, index=True)
     key = peewee.CharField(max_length=64)
-    label = TranslatedField(max_length=120)
+    label = TranslatedField(max_length=120)  # as the admin typed it; empty on a base field: the plugin's
+    labels = json_field(default=dict)  # {locale: label}: the label in each language an admin gave
     type = peewee.CharField(max_length=32)
     options = json_field(default=dict)  # choices, min/max, length, pattern, formula, link, ...
     required = peewee.BooleanField(default=False)
@@ -109,6 +131,7 @@ class FieldDefinition(BaseModel):
 class Process(BaseModel):
     key = peewee.CharField(max_length=100, unique=True)
     label = TranslatedField(max_length=120)
+    labels = json_field(default=dict)  # {locale: label}
     entity = peewee.CharField(max_length=100, index=True)
     archived_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
@@ -121,6 +144,7 @@ class Stage(BaseModel):
     process = peewee.ForeignKeyField(Process, backref="stages", on_delete="CASCADE")
     key = peewee.CharField(max_length=64)
     label = TranslatedField(max_length=120)
+    labels = json_field(default=dict)  # {locale: label}
     color = peewee.CharField(max_length=16, default="slate")
     position = peewee.IntegerField(default=0)
     probability = peewee.IntegerField(default=0)

@@ -13,15 +13,15 @@ import peewee
 from flask_babel import gettext as _
 
 from ..db import db, is_sqlite, utcnow
-from ..i18n import N_
-from . import types as T
-from .definitions import DefinitionError, key_from_label
-from .entities import EntityView, get_entity, schema_changed
+from ..i18n import N_, label_texts, same_as_catalogue, typed_labels
+from . import types
+from .definitions import DefinitionError, key_from_label, too_long
+from .entities import EntitySchema, get_entity, schema_changed
 from .models import AuditEntry, Process, Stage
 from .processes import KINDS, stages_of
-from .records import History, audit
+from .records import History, audit, recompute
 
-STAGE_SETTINGS = ("label", "color", "probability", "kind", "followup_days", "required_fields", "needs_approval")
+STAGE_SETTINGS = ("label", "labels", "color", "probability", "kind", "followup_days", "required_fields", "needs_approval")
 FIRST_STAGES = [("new", N_("New"), "open", 10), ("won", N_("Won"), "won", 100), ("lost", N_("Lost"), "lost", 0)]
 
 
@@ -42,6 +42,7 @@ def stage_settings(stage: Stage) -> dict:
     """A stage's settings as its editor shows them (the name in the reader's language)."""
     values = {name: getattr(stage, name) for name in STAGE_SETTINGS}
     values["label"] = str(values["label"])
+    values["labels"] = label_texts(getattr(stage.label, "source", stage.label), stage.labels)
     values["required_fields"] = list(values["required_fields"] or [])
     return values
 
@@ -83,14 +84,25 @@ def _changes_since(process: Process, stage: Stage, version: int) -> list[History
 # -- validating -----------------------------------------------------------------------------------
 
 
-def clean_stage(view: EntityView, raw: dict) -> dict:
+def clean_labels(raw: dict, row=None) -> tuple[str, dict]:
+    """(label, labels) of a stage or process from its editor; a name left as the catalogue reads
+    it stays the stored text, so it keeps reading in each user's language."""
+    label, labels = typed_labels(raw.get("label"), raw.get("labels"), dict(row.labels or {}) if row is not None else None)
+    if row is not None and labels and same_as_catalogue(getattr(row.label, "source", row.label), labels):
+        return row.label, label_texts(getattr(row.label, "source", row.label), None)
+    return label, labels
+
+
+def clean_stage(schema: EntitySchema, raw: dict, stage: Stage | None = None) -> dict:
     """A stage's settings as the editor submitted them (text, and a list of required fields),
     checked and cleaned. Raises DefinitionError with a message per setting."""
     errors, values = {}, {}
-    values["label"] = (raw.get("label") or "").strip()
-    if not values["label"] or len(values["label"]) > 120:
+    values["label"], values["labels"] = clean_labels(raw, stage)
+    if not values["label"] or too_long(values["label"], values["labels"], 120):
         errors["label"] = _("Give the stage a name of 1 to 120 characters.")
-    values["color"] = raw.get("color") if raw.get("color") in T.COLORS else "slate"
+    if raw.get("labels") is None and not (stage is not None and stage.labels):
+        del values["labels"]  # one name, as a script sends it: nothing to say about the languages
+    values["color"] = raw.get("color") if raw.get("color") in types.COLORS else "slate"
     try:
         values["probability"] = int(raw.get("probability") or 0)
         if not 0 <= values["probability"] <= 100:
@@ -107,7 +119,7 @@ def clean_stage(view: EntityView, raw: dict) -> dict:
             raise ValueError
     except ValueError:
         errors["followup_days"] = _("Write a number of days from 1 to 365, or leave it empty.")
-    known = {spec.key for spec in view.form_fields}
+    known = {spec.key for spec in schema.form_fields}
     values["required_fields"] = [key for key in raw.get("required_fields") or [] if key in known]
     values["needs_approval"] = bool(raw.get("needs_approval"))
     if errors:
@@ -118,25 +130,46 @@ def clean_stage(view: EntityView, raw: dict) -> dict:
 # -- processes ------------------------------------------------------------------------------------
 
 
-def create_process(label: str, entity: str, user) -> Process:
-    """A new process for an entity's records, with three stages to rename and extend."""
-    label = (label or "").strip()
+def create_process(label: str, entity: str, user, labels: dict | None = None) -> Process:
+    """A new process for an entity's records, with three stages to rename and extend. `labels`:
+    its name in each language ({locale: text}) when the admin gave them."""
+    label, labels = typed_labels(label, labels)
     errors = {}
-    if not label or len(label) > 120:
+    if not label or too_long(label, labels, 120):
         errors["label"] = _("Give the process a name of 1 to 120 characters.")
-    view = get_entity(entity)
-    if view is None or not view.has_process:
+    schema = get_entity(entity)
+    if schema is None or not schema.has_process:
         errors["entity"] = _("Choose which records go through it.")
     if errors:
         raise DefinitionError(errors)
     taken = {key for (key,) in Process.select(Process.key).tuples()}
     with db.atomic():
-        process = Process.create(key=f"{entity}:{key_from_label(label, taken)}", label=label, entity=entity)
+        process = Process.create(key=f"{entity}:{key_from_label(label, taken)}", label=label, labels=labels, entity=entity)
         for position, (key, name, kind, probability) in enumerate(FIRST_STAGES):
             # Stored in English, read in each user's language (see Translated).
             Stage.create(process=process, key=key, label=name, kind=kind, probability=probability, position=position,
                          color={"won": "green", "lost": "red"}.get(kind, "blue"))
-        audit("process_add", f"process:{process.key}", process.id, label, {"label": [None, label]}, user)
+        audit("process_add", f"process:{process.key}", process.id, label,
+              {"label": [None, label], **({"labels": [None, labels]} if labels else {})}, user)
+        schema_changed()
+    return process
+
+
+def rename_process(process: Process, raw: dict, user) -> Process:
+    """Give a process a new name, in each language (`raw`: label, labels as the editor sent them)."""
+    with db.atomic():
+        process = _locked(Process, process.id)
+        label, labels = clean_labels(raw, process)
+        if not label or too_long(label, labels, 120):
+            raise DefinitionError({"label": _("Give the process a name of 1 to 120 characters.")})
+        before = {"label": str(process.label), "labels": label_texts(getattr(process.label, "source", process.label), process.labels)}
+        if before == {"label": str(label), "labels": labels}:
+            return process
+        process.label = label
+        process.labels = {} if same_as_catalogue(getattr(process.label, "source", process.label), labels) else labels
+        process.save(only=[Process.label, Process.labels])
+        audit("process_change", f"process:{process.key}", process.id, str(label),
+              {name: [before[name], value] for name, value in (("label", str(label)), ("labels", labels)) if before[name] != value}, user)
         schema_changed()
     return process
 
@@ -146,7 +179,7 @@ def set_process_archived(process: Process, archived: bool, user) -> int:
     no longer enter it) or restore it. Refused for the last active process of its records: new
     records enter the first stage of one, and the board shows one. Returns how many records are in
     the process's stages."""
-    view = get_entity(process.entity)
+    schema = get_entity(process.entity)
     with db.atomic():
         process = _locked(Process, process.id)
         if archived and process.archived_at is None:
@@ -156,22 +189,22 @@ def set_process_archived(process: Process, archived: bool, user) -> int:
                 raise DefinitionError({"archive": _(
                     "%(label)s is the only active process of %(entity)s: new records enter its first stage. "
                     "Create or restore another process first.", label=process.label,
-                    entity=view.label if view else process.entity)})
+                    entity=schema.label if schema else process.entity)})
         if (process.archived_at is not None) == archived:
-            return _records_in(view, process)
+            return _records_in(schema, process)
         process.archived_at = utcnow() if archived else None
         process.save(only=[Process.archived_at])
         audit("process_archive" if archived else "process_restore", f"process:{process.key}", process.id, process.label,
               {"archived": [not archived, archived]}, user)
         schema_changed()
-    return _records_in(view, process)
+    return _records_in(schema, process)
 
 
-def _records_in(view: EntityView | None, process: Process) -> int:
-    if view is None:
+def _records_in(schema: EntitySchema | None, process: Process) -> int:
+    if schema is None:
         return 0
-    column = view.model._meta.fields[view.stage_field]
-    return view.query().where(column.in_(Stage.select(Stage.id).where(Stage.process == process))).count()
+    column = schema.model._meta.fields[schema.stage_field]
+    return schema.query().where(column.in_(Stage.select(Stage.id).where(Stage.process == process))).count()
 
 
 def _locked(model, row_id: int):
@@ -200,7 +233,7 @@ def change_stage(process: Process, stage: Stage, raw: dict, user, base: dict | N
     """Save a stage's settings. With `base`, the settings the editor was made from, only what the
     admin changed is written; a setting another admin changed since to something else raises
     StageConflict."""
-    values = clean_stage(get_entity(process.entity), raw)
+    values = clean_stage(get_entity(process.entity), raw, stage)
     with db.atomic():
         stage = _locked(Stage, stage.id)
         current = stage_settings(stage)
@@ -216,10 +249,15 @@ def change_stage(process: Process, stage: Stage, raw: dict, user, base: dict | N
                    if name in typed and values[name] != current[name]}
         for name in changes:  # an unchanged name keeps its source (and its translations)
             setattr(stage, name, values[name])
+        if "labels" in changes and same_as_catalogue(getattr(stage.label, "source", stage.label), values["labels"]):
+            stage.labels = {}  # the catalogue's names: nothing of the admin's to keep
         if changes:
             stage.save()
             audit("stage_change", f"process:{process.key}", stage.id, stage.label, changes, user)
             schema_changed()
+            schema = get_entity(process.entity)
+            if "probability" in changes and schema is not None and schema.stage_field:  # formulas may read it (a deal's)
+                recompute(schema, schema.model.select().where(schema.model._meta.fields[schema.stage_field] == stage.id))
     return stage
 
 
@@ -240,12 +278,12 @@ def reorder_stages(process: Process, ids: list[int], user) -> list[Stage]:
 
 def set_stage_archived(process: Process, stage: Stage, archived: bool, user) -> None:
     """Archive a stage no record is in (merge it otherwise), never the last one; or restore it."""
-    view = get_entity(process.entity)
+    schema = get_entity(process.entity)
     with db.atomic():
         stage = _locked(Stage, stage.id)
         if archived:
-            column = view.model._meta.fields[view.stage_field]
-            in_use = view.query().where(column == stage.id).count()
+            column = schema.model._meta.fields[schema.stage_field]
+            in_use = schema.query().where(column == stage.id).count()
             if in_use:
                 raise DefinitionError({"archive": _(
                     "%(count)d record(s) are in %(label)s: merge it into another stage instead, so they move with it.",

@@ -13,8 +13,8 @@ import functools
 import re
 
 import babel.dates
-import peewee
 import babel.numbers
+import peewee
 import regex
 from flask import flash, has_request_context, session
 from flask_babel import format_currency, format_datetime
@@ -48,7 +48,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..i18n import locale_code
+from ..i18n import label_text, lazy_label, locale_code
 
 # Kinds: how a value is stored in JSON and compared in SQL.
 TEXT, NUMBER, DATE, DATETIME, BOOL, LIST, REFERENCE = "text", "number", "date", "datetime", "bool", "list", "reference"
@@ -62,6 +62,8 @@ FIRST_MOMENT, LAST_MOMENT = datetime.datetime(1000, 1, 2), datetime.datetime(999
 MAX_ID = 2**63 - 1  # ids are 64-bit integers on both databases
 INTEGER_LIMITS = ((peewee.BigIntegerField, 2**63), (peewee.IntegerField, 2**31))  # a plugin's integer columns
 COLORS = ("slate", "blue", "green", "amber", "red", "purple", "teal", "pink")
+COLOR_LABELS = {"slate": _l("Grey"), "blue": _l("Blue"), "green": _l("Green"), "amber": _l("Amber"), "red": _l("Red"),
+                "purple": _l("Purple"), "teal": _l("Teal"), "pink": _l("Pink")}
 
 
 class Conversion(ValueError):
@@ -103,7 +105,7 @@ class PatternCheck:
         try:
             matched = self.compiled.fullmatch(str(field.data), timeout=PATTERN_TIMEOUT)
         except TimeoutError:
-            raise ValidationError(_("This value took too long to check against the field's pattern."))
+            raise ValidationError(_("This value took too long to check against the field's pattern.")) from None
         if not matched:
             raise ValidationError(self.message or _("This value does not have the expected format."))
 
@@ -254,7 +256,7 @@ class TextType(FieldType):
             try:
                 matched = regex.fullmatch(options["pattern"], text, timeout=PATTERN_TIMEOUT)
             except TimeoutError:
-                raise Conversion(_("This value took too long to check against the field's pattern."))
+                raise Conversion(_("This value took too long to check against the field's pattern.")) from None
             if not matched:
                 raise Conversion(options.get("pattern_message") or _("This value does not have the expected format."))
         return text
@@ -356,7 +358,7 @@ class NumberType(FieldType):
         try:
             value = decimal.Decimal(text)
         except decimal.InvalidOperation:
-            raise Conversion(_("Not a number."))
+            raise Conversion(_("Not a number.")) from None
         if not value.is_finite() or abs(value) >= MAX_NUMBER:
             raise Conversion(_("This number is too large."))
         options = spec.options
@@ -558,10 +560,20 @@ def active_choices(spec, keep=()) -> list[dict]:
     return [c for c in spec.options.get("choices", []) if not c.get("archived") or c["value"] in keep]
 
 
+def choice_text(choice: dict) -> str:
+    """An option's label in the reader's language (else the other one, else as typed)."""
+    return label_text(choice.get("labels"), choice["label"])
+
+
+def choice_name(choice: dict):
+    """An option's label as a form offers it: read when shown (forms are kept across requests)."""
+    return lazy_label(choice.get("labels"), choice["label"])
+
+
 def choice_label(spec, value) -> str:
     for choice in spec.options.get("choices", []):
         if choice["value"] == value:
-            return str(choice["label"])
+            return choice_text(choice)
     return str(value)
 
 
@@ -575,7 +587,7 @@ class SelectType(FieldType):
 
     def form_field(self, spec):
         return SelectField(spec.label, validators=self.validators(spec), description=spec.help,
-                           choices=[SelectChoice("", "—")] + [SelectChoice(c["value"], c["label"]) for c in active_choices(spec)])
+                           choices=[SelectChoice("", "—")] + [SelectChoice(c["value"], choice_name(c)) for c in active_choices(spec)])
 
     def validators(self, spec):
         return [DataRequired() if spec.required else Optional()]
@@ -585,7 +597,7 @@ class SelectType(FieldType):
         offered = {choice.value for choice in bound.choices}
         for choice in active_choices(spec, keep=current if isinstance(current, list) else [current]):
             if choice["value"] not in offered:
-                bound.choices.append(SelectChoice(choice["value"], choice["label"]))
+                bound.choices.append(SelectChoice(choice["value"], choice_text(choice)))
 
     def display(self, stored, spec, lookups=None):
         return "" if _blank(stored) else choice_label(spec, stored)
@@ -595,7 +607,8 @@ class SelectType(FieldType):
         if not text:
             return None
         for choice in spec.options.get("choices", []):
-            if text in (choice["value"], choice["label"]) or text.lower() == str(choice["label"]).lower():
+            names = [str(choice["label"]), *(choice.get("labels") or {}).values()]  # in any language
+            if text == choice["value"] or text.lower() in {name.lower() for name in names}:
                 return choice["value"]
         raise Conversion(_("%(value)s is not one of the options.", value=text))
 
@@ -608,7 +621,7 @@ class MultiSelectType(SelectType):
     def form_field(self, spec):
         return SelectMultipleField(
             spec.label, validators=self.validators(spec), description=spec.help,
-            choices=[SelectChoice(c["value"], c["label"]) for c in active_choices(spec)],
+            choices=[SelectChoice(c["value"], choice_name(c)) for c in active_choices(spec)],
             widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
         )
 
@@ -669,7 +682,7 @@ class EmailType(TextType):
         return EmailField
 
     def validators(self, spec):
-        return super().validators(spec) + [Email()]
+        return super().validators(spec) + [Email(message=_l("Invalid email address."))]
 
     def clean(self, data, spec):
         return (data or "").strip().lower() or None

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import peewee
+from flask import g, has_app_context
 
-from core.db import BaseModel, db, utcnow
-from core.i18n import N_
-from core.lowcode.models import CustomisableModel, Stage, TranslatedField, json_field
-from core.models import User
+from core.api import N_, BaseModel, CustomisableModel, Stage, Translated, TranslatedField, User, db, json_field, utcnow
 
 from .normalize import normalized_name, phone_key
 
@@ -30,6 +28,7 @@ class Customer(CustomisableModel):
     phone_key = peewee.CharField(max_length=20, default="", index=True)
     last_activity_at = peewee.DateTimeField(null=True, index=True)
     claimed_at = peewee.DateTimeField(null=True)
+    import_job = peewee.IntegerField(null=True)  # the import that created it (0: one before this was kept)
 
     class Meta:
         table_name = "pipeline_customer"
@@ -75,6 +74,36 @@ class Product(CustomisableModel):
         table_name = "pipeline_product"
 
 
+def reason_labels() -> dict:
+    """{a lost reason as stored: its labels in each language an admin gave}, read once a request.
+    A page that shows deals' lost reasons calls it first: deals then read them in each language."""
+    if not has_app_context():
+        return {}
+    found = g.get("pipeline_reason_labels")
+    if found is None:
+        rows = LostReason.select(LostReason.label, LostReason.labels)  # a short list
+        found = g.pipeline_reason_labels = {getattr(row.__data__["label"], "source", row.__data__["label"]): row.labels
+                                            for row in rows if row.labels}
+    return found
+
+
+class _ReasonAccessor(peewee.FieldAccessor):
+    """A deal's lost reason, read in the reader's language as the admins named it."""
+
+    def __get__(self, instance, instance_type=None):
+        value = super().__get__(instance, instance_type)
+        if instance is not None and value and has_app_context():  # the names a page loaded (no query here)
+            source = getattr(value, "source", value)
+            labels = (g.get("pipeline_reason_labels") or {}).get(source)
+            if labels:
+                return Translated(source, labels)
+        return value
+
+
+class ReasonField(TranslatedField):
+    accessor_class = _ReasonAccessor
+
+
 class Deal(CustomisableModel):
     name = peewee.CharField(max_length=200)
     customer = peewee.ForeignKeyField(Customer, on_delete="CASCADE", backref="deals")
@@ -86,7 +115,7 @@ class Deal(CustomisableModel):
     stage = peewee.ForeignKeyField(Stage, null=True, on_delete="SET NULL", backref="+")
     probability = peewee.IntegerField(null=True)  # overrides the stage's when set
     next_step = peewee.CharField(max_length=200, default="")
-    lost_reason = TranslatedField(max_length=120, default="")  # a LostReason's label, as stored
+    lost_reason = ReasonField(max_length=120, default="")  # a LostReason's label, as stored
     closed_at = peewee.DateTimeField(null=True, index=True)
     rank = peewee.FloatField(default=0)  # order within a board column
     stage_entered_at = peewee.DateTimeField(default=utcnow)
@@ -125,6 +154,7 @@ class Activity(CustomisableModel):
 
 class LostReason(BaseModel):
     label = TranslatedField(max_length=120, unique=True)
+    labels = json_field(default=dict)  # {locale: label}: the reason in each language an admin gave
     position = peewee.IntegerField(default=0)
     archived_at = peewee.DateTimeField(null=True)
 

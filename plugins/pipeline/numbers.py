@@ -18,16 +18,25 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from pygal.style import Style
 
-from core.db import is_sqlite
-from core.i18n import local_sql, team_today, utc_time
-from core.lowcode.entities import get_entity
-from core.lowcode.models import Process, Stage, StageMove
-from core.lowcode.processes import processes_of, stages_of
-from core.models import User
-from core.shell import id_from, render_page
+from core.api import (
+    Process,
+    Stage,
+    StageMove,
+    Translated,
+    User,
+    get_entity,
+    id_from,
+    is_sqlite,
+    local_sql,
+    processes_of,
+    render_page,
+    stages_of,
+    team_today,
+    utc_time,
+)
 
 from .entities import DEAL
-from .models import Deal
+from .models import Deal, reason_labels
 from .views import _teams, bp
 
 CHART_STYLE = Style(
@@ -63,7 +72,7 @@ class Period:
     team: int | None
 
     @classmethod
-    def read(cls, args) -> "Period":
+    def read(cls, args) -> Period:
         today = team_today()
 
         def day(name, default):
@@ -148,14 +157,18 @@ def where_lost(process: Process, period: Period) -> tuple[list, list]:
                        Deal.closed_at >= period.start_time, Deal.closed_at < period.end_time))
     from_stage = Stage.alias()
     to_stage = Stage.alias()
-    by_stage = list(StageMove.select(from_stage.label, peewee.fn.COUNT(StageMove.id).alias("n"))
+    by_stage = list(StageMove.select(from_stage.label, from_stage.labels, peewee.fn.COUNT(StageMove.id).alias("n"))
                     .join(to_stage, on=(StageMove.to_stage == to_stage.id))
                     .switch(StageMove).join(from_stage, on=(StageMove.from_stage == from_stage.id))
                     .where(StageMove.entity == DEAL, to_stage.kind == "lost", StageMove.record_id.in_(lost_ids),
                            StageMove.at >= period.start_time, StageMove.at < period.end_time)
-                    .group_by(from_stage.label).order_by(peewee.fn.COUNT(StageMove.id).desc()).tuples())
+                    .group_by(from_stage.id, from_stage.label).order_by(peewee.fn.COUNT(StageMove.id).desc()).tuples())
+    by_stage = [(Translated(getattr(label, "source", label), labels), n) for label, labels, n in by_stage]  # in the reader's language
     reasons = list(Deal.select(Deal.lost_reason, peewee.fn.COUNT(Deal.id)).where(Deal.id.in_(lost_ids))
                    .group_by(Deal.lost_reason).order_by(peewee.fn.COUNT(Deal.id).desc()).tuples())
+    named = reason_labels()
+    reasons = [(Translated(getattr(reason, "source", reason), named.get(getattr(reason, "source", reason))) if reason else reason, n)
+               for reason, n in reasons]
     return by_stage, reasons
 
 
@@ -233,6 +246,8 @@ def _svg(chart) -> object:
         for child in list(parent):
             if isinstance(child.tag, str) and child.tag.endswith("script"):
                 parent.remove(child)
+            elif isinstance(child.tag, str) and child.tag.rpartition("}")[2] == "title" and child.text == "Pygal":  # pygal's name
+                child.text = _("Chart")
     svg = '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(tree, encoding="unicode")
     response = make_response(svg)
     response.headers["Content-Type"] = "image/svg+xml; charset=utf-8"
@@ -243,7 +258,7 @@ def _svg(chart) -> object:
 
 def _chart(kind, **options):
     return kind(js=[], style=CHART_STYLE, width=720, height=320, legend_at_bottom=True, print_values=False,
-                show_y_guides=True, margin=12, **options)
+                show_y_guides=True, margin=12, no_data_text=_("No data"), **options)
 
 
 def _room_for(labels: list[str]) -> int:

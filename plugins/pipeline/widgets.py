@@ -7,11 +7,7 @@ import peewee
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from core.contributions import AgendaItem, DashboardWidget
-from core.db import utcnow
-from core.i18n import team_today
-from core.lowcode.entities import get_entity
-from core.lowcode.models import Stage
+from core.api import AgendaItem, DashboardWidget, Stage, Translated, get_entity, team_today, utcnow
 
 from .entities import DEAL
 from .followups import day_bounds
@@ -22,9 +18,12 @@ from .models import Activity, Customer, Deal
 def widgets(user) -> list[DashboardWidget]:
     deals = get_entity(DEAL).visible(user)
     probability = peewee.fn.COALESCE(Deal.probability, Stage.probability)
-    by_stage = list(deals.select(Stage.label, Stage.color, peewee.fn.COUNT(Deal.id).alias("n"), peewee.fn.SUM(Deal.amount).alias("total"))
+    by_stage = list(deals.select(Stage.label, Stage.labels, Stage.color, peewee.fn.COUNT(Deal.id).alias("n"),
+                                 peewee.fn.SUM(Deal.amount).alias("total"))
                     .join(Stage, on=(Deal.stage == Stage.id)).where(Stage.kind == "open")
                     .group_by(Stage.id, Stage.label, Stage.color, Stage.position).order_by(Stage.position).dicts())
+    for row in by_stage:  # the stage's name in the reader's language
+        row["label"] = Translated(getattr(row["label"], "source", row["label"]), row["labels"])
     largest = max([row["total"] or 0 for row in by_stage] or [0])
     overdue = list(Activity.select().where(Activity.owner == user.id, Activity.done_at.is_null(),
                                            Activity.due_at < utcnow(), Activity.deleted_at.is_null())
@@ -39,7 +38,8 @@ def widgets(user) -> list[DashboardWidget]:
     won = (deals.select(peewee.fn.SUM(Deal.amount)).join(Stage, on=(Deal.stage == Stage.id))
            .where(Stage.kind == "won", Deal.closed_at >= start, Deal.closed_at < end).scalar()) or 0
     return [
-        DashboardWidget(_l("Pipeline by stage"), "pipeline/widgets/by_stage.html", {"rows": by_stage, "largest": largest}, order=20, wide=True),
+        DashboardWidget(_l("Pipeline by stage"), "pipeline/widgets/by_stage.html", {"rows": by_stage, "largest": largest}, order=20,
+                        wide=True),
         DashboardWidget(_l("My overdue follow-ups"), "pipeline/widgets/overdue.html", {"items": overdue, "kinds": KIND_LABELS}, order=10),
         DashboardWidget(_l("This month's forecast"), "pipeline/widgets/forecast.html", {"forecast": forecast, "won": won}, order=30),
     ]

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from core.lowcode import records as R
+from core.lowcode import records
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage
 
@@ -42,10 +42,10 @@ def test_an_admin_designs_a_form_with_drag_and_drop(page, live_server, competito
         page.get_by_role("link", name="+ Add a field").click()
     with htmx_settled(page):
         page.locator("#field-editor").get_by_role("link", name="Choice from a list").click()
-    page.get_by_label("Label").press_sequentially("Threat level", delay=30)  # typed, as a person does
+    page.get_by_label("Label (English)").press_sequentially("Threat level", delay=30)  # typed, as a person does
     expect(page.locator("#form-preview")).to_contain_text("Threat level")  # the preview follows the typing
-    page.get_by_label("Option 1").fill("High")
-    page.get_by_label("Option 2").fill("Low")
+    page.get_by_label("Option 1 (English)").fill("High")
+    page.get_by_label("Option 2 (English)").fill("Low")
     page.get_by_role("button", name="Save field").click()
     expect(page.locator("#field-editor")).to_contain_text("Threat level is added.")
     expect(page.locator("#field-list")).to_contain_text("Threat level")
@@ -73,7 +73,7 @@ def reviewed(live_server, competitor):
         Stage.create(process=process, key="review", label="Under review", position=1, color="purple",
                      needs_approval=True, required_fields=["code"])
         Stage.create(process=process, key="won", label="Signed", position=2, kind="won", color="green")
-        record, _ = R.save(get_entity(competitor), people.rep, {"name": "Initech"})
+        record, _ = records.save(get_entity(competitor), people.rep, {"name": "Initech"})
     return record.id
 
 

@@ -54,8 +54,8 @@ def form_of(text: str) -> dict:
 
 def stored(app, lead) -> dict:
     with app.test_request_context():
-        view = get_entity(lead.key)
-        record = view.model.get_by_id(lead.id)
+        schema = get_entity(lead.key)
+        record = schema.model.get_by_id(lead.id)
         return dict(record.custom)
 
 
@@ -158,7 +158,7 @@ class Browser:
         except urllib.error.HTTPError as answer:
             return answer.code
 
-    def sign_in(self, email: str) -> "Browser":
+    def sign_in(self, email: str) -> Browser:
         self.get("/login")
         assert self.post("/login", {"email": email, "password": PASSWORD}) == 302
         return self
@@ -258,7 +258,7 @@ def test_two_admins_changing_different_settings_of_a_stage_both_keep_them(app, t
     ada, bea = two_admins
     mine, theirs = stage_form(ada.get(stage.editor).text), stage_form(bea.get(stage.editor).text)
     assert "stage-version" in mine and "stage-base" in mine
-    assert bea.post(stage.save, data={**theirs, "label": "Qualified"}).status_code == 302
+    assert bea.post(stage.save, data={**theirs, "label-en": "Qualified"}).status_code == 302
     assert ada.post(stage.save, data={**mine, "probability": "35"}).status_code == 302
     now = stage_now(app, stage)
     assert now.label == "Qualified" and now.probability == 35  # Ada's stale "New" is not written back
@@ -267,13 +267,13 @@ def test_two_admins_changing_different_settings_of_a_stage_both_keep_them(app, t
 def test_a_stage_renamed_by_both_is_refused_with_who_and_what(app, two_admins, stage):
     ada, bea = two_admins
     mine, theirs = stage_form(ada.get(stage.editor).text), stage_form(bea.get(stage.editor).text)
-    assert bea.post(stage.save, data={**theirs, "label": "Qualified", "probability": "20"}).status_code == 302
-    refused = ada.post(stage.save, data={**mine, "label": "Contacted"})
+    assert bea.post(stage.save, data={**theirs, "label-en": "Qualified", "probability": "20"}).status_code == 302
+    refused = ada.post(stage.save, data={**mine, "label-en": "Contacted"})
     assert refused.status_code == 409
     assert "Someone saved this stage while you were editing it" in refused.text
     assert "Bea Admin" in refused.text and "Qualified" in refused.text
     again = stage_form(refused.text)
-    assert again["label"] == "Contacted" and again["probability"] == "20"
+    assert again["label-en"] == "Contacted" and again["probability"] == "20"
     assert stage_now(app, stage).label == "Qualified"
     assert ada.post(stage.save, data=again).status_code == 302
     now = stage_now(app, stage)
@@ -291,9 +291,9 @@ def test_two_admins_renaming_a_field_the_second_is_refused(app, people, two_admi
     mine, theirs = field_form(ada.get(editor).text), field_form(bea.get(editor).text)
     assert "field-version" in mine and "field-base" in mine
     save = f"/admin/entities/{key}/fields/next_step"
-    assert bea.post(save, data={**theirs, "label": "Next action"}).status_code == 302
+    assert bea.post(save, data={**theirs, "label-en": "Next action"}).status_code == 302
     assert ada.post(save, data={**mine, "help": "What happens next"}).status_code == 302  # another setting: kept
-    refused = ada.post(save, data={**mine, "label": "Next move"})
+    refused = ada.post(save, data={**mine, "label-en": "Next move"})
     assert refused.status_code == 409
     assert "Someone saved this field while you were editing it" in refused.text and "Bea Admin" in refused.text
     with app.test_request_context():
