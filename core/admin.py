@@ -8,19 +8,19 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import accounts
 from .auth import PASSWORD_MAX, PASSWORD_MIN, normalise_email, restrict
-from .models import ADMIN, MANAGER, REP, ROLE_DESCRIPTIONS, ROLES, PluginState, Team, User
+from .models import ADMIN, REP, ROLE_DESCRIPTIONS, ROLES, PluginState, Team, User
 from .plugins import host_of
 from .shell import paginate, render_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-restrict(bp, ADMIN)
+restrict(bp, "administer")
 
 
 def _coerce_id(value):
@@ -33,7 +33,7 @@ def _coerce_id(value):
 class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     email = EmailField(
-        _l("Email"), filters=[normalise_email], validators=[DataRequired(), Email(), Length(max=254)]
+        _l("Email"), filters=[normalise_email], validators=[DataRequired(), Email(message=_l("Invalid email address.")), Length(max=254)]
     )
     role = SelectField(_l("Role"), default=REP)  # never admin by accident
     team = SelectField(_l("Team"), coerce=_coerce_id)
@@ -175,7 +175,7 @@ class TeamForm(FlaskForm):
             .where(User.active == True).order_by(User.name)  # noqa: E712
         )
         self.manager.choices = [SelectChoice(None, _("No manager"))] + [
-            SelectChoice(user.id, user.name) for user in people if user.role in (MANAGER, ADMIN)
+            SelectChoice(user.id, user.name) for user in people if user.may("lead_teams")
         ]
         self.members.choices = [
             SelectChoice(user.id, f"{user.name} ({user.team.name})" if user.team and user.team != team else user.name)

@@ -31,7 +31,7 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
 from .db import utcnow
-from .models import ADMIN, LOCALES, MANAGER, Team, User, new_session_token
+from .models import LOCALES, Team, User, new_session_token
 from .throttle import (
     forget_failures,
     password_throttle,
@@ -107,13 +107,14 @@ def public(view):
     return view
 
 
-def role_required(*roles):
-    """Let only these roles in; everyone else gets 403."""
+def requires(capability: str):
+    """Let in only users whose role carries `capability` (see core.models.CAPABILITIES); 403 for
+    everyone else."""
 
     def decorate(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
+            if not current_user.may(capability):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -122,9 +123,9 @@ def role_required(*roles):
     return decorate
 
 
-def restrict(blueprint, *roles) -> None:
-    """Let only these roles reach any page of the blueprint; everyone else gets 403."""
-    blueprint.before_request(role_required(*roles)(lambda: None))
+def restrict(blueprint, capability: str) -> None:
+    """Let only users with `capability` reach any page of the blueprint; everyone else gets 403."""
+    blueprint.before_request(requires(capability)(lambda: None))
 
 
 def managed_user_ids(user: User) -> peewee.SelectQuery:
@@ -132,13 +133,18 @@ def managed_user_ids(user: User) -> peewee.SelectQuery:
     return User.select(User.id).join(Team, on=(User.team == Team.id)).where(Team.manager == user.id)
 
 
+def managed_team_ids(user: User) -> peewee.SelectQuery:
+    """The ids of the teams `user` manages themselves, as a subquery."""
+    return Team.select(Team.id).where(Team.manager == user.id)
+
+
 def managed_teams(user: User) -> peewee.SelectQuery:
     """The teams a user runs: an admin every team, a manager the teams they manage, a rep none."""
     query = Team.select().order_by(Team.name)
-    if user.role == ADMIN:
+    if user.may("see_everything"):
         return query
-    if user.role == MANAGER:
-        return query.where(Team.manager == user.id)
+    if user.may("lead_teams"):
+        return query.where(Team.id.in_(managed_team_ids(user)))
     return query.where(Team.id == 0)
 
 
@@ -150,9 +156,9 @@ def scope(query, owner_field, user: User | None = None, also=None, change: bool 
     records): it widens what may be seen, never what may be changed. A rep changes their own
     records, a manager also those of their teams' members, an admin all."""
     user = user if user is not None else current_user
-    if user.role == ADMIN:
+    if user.may("see_everything"):
         return query
-    if user.role == MANAGER:
+    if user.may("lead_teams"):
         condition = (owner_field == user.id) | owner_field.in_(managed_user_ids(user))
     else:
         condition = owner_field == user.id
@@ -196,7 +202,7 @@ def normalise_email(value):
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        _l("Email"), filters=[normalise_email], validators=[DataRequired(), Email(), Length(max=254)]
+        _l("Email"), filters=[normalise_email], validators=[DataRequired(), Email(message=_l("Invalid email address.")), Length(max=254)]
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=PASSWORD_MAX)])
     remember = BooleanField(_l("Keep me signed in on this device"))

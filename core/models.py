@@ -21,6 +21,16 @@ ROLE_DESCRIPTIONS = {
 }
 LOCALES = {"en": "English", "zh_Hans_CN": "简体中文"}
 
+# What each role may do, by name. Code and templates ask `user.may("approve")` and never compare
+# role names, so what a role may do is decided here, once.
+CAPABILITIES = {
+    "administer": {ADMIN},  # users, teams, plugins, forms, processes, settings and the audit log
+    "see_everything": {ADMIN},  # every record of every team, deleted ones too
+    "lead_teams": {ADMIN, MANAGER},  # sees and changes the records of the teams they run, plans for them
+    "approve": {ADMIN, MANAGER},  # decides the stage moves that wait for approval
+    "reassign": {ADMIN, MANAGER},  # gives records to another owner
+}
+
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(16)
@@ -71,13 +81,9 @@ class User(BaseModel):
     def role_label(self) -> str:
         return str(ROLES.get(self.role, self.role))
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == ADMIN
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role == MANAGER
+    def may(self, capability: str) -> bool:
+        """Whether this user's role carries `capability` (a key of CAPABILITIES)."""
+        return self.role in CAPABILITIES[capability]
 
 
 class PluginState(BaseModel):
@@ -90,6 +96,16 @@ class PluginState(BaseModel):
 
     class Meta:
         table_name = "core_plugin_state"
+
+
+class PluginDemo(BaseModel):
+    """A plugin whose demo records are in this database (`salesdeck demo`), so they come once."""
+
+    name = peewee.CharField(max_length=100, primary_key=True)
+    added_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "core_plugin_demo"
 
 
 class LoginFailure(BaseModel):
@@ -115,4 +131,4 @@ class Version(BaseModel):
         table_name = "core_version"
 
 
-MODELS = [Team, User, PluginState, LoginFailure, Version]
+MODELS = [Team, User, PluginState, PluginDemo, LoginFailure, Version]

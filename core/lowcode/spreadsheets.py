@@ -2,7 +2,8 @@
 
 A file comes from anyone who may import, so it is read as hostile: a CSV as text in UTF-8, else in
 the encoding charset-normalizer detects (or the user chooses), with strict quoting; an .xlsx (a zip
-of XML parts) only after its parts' unpacked sizes and compression ratios are checked, and after every part is scanned as a stream (constant memory) for
+of XML parts) only after its parts' unpacked sizes and compression ratios are checked, and after
+every part is scanned as a stream (constant memory) for
 a document type (entity expansion), a row with more cells than Excel allows and more cells than an
 import reads. Only then does openpyxl read the first sheet, row by row, ignoring the sheet's own
 claim about its size: empty rows and trailing empty cells are never materialised, and every row,
@@ -20,6 +21,7 @@ from xml.parsers import expat
 
 from flask_babel import format_number
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
@@ -72,11 +74,11 @@ ENCODINGS = {
     "utf-8": "UTF-8",
     "gb18030": "GB18030 / GBK",
     "big5": "Big5",
-    "cp1252": "Windows-1252 (Western)",
-    "latin-1": "ISO-8859-1 (Latin-1)",
+    "cp1252": _l("Windows-1252 (Western)"),
+    "latin-1": _l("ISO-8859-1 (Latin-1)"),
     "shift_jis": "Shift JIS",
     "euc-kr": "EUC-KR",
-    "cp1251": "Windows-1251 (Cyrillic)",
+    "cp1251": _l("Windows-1251 (Cyrillic)"),
 }
 _DETECTABLE = ["gb18030", "big5", "cp1252", "shift_jis", "euc_kr", "cp1251"]
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "latin_1": "latin-1", "euc_kr": "euc-kr", "utf_8": "utf-8"}
@@ -115,7 +117,7 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
         return raw.decode("utf-8-sig" if encoding == "utf-8" else encoding), encoding
     except UnicodeDecodeError:
         raise FileProblem(_("The file cannot be read as %(encoding)s; choose another encoding, or save it as "
-                            "“CSV UTF-8” and upload it again.", encoding=ENCODINGS[encoding]))
+                            "“CSV UTF-8” and upload it again.", encoding=ENCODINGS[encoding])) from None
 
 
 def read_csv(raw: bytes, encoding: str | None = None) -> Table:
@@ -141,7 +143,7 @@ def read_csv(raw: bytes, encoding: str | None = None) -> Table:
                 raise _too_many_cells()
     except csv.Error as error:
         raise FileProblem(_("Line %(line)d: the quotes do not match (%(error)s). Check that every opening quote is closed.",
-                            line=reader.line_num, error=str(error)))
+                            line=reader.line_num, error=str(error))) from None
     table = _table(lines)
     table.encoding = encoding
     return table
@@ -205,7 +207,7 @@ def _scan(package: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
     except expat.ExpatError:
         return  # not XML (a picture): openpyxl does not parse it, or fails on it as on any damage
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
-        raise _damaged()
+        raise _damaged() from None
 
 
 def check_package(raw: bytes) -> None:
@@ -214,7 +216,7 @@ def check_package(raw: bytes) -> None:
         package = zipfile.ZipFile(io.BytesIO(raw))
         members = package.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise _damaged()
+        raise _damaged() from None
     with package:
         unpacked = sum(member.file_size for member in members)
         squeezed = any(member.file_size > RATIO_FROM and member.file_size > MAX_RATIO * max(member.compress_size, 1)

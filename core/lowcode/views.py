@@ -5,18 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import peewee
-
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth import role_required
-from ..models import ADMIN
+from ..auth import requires
 from ..shell import id_from, page_number, render_fragment, render_page
-from . import query as Q
-from . import records as R
-from . import types as T
-from .entities import EntityView, FieldSpec, entity_or_404, get_entity
+from . import query as list_query
+from . import records as record_service
+from . import types
+from .audit_views import change_label, setting_value
+from .entities import EntitySchema, FieldSpec, entity_or_404, get_entity
 from .models import PENDING, Approval, AuditEntry, Stage
 from .processes import current_stage, missing_fields, move, stages_of
 
@@ -24,21 +23,10 @@ bp = Blueprint("records", __name__, url_prefix="/records")
 BULK_LIMIT = 500
 
 
-def editable_or_403(view: EntityView) -> None:
+def editable_or_403(schema: EntitySchema) -> None:
     """Some entities are edited by certain roles only (a product catalogue: managers and admins)."""
-    if not view.may_edit(current_user):
+    if not schema.may_edit(current_user):
         abort(403)
-
-
-def record_or_404(view: EntityView, record_id: int, deleted: bool = False, change: bool = False):
-    """The record, if the signed-in user's row scope holds it; otherwise 404 (as for no record).
-    With `change`, one they may change: a record they may only see (the pool's) is 403."""
-    record = view.visible(deleted=deleted).where(view.model.id == record_id).first()
-    if record is None:
-        abort(404)
-    if change and not view.may_change(record):
-        abort(403)
-    return record
 
 
 # -- showing values -------------------------------------------------------------------------------
@@ -52,8 +40,8 @@ class Cell:
     tags: list | None = None
 
 
-def cell(view: EntityView, record, spec: FieldSpec, lookups: dict) -> Cell:
-    stored = view.value(record, spec)
+def cell(schema: EntitySchema, record, spec: FieldSpec, lookups: dict) -> Cell:
+    stored = schema.value(record, spec)
     text = spec.type.display(stored, spec, lookups)
     if stored in (None, "", []):
         return Cell("")
@@ -67,17 +55,17 @@ def cell(view: EntityView, record, spec: FieldSpec, lookups: dict) -> Cell:
     if spec.type.key in ("select", "multiselect"):
         colors = {c["value"]: c.get("color") or "slate" for c in spec.options.get("choices", [])}
         values = stored if isinstance(stored, list) else [stored]
-        return Cell(text, tags=[(T.choice_label(spec, value), colors.get(value, "slate")) for value in values])
+        return Cell(text, tags=[(types.choice_label(spec, value), colors.get(value, "slate")) for value in values])
     return Cell(text)
 
 
-def _filter_context(view: EntityView, wanted: Q.ListRequest) -> dict:
-    filterable = [spec for spec in view.fields if spec.filterable and not spec.hidden]
+def _filter_context(schema: EntitySchema, wanted: list_query.ListRequest) -> dict:
+    filterable = [spec for spec in schema.fields if spec.filterable and not spec.hidden]
     return {
         "filterable": filterable,
-        "operators": {spec.key: Q.operators_for(spec) for spec in filterable},
+        "operators": {spec.key: list_query.operators_for(spec) for spec in filterable},
         # Choices only for the filters in use: a fixed number of queries per page.
-        "filter_choices": {flt.spec.key: _value_choices(view, flt.spec) for flt in wanted.filters},
+        "filter_choices": {flt.spec.key: _value_choices(schema, flt.spec) for flt in wanted.filters},
     }
 
 
@@ -86,123 +74,124 @@ def _filter_context(view: EntityView, wanted: Q.ListRequest) -> dict:
 
 @bp.route("/<entity>/")
 def index(entity: str):
-    view = entity_or_404(entity)
+    schema = entity_or_404(entity)
     deleted = request.args.get("deleted") == "1"
-    if deleted and current_user.role != ADMIN:
+    if deleted and not current_user.may("see_everything"):
         abort(403)
-    wanted = Q.read(view, request.args)
+    wanted = list_query.read(schema, request.args)
     number = page_number(request.args)
-    page = Q.page_of(view, view.visible(deleted=deleted), wanted, number, current_app.config["PAGE_SIZE"])
-    columns = view.list_columns
-    names = R.lookups(view, page.items, columns)
-    rows = [(record, [cell(view, record, spec, names) for spec in columns]) for record in page.items]
-    bulk_fields = [spec for spec in view.form_fields if spec.type.kind != T.LIST] + (
-        [view.field(view.owner_field)] if current_user.role != "rep" and view.field(view.owner_field) else [])
+    page = list_query.page_of(schema, schema.visible(deleted=deleted), wanted, number, current_app.config["PAGE_SIZE"])
+    columns = schema.list_columns
+    names = record_service.lookups(schema, page.items, columns)
+    rows = [(record, [cell(schema, record, spec, names) for spec in columns]) for record in page.items]
+    bulk_fields = [spec for spec in schema.form_fields if spec.type.kind != types.LIST] + (
+        [schema.field(schema.owner_field)] if current_user.may("reassign") and schema.field(schema.owner_field) else [])
     return render_page(
-        "records/list.html", "results", view=view, page=page, rows=rows, columns=columns, wanted=wanted,
-        deleted=deleted, bulk_fields=bulk_fields, **_filter_context(view, wanted),
+        "records/list.html", "results", schema=schema, page=page, rows=rows, columns=columns, wanted=wanted,
+        deleted=deleted, bulk_fields=bulk_fields, **_filter_context(schema, wanted),
     )
 
 
 @bp.route("/<entity>/filter-row")
 def filter_row(entity: str):
     """An empty filter row, appended by the "Add a filter" button (htmx)."""
-    view = entity_or_404(entity)
-    return render_page("records/_filter_row.html", view=view, spec=None, op="", value="",
-                       **_filter_context(view, Q.ListRequest()))
+    schema = entity_or_404(entity)
+    return render_page("records/_filter_row.html", schema=schema, spec=None, op="", value="",
+                       **_filter_context(schema, list_query.ListRequest()))
 
 
 @bp.route("/<entity>/filter-value")
 def filter_value(entity: str):
     """The value input of one filter row, fitted to the chosen field and operator (htmx)."""
-    view = entity_or_404(entity)
-    spec = view.field(request.args.get("fk", ""))
+    schema = entity_or_404(entity)
+    spec = schema.field(request.args.get("fk", ""))
     if spec is None or not spec.filterable:
         abort(404)
     op = request.args.get("fo", "")
-    operators = Q.operators_for(spec)
+    operators = list_query.operators_for(spec)
     if op not in {name for name, _label in operators}:
         op = operators[0][0]
-    choices = _value_choices(view, spec)
-    return render_page("records/_filter_value.html", view=view, spec=spec, op=op, operators=operators, choices=choices,
-                       value=request.args.get("fv", "")[:200], no_value=Q.NO_VALUE)
+    choices = _value_choices(schema, spec)
+    return render_page("records/_filter_value.html", schema=schema, spec=spec, op=op, operators=operators, choices=choices,
+                       value=request.args.get("fv", "")[:200], no_value=list_query.NO_VALUE)
 
 
-def _value_choices(view: EntityView, spec: FieldSpec):
+def _value_choices(schema: EntitySchema, spec: FieldSpec):
     from ..models import User
 
     if spec.type.key in ("select", "multiselect") or spec.options.get("choices"):
-        return [(c["value"], c["label"]) for c in spec.options.get("choices", [])]
-    if isinstance(spec.type, T.UserType):
+        return [(c["value"], types.choice_text(c)) for c in spec.options.get("choices", [])]
+    if isinstance(spec.type, types.UserType):
         return [(u.id, u.name) for u in User.select(User.id, User.name).order_by(User.name)]
     if spec.type.key == "stage":
-        return [(s.id, f"{s.process.label} · {s.label}") for s in view.stages()]
+        return [(s.id, f"{s.process.label} · {s.label}") for s in schema.stages()]
     return None
 
 
 # -- one record -----------------------------------------------------------------------------------
 
 
-def history(view: EntityView, record) -> list:
+def history(schema: EntitySchema, record) -> list:
     """The record's audit entries, newest first, values shown as the fields show them."""
     from ..models import User
 
     entries = list(AuditEntry.select(AuditEntry, User).join(User, on=(AuditEntry.user == User.id), join_type=peewee.JOIN.LEFT_OUTER)
-                   .where(AuditEntry.entity == view.key, AuditEntry.record_id == record.id)
+                   .where(AuditEntry.entity == schema.key, AuditEntry.record_id == record.id)
                    .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(200))
-    names = R.reference_names(view, [entry.changes or {} for entry in entries])
+    names = record_service.reference_names(schema, [entry.changes or {} for entry in entries])
     shown = []
     for entry in entries:
         changes = []
         for key, (before, after) in (entry.changes or {}).items():
-            spec = view.field(key)
-            if spec is None:
-                changes.append((key, before, after))
+            spec = schema.field(key)
+            if spec is None:  # a change that is no field's (a merge, a product line...)
+                changes.append((change_label(key), setting_value(key, before), setting_value(key, after)))
             else:
-                changes.append((spec.label, R.shown(spec, before, names), R.shown(spec, after, names)))
-        shown.append(R.History(at=entry.at, user=entry.user.name if entry.user_id and entry.user else "", action=entry.action, changes=changes))
+                changes.append((spec.label, record_service.shown(spec, before, names), record_service.shown(spec, after, names)))
+        shown.append(record_service.History(at=entry.at, user=entry.user.name if entry.user_id and entry.user else "", action=entry.action,
+                                            changes=changes))
     return shown
 
 
 @bp.route("/<entity>/<int:record_id>")
 def detail(entity: str, record_id: int):
-    view = entity_or_404(entity)
-    deleted = request.args.get("deleted") == "1" and current_user.role == ADMIN
-    record = record_or_404(view, record_id, deleted=deleted)
-    shown = [spec for spec in view.active_fields if not spec.hidden
-             and not (spec.key == view.stage_field and view.value(record, spec) is None)]
-    names = R.lookups(view, [record], shown)
-    fields = [(spec, cell(view, record, spec, names)) for spec in shown]
-    stage = current_stage(view, record) if view.has_process else None
+    schema = entity_or_404(entity)
+    deleted = request.args.get("deleted") == "1" and current_user.may("see_everything")
+    record = schema.visible_or_404(record_id, deleted=deleted)
+    shown = [spec for spec in schema.active_fields if not spec.hidden
+             and not (spec.key == schema.stage_field and schema.value(record, spec) is None)]
+    names = record_service.lookups(schema, [record], shown)
+    fields = [(spec, cell(schema, record, spec, names)) for spec in shown]
+    stage = current_stage(schema, record) if schema.has_process else None
     stages = stages_of(stage.process) if stage is not None else []
-    pending = (Approval.select().where(Approval.entity == view.key, Approval.record_id == record.id, Approval.status == PENDING).first()
-               if view.has_process else None)
+    pending = (Approval.select().where(Approval.entity == schema.key, Approval.record_id == record.id, Approval.status == PENDING).first()
+               if schema.has_process else None)
     kept = (record.custom or {}).get("_kept") or {}
-    return render_page("records/detail.html", view=view, record=record, fields=fields, history=history(view, record),
+    return render_page("records/detail.html", schema=schema, record=record, fields=fields, history=history(schema, record),
                        stage=stage, stages=stages, pending=pending, kept=kept, deleted=record.deleted_at is not None,
-                       may_change=view.may_change(record))
+                       may_change=schema.may_change(record))
 
 
-def _form_page(view: EntityView, form, record, status: int = 200, conflict=None):
-    return render_page("records/form.html", "record_form", status=status, view=view, form=form, record=record,
-                       specs=view.form_fields, conflict=conflict)
+def _form_page(schema: EntitySchema, form, record, status: int = 200, conflict=None):
+    return render_page("records/form.html", "record_form", status=status, schema=schema, form=form, record=record,
+                       specs=schema.form_fields, conflict=conflict)
 
 
-def _prefill(view: EntityView) -> dict:
+def _prefill(schema: EntitySchema) -> dict:
     """Values a link may give a new record (?customer=12): read as the field's type reads text;
     what does not parse is ignored, and a link still offers only records the user may see."""
     values = {}
-    for spec in view.form_fields:
+    for spec in schema.form_fields:
         text = request.args.get(spec.key)
         if text is None:
             continue
         try:
-            if spec.type.kind == T.REFERENCE:
+            if spec.type.kind == types.REFERENCE:
                 if id_from(text) is not None:
                     values[spec.key] = id_from(text)
                 continue
             values[spec.key] = spec.type.parse_text(text, spec)
-        except T.Conversion:
+        except types.Conversion:
             continue
     return values
 
@@ -219,50 +208,52 @@ class DuplicateNote:
     owner: str
 
 
-def duplicate_notes(view: EntityView, matches: list) -> list[DuplicateNote]:
+def duplicate_notes(schema: EntitySchema, matches: list) -> list[DuplicateNote]:
     """Two queries for all the matches: which ones the user may see, and who owns each."""
     from ..models import User
 
     ids = [record_id for record_id, _title, _why in matches]
-    visible = {row.id for row in view.visible().select(view.model.id).where(view.model.id.in_(ids))}
+    visible = {row.id for row in schema.visible().select(schema.model.id).where(schema.model.id.in_(ids))}
     owners = {}
-    if view.owner_field and view.field(view.owner_field) is not None:
-        owner = getattr(view.model, view.owner_field)
-        owners = {row.id: row.owner_name for row in view.model.select(view.model.id, User.name.alias("owner_name"))
-                  .join(User, on=(owner == User.id)).where(view.model.id.in_(ids)).objects()}
-    return [DuplicateNote(record_id, title, why, view.url_of(record_id) if record_id in visible else None,
+    if schema.owner_field and schema.field(schema.owner_field) is not None:
+        owner = getattr(schema.model, schema.owner_field)
+        owners = {row.id: row.owner_name for row in schema.model.select(schema.model.id, User.name.alias("owner_name"))
+                  .join(User, on=(owner == User.id)).where(schema.model.id.in_(ids)).objects()}
+    return [DuplicateNote(record_id, title, why, schema.url_of(record_id) if record_id in visible else None,
                           owners.get(record_id) or "")
             for record_id, title, why in matches]
 
 
-def _submit(view: EntityView, record=None):
-    editable_or_403(view)
-    form = R.make_form(view, record, initial=_prefill(view) if record is None and request.method == "GET" else None)
+def _submit(schema: EntitySchema, record=None):
+    editable_or_403(schema)
+    form = record_service.make_form(schema, record, initial=_prefill(schema) if record is None and request.method == "GET" else None)
     if form.validate_on_submit():
-        values = R.form_values(view, form)
+        values = record_service.form_values(schema, form)
         if record is None and request.form.get("confirm_duplicates") != "1":
-            matches = view.duplicates([values])[0]
+            matches = schema.duplicates([values])[0]
             if matches:
-                return render_page("records/form.html", "record_form", view=view, form=form, record=None,
-                                   specs=view.form_fields, duplicates=duplicate_notes(view, matches))
+                return render_page("records/form.html", "record_form", schema=schema, form=form, record=None,
+                                   specs=schema.form_fields, duplicates=duplicate_notes(schema, matches))
         try:
-            record, _changes = R.save(view, current_user, values, record=record, **R.submitted_version(request.form))
-        except R.UniqueViolation as clash:
+            record, _changes = record_service.save(schema, current_user, values, record=record,
+                                                   **record_service.submitted_version(request.form))
+        except record_service.UniqueViolation as clash:
             form[clash.spec.key].errors.append(clash.message)
-        except R.Conflict as conflict:  # saved over a newer version: 409, or 200 for htmx to swap
-            return _form_page(view, R.conflict_form(view, conflict), conflict.record, 200 if request.htmx else 409,
+        except record_service.Conflict as conflict:  # saved over a newer version: 409, or 200 for htmx to swap
+            return _form_page(schema, record_service.conflict_form(schema, conflict), conflict.record, 200 if request.htmx else 409,
                               conflict=conflict)
         else:
-            flash(_("%(title)s is saved.", title=view.title_of(record)), "success")
-            target = view.url_of(record.id)
+            flash(_("%(title)s is saved.", title=schema.title_of(record)), "success")
+            target = schema.url_of(record.id)
             if request.htmx:
-                response = render_page("records/form.html", "record_form", view=view, form=form, record=record, specs=view.form_fields)
+                response = render_page("records/form.html", "record_form", schema=schema, form=form, record=record,
+                                       specs=schema.form_fields)
                 response.headers["HX-Redirect"] = target
                 return response
             return redirect(target)
     # htmx swaps the fragment only with a 200; a plain form post gets 400 with its errors.
     status = 400 if form.errors and not request.htmx else 200
-    return _form_page(view, form, record, status)
+    return _form_page(schema, form, record, status)
 
 
 @bp.route("/<entity>/new", methods=["GET", "POST"])
@@ -272,28 +263,28 @@ def new(entity: str):
 
 @bp.route("/<entity>/<int:record_id>/edit", methods=["GET", "POST"])
 def edit(entity: str, record_id: int):
-    view = entity_or_404(entity)
-    return _submit(view, record_or_404(view, record_id, change=True))
+    schema = entity_or_404(entity)
+    return _submit(schema, schema.changeable_or_404(record_id))
 
 
 @bp.route("/<entity>/<int:record_id>/delete", methods=["POST"])
 def delete(entity: str, record_id: int):
-    view = entity_or_404(entity)
-    editable_or_403(view)
-    record = record_or_404(view, record_id, change=True)
-    R.soft_delete(view, record, current_user)
-    flash(_("%(title)s is deleted. An admin can restore it.", title=view.title_of(record)), "success")
-    return redirect(url_for("records.index", entity=view.key))
+    schema = entity_or_404(entity)
+    editable_or_403(schema)
+    record = schema.changeable_or_404(record_id)
+    record_service.soft_delete(schema, record, current_user)
+    flash(_("%(title)s is deleted. An admin can restore it.", title=schema.title_of(record)), "success")
+    return redirect(url_for("records.index", entity=schema.key))
 
 
 @bp.route("/<entity>/<int:record_id>/restore", methods=["POST"])
-@role_required(ADMIN)
+@requires("administer")
 def restore(entity: str, record_id: int):
-    view = entity_or_404(entity)
-    record = record_or_404(view, record_id, deleted=True, change=True)
-    R.restore(view, record, current_user)
-    flash(_("%(title)s is restored.", title=view.title_of(record)), "success")
-    return redirect(url_for("records.detail", entity=view.key, record_id=record.id))
+    schema = entity_or_404(entity)
+    record = schema.changeable_or_404(record_id, deleted=True)
+    record_service.restore(schema, record, current_user)
+    flash(_("%(title)s is restored.", title=schema.title_of(record)), "success")
+    return redirect(url_for("records.detail", entity=schema.key, record_id=record.id))
 
 
 # -- many records at once -------------------------------------------------------------------------
@@ -302,53 +293,54 @@ def restore(entity: str, record_id: int):
 @bp.route("/<entity>/bulk-value")
 def bulk_value(entity: str):
     """The input for the value of a bulk edit, fitted to the chosen field (htmx)."""
-    view = entity_or_404(entity)
-    spec = view.field(request.args.get("field", ""))
-    if spec is None or not (spec.in_form or spec.key == view.owner_field):
+    schema = entity_or_404(entity)
+    spec = schema.field(request.args.get("field", ""))
+    if spec is None or not (spec.in_form or spec.key == schema.owner_field):
         abort(404)
-    form = _bulk_form(view, spec)
+    form = _bulk_form(schema, spec)
     return render_page("records/_bulk_value.html", spec=spec, form=form)
 
 
-def _bulk_form(view: EntityView, spec: FieldSpec):
+def _bulk_form(schema: EntitySchema, spec: FieldSpec):
     from flask_wtf import FlaskForm
 
-    field = spec.type.form_field(spec) if spec.key != view.owner_field else T.UserType().form_field(spec)
+    field = spec.type.form_field(spec) if spec.key != schema.owner_field else types.UserType().form_field(spec)
     form = type("BulkForm", (FlaskForm,), {"value": field})(prefix="bulk")
-    spec.type.prepare(form.value, spec, None) if spec.key != view.owner_field else T.UserType().prepare(form.value, spec, None)
+    spec.type.prepare(form.value, spec, None) if spec.key != schema.owner_field else types.UserType().prepare(form.value, spec, None)
     return form
 
 
 @bp.route("/<entity>/bulk", methods=["POST"])
 def bulk(entity: str):
-    view = entity_or_404(entity)
-    editable_or_403(view)
-    spec = view.field(request.form.get("field", ""))
-    owner_change = spec is not None and spec.key == view.owner_field
-    if spec is None or not (spec.in_form or (owner_change and current_user.role != "rep")):
+    schema = entity_or_404(entity)
+    editable_or_403(schema)
+    spec = schema.field(request.form.get("field", ""))
+    owner_change = spec is not None and spec.key == schema.owner_field
+    if spec is None or not (spec.in_form or (owner_change and current_user.may("reassign"))):
         flash(_("Choose a field to change."), "error")
-        return redirect(url_for("records.index", entity=view.key))
+        return redirect(url_for("records.index", entity=schema.key))
     ids = sorted({id_from(value) for value in request.form.getlist("ids")})
     if None in ids:
         abort(400)
     ids = ids[:BULK_LIMIT]
-    records = list(view.changeable().where(view.model.id.in_(ids or [0])))
-    form = _bulk_form(view, spec)
+    records = list(schema.changeable().where(schema.model.id.in_(ids or [0])))
+    form = _bulk_form(schema, spec)
     if not records:
         flash(_("Select the records to change first."), "error")
-    elif len(records) < len(ids) and view.visible().where(view.model.id.in_(ids)).count() > len(records):
+    elif len(records) < len(ids) and schema.visible().where(schema.model.id.in_(ids)).count() > len(records):
         flash(_("Some of the selected records are not yours to change (the pool's are claimed first). Nothing is changed."), "error")
     elif not form.validate():
         flash(_("%(field)s: %(error)s", field=spec.label, error=" ".join(map(str, form.value.errors))), "error")
     else:
         stored = form.value.data if spec.base else spec.type.clean(form.value.data, spec)
         try:
-            count = R.bulk_set(view, records, spec, stored, current_user)
-        except R.UniqueViolation as clash:
+            count = record_service.bulk_set(schema, records, spec, stored, current_user)
+        except record_service.UniqueViolation as clash:
             flash(clash.message, "error")
         else:
             flash(_("%(field)s is changed on %(count)d record(s).", field=spec.label, count=count), "success")
-    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/records/") else url_for("records.index", entity=view.key))
+    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/records/") else url_for("records.index",
+                                                                                                                      entity=schema.key))
 
 
 # -- stages ---------------------------------------------------------------------------------------
@@ -358,23 +350,23 @@ def bulk(entity: str):
 def move_record(entity: str, record_id: int):
     """Move a record into a stage (POST). When the stage requires fields the record lacks, the
     answer is a small form asking for them; GET shows that form."""
-    view = entity_or_404(entity)
-    if not view.has_process:
+    schema = entity_or_404(entity)
+    if not schema.has_process:
         abort(404)
-    record = record_or_404(view, record_id, change=True)
+    record = schema.changeable_or_404(record_id)
     stage = Stage.get_or_none(Stage.id == id_from(request.values.get("stage")))
     if stage is None:
         abort(404)
-    before = current_stage(view, record)
+    before = current_stage(schema, record)
     if stage.archived_at is not None or (before is not None and stage.process_id != before.process_id):
         abort(404)
-    asked = [spec for spec in missing_fields(view, record, stage) if spec.in_form]
-    form = R.make_form(view, record, only={spec.key for spec in asked})
+    asked = [spec for spec in missing_fields(schema, record, stage) if spec.in_form]
+    form = record_service.make_form(schema, record, only={spec.key for spec in asked})
     # then=event: a page such as a kanban board moves records in place; it gets the answer as a
     # short fragment and a `record-moved` event instead of being sent to the record.
     quiet = request.values.get("then") == "event"
     if request.method == "GET":
-        return _move_page(view, record, stage, form, asked, quiet)
+        return _move_page(schema, record, stage, form, asked, quiet)
 
     values = {}
     for spec in asked:
@@ -383,32 +375,32 @@ def move_record(entity: str, record_id: int):
             if stored not in (None, "", []):
                 values[spec.key] = stored
     if any(form[spec.key].errors for spec in asked):
-        return _move_page(view, record, stage, form, asked, quiet)
-    result = move(view, record, stage, current_user, values)
+        return _move_page(schema, record, stage, form, asked, quiet)
+    result = move(schema, record, stage, current_user, values)
     if result.status == "needs_fields":
         for spec in result.missing:
             if spec.in_form and spec not in asked:  # missing only now: its choices were not loaded
-                spec.type.prepare(form[spec.key], spec, view.value(record, spec))
+                spec.type.prepare(form[spec.key], spec, schema.value(record, spec))
             if spec.in_form and not form[spec.key].errors:
                 form[spec.key].errors = [_("%(stage)s needs this field.", stage=stage.label)]
-        return _move_page(view, record, stage, form, [spec for spec in result.missing if spec.in_form], quiet)
+        return _move_page(schema, record, stage, form, [spec for spec in result.missing if spec.in_form], quiet)
     if result.status == "pending":
         message, category = _("Moving to %(stage)s waits for a manager's approval.", stage=stage.label), "info"
     else:
-        message, category = _("%(title)s is now in %(stage)s.", title=view.title_of(record), stage=stage.label), "success"
+        message, category = _("%(title)s is now in %(stage)s.", title=schema.title_of(record), stage=stage.label), "success"
     if quiet:
         response = render_fragment("records/move.html", "move_done", message=message, category=category)
         response.headers["HX-Trigger"] = "record-moved"
         return response
     flash(message, category)
-    target = view.url_of(record.id)
+    target = schema.url_of(record.id)
     if request.htmx:
-        response = _move_page(view, record, stage, form, [])
+        response = _move_page(schema, record, stage, form, [])
         response.headers["HX-Redirect"] = target
         return response
     return redirect(target)
 
 
-def _move_page(view, record, stage, form, asked, quiet=False):
-    return render_page("records/move.html", "move_form", view=view, record=record, stage=stage, form=form, asked=asked,
+def _move_page(schema, record, stage, form, asked, quiet=False):
+    return render_page("records/move.html", "move_form", schema=schema, record=record, stage=stage, form=form, asked=asked,
                        quiet=quiet)
