@@ -40,6 +40,7 @@ $(TEST_VENV)/.hello-installed: $(TEST_VENV)/.installed $(HELLO_FILES)
 # Chromium and CJK fonts for the browser tests, installed when missing.
 test: $(TEST_VENV)/.hello-installed
 	bash tools/ensure-browser.sh
+	$(TEST_VENV)/bin/ruff check .
 	$(TEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 # -- translations: extract the strings, merge them into the catalogues, compile --

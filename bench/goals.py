@@ -33,7 +33,7 @@ from core.db import db  # noqa: E402
 from core.lowcode.models import Process, Stage  # noqa: E402
 from core.lowcode.processes import ensure_defaults  # noqa: E402
 from core.models import ADMIN, MANAGER, REP, Team, User  # noqa: E402
-from plugins.goals import periods as P  # noqa: E402
+from plugins.goals import periods  # noqa: E402
 from plugins.goals.models import Goal  # noqa: E402
 from plugins.goals.split import apportion  # noqa: E402
 from plugins.pipeline.models import Activity, Customer, Deal  # noqa: E402
@@ -64,7 +64,7 @@ def people(teams: int, reps: int, first: int) -> list[tuple[int, int]]:
     return made
 
 
-def pipeline_year(reps: list[tuple[int, int]], year: P.Period, won: Stage, rng: random.Random) -> None:
+def pipeline_year(reps: list[tuple[int, int]], year: periods.Period, won: Stage, rng: random.Random) -> None:
     """For each rep: a won deal and five calls every week of the year."""
     customers, deals, calls = [], [], []
     for _team, rep in reps:
@@ -73,7 +73,7 @@ def pipeline_year(reps: list[tuple[int, int]], year: P.Period, won: Stage, rng: 
     insert(Customer, customers)
     owned = dict(Customer.select(Customer.owner, Customer.id).where(Customer.owner.in_([rep for _t, rep in reps])).tuples())
     for _team, rep in reps:
-        for week in P.children(year, "week"):
+        for week in periods.children(year, "week"):
             moment = datetime.datetime.combine(week.start, datetime.time(11))
             deals.append({"name": "Deal", "customer": owned[rep], "owner": rep, "amount": rng.randint(1, 50) * 1000, "stage": won.id,
                           "closed_at": moment, "stage_entered_at": moment, "created_at": moment, "updated_at": moment, "search_text": ""})
@@ -83,12 +83,12 @@ def pipeline_year(reps: list[tuple[int, int]], year: P.Period, won: Stage, rng: 
     insert(Activity, calls)
 
 
-def goal_tree(reps: list[tuple[int, int]], year: P.Period, company: int) -> None:
+def goal_tree(reps: list[tuple[int, int]], year: periods.Period, company: int) -> None:
     """A goal per team under the company's, shared to its reps; each rep's year in months and weeks."""
     by_team: dict[int, list[int]] = {}
     for team, rep in reps:
         by_team.setdefault(team, []).append(rep)
-    months = P.children(year, "month")
+    months = periods.children(year, "month")
     for team, members in by_team.items():
         team_goal = Goal.create(owner_team=team, metric="pipeline.won_revenue", target=1_000_000 * len(members), period_kind="year",
                                 start=year.start, end=year.end, parent=company)
@@ -99,7 +99,7 @@ def goal_tree(reps: list[tuple[int, int]], year: P.Period, company: int) -> None
             for month, amount in zip(months, apportion(1_000_000, [1] * 12)):
                 month_goal = Goal.create(owner_user=rep, metric="pipeline.won_revenue", target=amount, period_kind="month",
                                          start=month.start, end=month.end, parent=rep_year.id)
-                weeks = P.children(month, "week")
+                weeks = periods.children(month, "week")
                 rows += [{"owner_user": rep, "metric": "pipeline.won_revenue", "target": part, "period_kind": "week",
                           "start": week.start, "end": week.end, "parent": month_goal.id, "created_at": datetime.datetime.now()}
                          for week, part in zip(weeks, apportion(amount, [week.days for week in weeks]))]
@@ -112,7 +112,7 @@ def measure(url: str, instance: str, reps: int, teams: int, runs: int, suffix: s
     app = migrated_app(url, instance)
     rng = random.Random(5)
     today = datetime.date.today()
-    year = P.containing("year", today)
+    year = periods.containing("year", today)
     with app.test_request_context():
         User.create(email="admin@bench.example.com", name="Admin", role=ADMIN, password_hash=hash_password(PASSWORD))
         ensure_defaults()
@@ -142,7 +142,7 @@ def measure(url: str, instance: str, reps: int, teams: int, runs: int, suffix: s
     assert lead.post("/login", data={"email": manager.email, "password": PASSWORD}).status_code == 302
     with app.app_context():
         team_id = Team.get(Team.name == "Team 100").id
-    month = P.containing("month", today)
+    month = periods.containing("month", today)
     review_url = f"/goals/reviews/write?owner=team:{team_id}&period=month:{month.start.isoformat()}"
 
     def review():

@@ -29,7 +29,7 @@ from common import median_ms, migrated_app, on_every_database, query_count, repo
 
 from core.auth import hash_password  # noqa: E402
 from core.db import db, utcnow  # noqa: E402
-from core.lowcode import definitions as D  # noqa: E402
+from core.lowcode import definitions  # noqa: E402
 from core.lowcode.entities import get_entity  # noqa: E402
 from core.lowcode.models import CustomRecord  # noqa: E402
 from core.models import ADMIN, REP, User  # noqa: E402
@@ -41,7 +41,7 @@ LEVELS = ["a", "b", "c", "d"]
 def custom_fields(count: int) -> list[dict]:
     """A realistic mix: choices, numbers, money, dates, texts, yes/no."""
     kinds = [
-        lambda n: {"type": "select", "label": f"Level {n}", "options": {"choices": [{"label": l.upper()} for l in LEVELS]}},
+        lambda n: {"type": "select", "label": f"Level {n}", "options": {"choices": [{"label": level.upper()} for level in LEVELS]}},
         lambda n: {"type": "decimal", "label": f"Score {n}"},
         lambda n: {"type": "currency", "label": f"Budget {n}"},
         lambda n: {"type": "date", "label": f"Date {n}"},
@@ -68,17 +68,17 @@ def value_for(spec, rng: random.Random):
 
 def make_form(app, admin, label: str, count: int) -> str:
     with app.test_request_context():
-        key = D.create_entity(label, "chart", admin).key
+        key = definitions.create_entity(label, "chart", admin).key
         for field in custom_fields(count):
-            D.add_field(get_entity(key), {"required": False, "unique": False, "hidden": False, **field}, admin)
+            definitions.add_field(get_entity(key), {"required": False, "unique": False, "hidden": False, **field}, admin)
     return key
 
 
 def fill(app, key: str, owners: list[int], count: int, rng: random.Random) -> None:
     """Insert records in bulk (the benchmark measures reading, not saving)."""
     with app.test_request_context():
-        view = get_entity(key)
-        specs = [spec for spec in view.custom_fields if not spec.archived]
+        schema = get_entity(key)
+        specs = [spec for spec in schema.custom_fields if not spec.archived]
         rows = []
         now = utcnow()
         for n in range(count):
@@ -105,9 +105,9 @@ def measure(url: str, instance: str, records: int, runs: int, suffix: str) -> No
     rng = random.Random(7)
     fill(app, wide, owners, 1, rng)
     with app.app_context():
-        view = get_entity(listed)
-        level = next(spec.key for spec in view.custom_fields if spec.type.key == "select")
-        score = next(spec.key for spec in view.custom_fields if spec.type.key == "decimal")
+        schema = get_entity(listed)
+        level = next(spec.key for spec in schema.custom_fields if spec.type.key == "select")
+        score = next(spec.key for spec in schema.custom_fields if spec.type.key == "decimal")
         wide_id = CustomRecord.select(CustomRecord.id).where(CustomRecord.entity == wide).scalar()
     list_url = f"/records/{listed}/?fk={level}&fo=is&fv=b&sort=-{score}"
 

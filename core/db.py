@@ -41,7 +41,7 @@ class BaseModel(peewee.Model):
 
 def utcnow() -> datetime.datetime:
     """The current time in UTC, naive, as every timestamp column stores it."""
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
 def open_database(url: str) -> peewee.Database:

@@ -11,9 +11,9 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 
 from . import accounts
 from .auth import PASSWORD_MAX, PASSWORD_MIN, check_current_password
-from .throttle import password_throttle, seconds_to_wait
 from .models import LOCALES, User
 from .shell import render_page, render_widgets
+from .throttle import password_throttle, seconds_to_wait
 
 bp = Blueprint("core", __name__)
 

@@ -16,7 +16,7 @@ import pytest
 
 from core.auth import hash_password
 from core.db import db, utcnow
-from core.lowcode import records as R
+from core.lowcode import records as record_service
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Approval, Process, Stage
 from core.lowcode.processes import ensure_defaults
@@ -113,7 +113,7 @@ def make_victim(app, people, login) -> dict:
     with app.test_request_context():
         ensure_defaults()
         deals = get_entity("pipeline.deal")
-        save = lambda entity, owner, **values: R.save(get_entity(entity), owner, values)[0].id  # noqa: E731
+        save = lambda entity, owner, **values: record_service.save(get_entity(entity), owner, values)[0].id  # noqa: E731
         customer = save("pipeline.customer", people.rep, name="Victim Co")
         pool = save("pipeline.customer", people.admin, name="Pool Co")
         Customer.update(owner=None).where(Customer.id == pool).execute()

@@ -13,10 +13,9 @@ from flask_babel import gettext as _
 
 from .. import registry
 from ..db import db, utcnow
-from ..models import ADMIN, MANAGER
 from ..plugins import host_of
-from .entities import EntityView, FieldSpec, schema_changed
-from .models import PENDING, APPROVED, REJECTED, Approval, AuditEntry, Process, Stage, StageMove, source_text
+from .entities import EntitySchema, FieldSpec, schema_changed
+from .models import APPROVED, PENDING, REJECTED, Approval, AuditEntry, Process, Stage, StageMove, source_text
 
 KINDS = ("open", "won", "lost")
 
@@ -44,9 +43,9 @@ def ensure_defaults() -> None:
             continue  # another process copied it at the same moment
 
 
-def processes_of(view: EntityView) -> list[Process]:
+def processes_of(schema: EntitySchema) -> list[Process]:
     ensure_defaults()
-    return list(Process.select().where(Process.entity == view.key, Process.archived_at.is_null()).order_by(Process.id))
+    return list(Process.select().where(Process.entity == schema.key, Process.archived_at.is_null()).order_by(Process.id))
 
 
 def stages_of(process: Process, archived: bool = False) -> list[Stage]:
@@ -56,27 +55,33 @@ def stages_of(process: Process, archived: bool = False) -> list[Stage]:
     return list(query.order_by(Stage.position, Stage.id))
 
 
-def current_stage(view: EntityView, record) -> Stage | None:
-    stage_id = getattr(record, view.model._meta.fields[view.stage_field].column_name)
+def current_stage(schema: EntitySchema, record) -> Stage | None:
+    stage_id = getattr(record, schema.model._meta.fields[schema.stage_field].column_name)
     return Stage.get_or_none(Stage.id == stage_id) if stage_id else None
 
 
-def _set_stage(view: EntityView, record, stage: Stage | None) -> None:
-    setattr(record, view.stage_field, stage.id if stage else None)
-    record.save(only=[view.model._meta.fields[view.stage_field]])
+def _set_stage(schema: EntitySchema, record, stage: Stage | None) -> None:
+    from .records import compute
+
+    setattr(record, schema.stage_field, stage.id if stage else None)
+    written = [schema.model._meta.fields[schema.stage_field]]
+    if schema.computed_order:  # formulas may read what the stage gives (a deal's probability)
+        compute(schema, record)
+        written.append(schema.model.custom)
+    record.save(only=written)
 
 
-def enter_first_stage(view: EntityView, record, user, stage: Stage | None = None) -> None:
+def enter_first_stage(schema: EntitySchema, record, user, stage: Stage | None = None) -> None:
     """Put a new record in the first stage of its process (or the stage given)."""
     if stage is None:
-        processes = processes_of(view)
+        processes = processes_of(schema)
         stages = stages_of(processes[0]) if processes else []
         stage = stages[0] if stages else None
     if stage is None:
         return
-    _set_stage(view, record, stage)
-    StageMove.create(entity=view.key, record_id=record.id, from_stage=None, to_stage=stage, user=getattr(user, "id", user))
-    host_of(current_app).notify("on_stage_changed", entity=view.key, record=record, from_stage=None, to_stage=stage.key, user=user)
+    _set_stage(schema, record, stage)
+    StageMove.create(entity=schema.key, record_id=record.id, from_stage=None, to_stage=stage, user=getattr(user, "id", user))
+    host_of(current_app).notify("on_stage_changed", entity=schema.key, record=record, from_stage=None, to_stage=stage, user=user)
 
 
 @dataclass
@@ -86,21 +91,21 @@ class MoveResult:
     approval: Approval | None = None
 
 
-def missing_fields(view: EntityView, record, stage: Stage, values: dict | None = None) -> list[FieldSpec]:
+def missing_fields(schema: EntitySchema, record, stage: Stage, values: dict | None = None) -> list[FieldSpec]:
     """The fields the stage requires that the record (with `values` applied) leaves empty."""
     values = values or {}
     missing = []
     for key in stage.required_fields or []:
-        spec = view.field(key)
+        spec = schema.field(key)
         if spec is None or spec.archived:
             continue
-        value = values.get(key, view.value(record, spec))
+        value = values.get(key, schema.value(record, spec))
         if value is None or value == "" or value == []:
             missing.append(spec)
     return missing
 
 
-def move(view: EntityView, record, stage: Stage, user, values: dict | None = None) -> MoveResult:
+def move(schema: EntitySchema, record, stage: Stage, user, values: dict | None = None) -> MoveResult:
     """Move a record into a stage, obeying its rules.
 
     Missing required fields: nothing happens, the caller asks for them (status "needs_fields").
@@ -109,41 +114,41 @@ def move(view: EntityView, record, stage: Stage, user, values: dict | None = Non
     """
     from .records import save
 
-    before = current_stage(view, record)
+    before = current_stage(schema, record)
     if before is not None and before.id == stage.id:
         return MoveResult("unchanged")
     if stage.archived_at is not None or (before is not None and before.process_id != stage.process_id):
         raise ValueError("not a stage of this record's process")
-    missing = missing_fields(view, record, stage, values)
+    missing = missing_fields(schema, record, stage, values)
     if missing:
         return MoveResult("needs_fields", missing=missing)
-    if stage.needs_approval and user.role not in (ADMIN, MANAGER):
+    if stage.needs_approval and not user.may("approve"):
         with db.atomic():
             Approval.update(status=REJECTED, reason=_("Replaced by a newer request."), decided_at=utcnow()).where(
-                Approval.entity == view.key, Approval.record_id == record.id, Approval.status == PENDING
+                Approval.entity == schema.key, Approval.record_id == record.id, Approval.status == PENDING
             ).execute()
-            approval = Approval.create(entity=view.key, record_id=record.id, from_stage=before, to_stage=stage,
+            approval = Approval.create(entity=schema.key, record_id=record.id, from_stage=before, to_stage=stage,
                                        values=values or {}, requested_by=user.id)
         return MoveResult("pending", approval=approval)
     with db.atomic():
         if values:
-            save(view, user, values, record=record)
-        _really_move(view, record, before, stage, user)
+            save(schema, user, values, record=record)
+        _really_move(schema, record, before, stage, user)
     return MoveResult("moved")
 
 
-def _really_move(view: EntityView, record, before: Stage | None, stage: Stage, user, action: str = "move") -> None:
+def _really_move(schema: EntitySchema, record, before: Stage | None, stage: Stage, user, action: str = "move") -> None:
     from .records import audit
 
-    _set_stage(view, record, stage)
-    StageMove.create(entity=view.key, record_id=record.id, from_stage=before, to_stage=stage, user=user.id)
-    audit(action, view, record.id, view.title_of(record),
-          {view.stage_field: [before.id if before else None, stage.id]}, user)
-    host_of(current_app).notify("on_stage_changed", entity=view.key, record=record,
-                                from_stage=before.key if before else None, to_stage=stage.key, user=user)
+    _set_stage(schema, record, stage)
+    StageMove.create(entity=schema.key, record_id=record.id, from_stage=before, to_stage=stage, user=user.id)
+    audit(action, schema, record.id, schema.title_of(record),
+          {schema.stage_field: [before.id if before else None, stage.id]}, user)
+    host_of(current_app).notify("on_stage_changed", entity=schema.key, record=record,
+                                from_stage=before, to_stage=stage, user=user)
 
 
-def decide(approval: Approval, view: EntityView, record, user, approve: bool, reason: str = "") -> None:
+def decide(approval: Approval, schema: EntitySchema, record, user, approve: bool, reason: str = "") -> None:
     """A manager's answer: approving makes the move (with the values the rep gave); rejecting
     keeps the record where it is, with the reason."""
     from .records import audit, save
@@ -157,41 +162,42 @@ def decide(approval: Approval, view: EntityView, record, user, approve: bool, re
         if approve:
             requester = approval.requested_by
             if approval.values:
-                save(view, requester, approval.values, record=record)
-            _really_move(view, record, current_stage(view, record), approval.to_stage, user, action="approve")
+                save(schema, requester, approval.values, record=record)
+            _really_move(schema, record, current_stage(schema, record), approval.to_stage, user, action="approve")
         else:
-            audit("reject", view, record.id, view.title_of(record),
-                  {view.stage_field: [None, approval.to_stage_id], "reason": [None, reason]}, user)
+            audit("reject", schema, record.id, schema.title_of(record),
+                  {schema.stage_field: [None, approval.to_stage_id], "reason": [None, reason]}, user)
 
 
 def merge(source: Stage, target: Stage, user) -> int:
     """Move every record of `source` into `target` and archive `source`. Each moved record's history
     gets the move (a StageMove and an audit entry, as a move writes), in one insert each."""
     from .entities import get_entity
-    from .records import audit
+    from .records import audit, recompute
 
-    view = get_entity(source.process.entity)
+    schema = get_entity(source.process.entity)
     host = host_of(current_app)
     with db.atomic():
         records = []
-        if view is not None:
-            column = view.model._meta.fields[view.stage_field]
-            records = list(view.query().where(column == source.id))
+        if schema is not None:
+            column = schema.model._meta.fields[schema.stage_field]
+            records = list(schema.query().where(column == source.id))
             if records:
                 now = utcnow()
-                view.model.update({column: target.id}).where(view.model.id.in_([r.id for r in records])).execute()
+                schema.model.update({column: target.id}).where(schema.model.id.in_([r.id for r in records])).execute()
+                recompute(schema, schema.model.select().where(schema.model.id.in_([r.id for r in records])))
                 StageMove.insert_many([
-                    {"entity": view.key, "record_id": r.id, "from_stage": source.id, "to_stage": target.id,
+                    {"entity": schema.key, "record_id": r.id, "from_stage": source.id, "to_stage": target.id,
                      "user": user.id, "at": now}
                     for r in records
                 ]).execute()
                 AuditEntry.insert_many([
-                    {"action": "move", "entity": view.key, "record_id": r.id, "title": (view.title_of(r) or "")[:200],
-                     "changes": {view.stage_field: [source.id, target.id]}, "user": user.id, "at": now}
+                    {"action": "move", "entity": schema.key, "record_id": r.id, "title": (schema.title_of(r) or "")[:200],
+                     "changes": {schema.stage_field: [source.id, target.id]}, "user": user.id, "at": now}
                     for r in records
                 ]).execute()
             for record in records:
-                host.notify("on_stage_changed", entity=view.key, record=record, from_stage=source.key, to_stage=target.key, user=user)
+                host.notify("on_stage_changed", entity=schema.key, record=record, from_stage=source, to_stage=target, user=user)
         moved = len(records)
         source.archived_at = utcnow()
         source.merged_into = target

@@ -17,17 +17,20 @@ from flask_babel import lazy_gettext as _l
 
 from ..i18n import utc_time
 from ..shell import Page, date_from, id_from
-from . import types as T
-from .entities import EntityView, FieldSpec
+from . import types
+from .entities import EntitySchema, FieldSpec
 
 OPERATORS = {
-    T.TEXT: [("contains", _l("contains")), ("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
-    T.NUMBER: [("eq", "="), ("gt", ">"), ("lt", "<"), ("gte", "≥"), ("lte", "≤"), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
-    T.DATE: [("on", _l("on")), ("before", _l("before")), ("after", _l("after")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
-    T.DATETIME: [("on", _l("on")), ("before", _l("before")), ("after", _l("after")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
-    T.BOOL: [("yes", _l("is yes")), ("no", _l("is no"))],
-    T.LIST: [("has", _l("includes")), ("empty", _l("is empty"))],
-    T.REFERENCE: [("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
+    types.TEXT: [("contains", _l("contains")), ("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
+    types.NUMBER: [("eq", "="), ("gt", ">"), ("lt", "<"), ("gte", "≥"), ("lte", "≤"), ("empty", _l("is empty")), ("filled",
+                                                                                                                  _l("is filled in"))],
+    types.DATE: [("on", _l("on")), ("before", _l("before")), ("after", _l("after")), ("empty", _l("is empty")), ("filled",
+                                                                                                                 _l("is filled in"))],
+    types.DATETIME: [("on", _l("on")), ("before", _l("before")), ("after", _l("after")), ("empty", _l("is empty")), ("filled",
+                                                                                                                     _l("is filled in"))],
+    types.BOOL: [("yes", _l("is yes")), ("no", _l("is no"))],
+    types.LIST: [("has", _l("includes")), ("empty", _l("is empty"))],
+    types.REFERENCE: [("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
 }
 NO_VALUE = {"empty", "filled", "yes", "no"}
 MAX_FILTERS = 10
@@ -60,16 +63,16 @@ class ListRequest:
 
 
 def operators_for(spec: FieldSpec) -> list:
-    if spec.type.key in ("select",) or (spec.type.kind == T.TEXT and spec.options.get("choices")):
+    if spec.type.key in ("select",) or (spec.type.kind == types.TEXT and spec.options.get("choices")):
         return [("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))]
     return OPERATORS.get(spec.type.kind, [])
 
 
-def read(view: EntityView, args) -> ListRequest:
+def read(schema: EntitySchema, args) -> ListRequest:
     wanted = ListRequest(search=(args.get("q") or "").strip()[:100])
     keys, ops, values = args.getlist("fk"), args.getlist("fo"), args.getlist("fv")
     for key, op, value in list(zip(keys, ops, values + [""] * (len(keys) - len(values))))[:MAX_FILTERS]:
-        spec = view.field(key)
+        spec = schema.field(key)
         if spec is None or not spec.filterable:
             if key:
                 wanted.problems.append(_("There is no field %(field)s to filter on.", field=key[:64]))
@@ -81,8 +84,8 @@ def read(view: EntityView, args) -> ListRequest:
             continue  # a row being filled in
         wanted.filters.append(Filter(spec, op, value.strip()[:200]))
     sort = (args.get("sort") or "").strip()
-    spec = view.field(sort.lstrip("-"))
-    if spec is not None and not spec.archived and spec.type.kind != T.LIST:
+    spec = schema.field(sort.lstrip("-"))
+    if spec is not None and not spec.archived and spec.type.kind != types.LIST:
         wanted.sort, wanted.descending = spec, sort.startswith("-")
     return wanted
 
@@ -90,17 +93,17 @@ def read(view: EntityView, args) -> ListRequest:
 def _typed(spec: FieldSpec, text: str):
     """A filter's text as a value SQL can compare with the field; ValueError when it is not one."""
     kind = spec.type.kind
-    if kind == T.NUMBER:
+    if kind == types.NUMBER:
         value = decimal.Decimal(text.replace(",", ""))
-        if not value.is_finite() or abs(value) >= T.MAX_NUMBER:
+        if not value.is_finite() or abs(value) >= types.MAX_NUMBER:
             raise ValueError
         return float(value)
-    if kind == T.REFERENCE:
+    if kind == types.REFERENCE:
         number = id_from(text)
         if number is None:
             raise ValueError
         return number
-    if kind in (T.DATE, T.DATETIME):
+    if kind in (types.DATE, types.DATETIME):
         day = date_from(text)
         if day is None:
             raise ValueError
@@ -108,28 +111,28 @@ def _typed(spec: FieldSpec, text: str):
     return text
 
 
-def _condition(view: EntityView, flt: Filter):
+def _condition(schema: EntitySchema, flt: Filter):
     spec, op = flt.spec, flt.op
-    expression = view.expression(spec)
+    expression = schema.expression(spec)
     if op == "empty":
         if spec.base:
             return expression.is_null()
-        return view.model.custom[spec.key].is_null()
+        return schema.model.custom[spec.key].is_null()
     if op == "filled":
         if spec.base:
             return expression.is_null(False)
-        return view.model.custom[spec.key].is_null(False)
+        return schema.model.custom[spec.key].is_null(False)
     if op in ("yes", "no"):
         wanted = op == "yes"
         if spec.base:
             return expression == wanted
-        return view.model.custom[spec.key] == wanted
+        return schema.model.custom[spec.key] == wanted
     value = _typed(spec, flt.value)
     if op == "contains":
         return peewee.fn.LOWER(expression).contains(value.lower())
     if op == "has":
-        return view.model.custom[spec.key].contains([value])
-    if spec.type.kind in (T.DATE, T.DATETIME):
+        return schema.model.custom[spec.key].contains([value])
+    if spec.type.kind in (types.DATE, types.DATETIME):
         day = value.isoformat()
         if spec.base:
             # The team's day, as the UTC timestamps base columns hold.
@@ -146,35 +149,35 @@ def _condition(view: EntityView, flt: Filter):
     return getattr(expression, comparisons[op])(value)
 
 
-def narrow(view: EntityView, query, wanted: ListRequest):
+def narrow(schema: EntitySchema, query, wanted: ListRequest):
     """The query narrowed by the search and the filters."""
     if wanted.search:
-        query = query.where(view.model.search_text.contains(wanted.search.lower()))
+        query = query.where(schema.model.search_text.contains(wanted.search.lower()))
     for flt in wanted.filters:
         try:
-            query = query.where(_condition(view, flt))
+            query = query.where(_condition(schema, flt))
         except (ValueError, decimal.InvalidOperation, ArithmeticError):
             wanted.problems.append(_("%(value)s is not a value %(field)s can have; that filter is ignored.",
                                      value=flt.value, field=flt.spec.label))
     return query
 
 
-def sort_keys(view: EntityView, wanted: ListRequest) -> list[tuple]:
+def sort_keys(schema: EntitySchema, wanted: ListRequest) -> list[tuple]:
     """[(expression, descending)] in order; the id breaks ties, newest first."""
-    keys = [(view.expression(wanted.sort), wanted.descending)] if wanted.sort is not None else []
-    return keys + [(view.model.id, True)]
+    keys = [(schema.expression(wanted.sort), wanted.descending)] if wanted.sort is not None else []
+    return keys + [(schema.model.id, True)]
 
 
 def _ordered(expression, descending: bool):
     return expression.desc(nulls="LAST") if descending else expression.asc(nulls="LAST")
 
 
-def apply(view: EntityView, query, wanted: ListRequest):
+def apply(schema: EntitySchema, query, wanted: ListRequest):
     """The query narrowed and sorted (for exports, which read every row)."""
-    return narrow(view, query, wanted).order_by(*[_ordered(e, d) for e, d in sort_keys(view, wanted)])
+    return narrow(schema, query, wanted).order_by(*[_ordered(e, d) for e, d in sort_keys(schema, wanted)])
 
 
-def page_of(view: EntityView, query, wanted: ListRequest, number: int, size: int) -> Page:
+def page_of(schema: EntitySchema, query, wanted: ListRequest, number: int, size: int) -> Page:
     """One page of the narrowed list and the total, in two statements whatever the list's length.
 
     The matching rows' ids and sort keys are computed once into a materialized CTE, which is
@@ -182,9 +185,9 @@ def page_of(view: EntityView, query, wanted: ListRequest, number: int, size: int
     full rows would carry every row's JSON through the sort.)
     """
     number = min(max(1, number), MAX_PAGE)
-    keys = sort_keys(view, wanted)
-    narrowed = narrow(view, query, wanted).order_by()
-    inner = narrowed.select(view.model.id.alias("rid"), *[expression.alias(f"k{n}") for n, (expression, _d) in enumerate(keys[:-1])])
+    keys = sort_keys(schema, wanted)
+    narrowed = narrow(schema, query, wanted).order_by()
+    inner = narrowed.select(schema.model.id.alias("rid"), *[expression.alias(f"k{n}") for n, (expression, _d) in enumerate(keys[:-1])])
     matching = inner.cte("matching", materialized=True)
     total = peewee.Select([matching], [peewee.fn.COUNT(peewee.SQL("*"))])
 
@@ -193,15 +196,15 @@ def page_of(view: EntityView, query, wanted: ListRequest, number: int, size: int
         order.append(matching.c.rid.desc())
         select = (peewee.Select([matching], [matching.c.rid, total.alias("total")]).with_cte(matching)
                   .order_by(*order).limit(size).offset((page_number - 1) * size))
-        return list(select.tuples().execute(view.model._meta.database))
+        return list(select.tuples().execute(schema.model._meta.database))
 
     found = ids_of(number)
     if not found and number > 1:
         count = peewee.Select([matching], [peewee.fn.COUNT(peewee.SQL("*"))]).with_cte(matching).tuples().execute(
-            view.model._meta.database)
+            schema.model._meta.database)
         number = max(1, math.ceil(list(count)[0][0] / size))
         found = ids_of(number)
     if not found:
         return Page(items=[], number=number, size=size, total=0)
-    by_id = {record.id: record for record in view.model.select().where(view.model.id.in_([rid for rid, _t in found]))}
+    by_id = {record.id: record for record in schema.model.select().where(schema.model.id.in_([rid for rid, _t in found]))}
     return Page(items=[by_id[rid] for rid, _t in found], number=number, size=size, total=found[0][1])

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from ..db import is_sqlite
-from .entities import EntityView, FieldSpec
+from .entities import EntitySchema, FieldSpec
 from .models import AuditEntry
 from .records import History, _form_data, _json, apply_values, form_class, form_values, make_form, reference_names, shown
 
@@ -40,8 +40,8 @@ class EditState:
     record's version (its latest audit entry) and the values the form was made from. A submitted
     form (with errors) keeps the ones it was made from; a new form takes the record's."""
 
-    def __init__(self, view: EntityView, record, submitted: bool):
-        self.view, self.record = view, record
+    def __init__(self, schema: EntitySchema, record, submitted: bool):
+        self.schema, self.record = schema, record
         self.submitted = (submitted and has_request_context() and request.method == "POST"
                           and BASE_INPUT in request.form)
 
@@ -49,18 +49,18 @@ class EditState:
     def version(self) -> int:
         if self.submitted:
             return version_from(request.form) or 0
-        return version_of(self.view, self.record)
+        return version_of(self.schema, self.record)
 
     @cached_property
     def base(self) -> str:
         if self.submitted:
             return request.form[BASE_INPUT]
-        return json.dumps(form_snapshot(self.view, self.record), ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(form_snapshot(self.schema, self.record), ensure_ascii=False, separators=(",", ":"))
 
 
-def version_of(view: EntityView, record) -> int:
+def version_of(schema: EntitySchema, record) -> int:
     return AuditEntry.select(peewee.fn.MAX(AuditEntry.id)).where(
-        AuditEntry.entity == view.key, AuditEntry.record_id == record.id).scalar() or 0
+        AuditEntry.entity == schema.key, AuditEntry.record_id == record.id).scalar() or 0
 
 
 def version_from(form) -> int | None:
@@ -84,47 +84,47 @@ def submitted_version(form) -> dict:
     try:
         return {"base": base_from(form), "version": version_from(form)}
     except ValueError:
-        raise BadRequest(_("This form was changed on its way; open the record again."))
+        raise BadRequest(_("This form was changed on its way; open the record again.")) from None
 
 
-def conflict_form(view: EntityView, conflict: Conflict):
+def conflict_form(schema: EntitySchema, conflict: Conflict):
     """The form again after a Conflict: the record as it is now, with what the user typed over it,
     and a message on each field both changed. It carries the current version, so saving it again
     keeps what the user typed, now knowing what it replaces."""
-    form = make_form(view, conflict.record, submitted=False, typed=conflict.typed)
+    form = make_form(schema, conflict.record, submitted=False, typed=conflict.typed)
     for spec in conflict.fields:
         by = next((entry.user for entry in conflict.history if any(label == spec.label for label, _b, _a in entry.changes)), "")
-        now = shown(spec, view.value(conflict.record, spec)) or "—"
+        now = shown(spec, schema.value(conflict.record, spec)) or "—"
         form[spec.key].errors = [_("%(user)s changed this to “%(value)s” meanwhile; yours is below. Save again to keep yours.",
                                    user=by, value=now) if by else
                                  _("Changed to “%(value)s” meanwhile; yours is below. Save again to keep yours.", value=now)]
     return form
 
 
-def form_snapshot(view: EntityView, record) -> dict:
+def form_snapshot(schema: EntitySchema, record) -> dict:
     """The values of the form's fields as the form sends them back untouched (an unset checkbox
     comes back unticked), comparable with what a user's form sends."""
-    form = form_class(view)(formdata=None, data=_form_data(view, record, {}))
-    return _snapshot_with(view, record, form_values(view, form))
+    form = form_class(schema)(formdata=None, data=_form_data(schema, record, {}))
+    return _snapshot_with(schema, record, form_values(schema, form))
 
 
-def _snapshot_with(view: EntityView, record, values: dict) -> dict:
+def _snapshot_with(schema: EntitySchema, record, values: dict) -> dict:
     """The form's fields of a copy of the record with `values` applied, as JSON gives them."""
-    copy = view.model()
+    copy = schema.model()
     copy.__data__ = dict(record.__data__)
     copy.custom = dict(record.custom or {})
-    apply_values(view, copy, values)
-    return {spec.key: _json(view.value(copy, spec)) for spec in view.form_fields}
+    apply_values(schema, copy, values)
+    return {spec.key: _json(schema.value(copy, spec)) for spec in schema.form_fields}
 
 
 # -- saving over a version ------------------------------------------------------------------------
 
 
-def reload(view: EntityView, record) -> None:
+def reload(schema: EntitySchema, record) -> None:
     """Read the record again inside the transaction, locked until it ends (SQLite: the whole
     database is, from BEGIN IMMEDIATE), so a change builds on the latest committed values and no
     other writer slips in between the check and the write."""
-    query = view.model.select().where(view.model.id == record.id)
+    query = schema.model.select().where(schema.model.id == record.id)
     fresh = (query if is_sqlite() else query.for_update()).first()
     if fresh is not None:
         record.__data__.update(fresh.__data__)
@@ -132,32 +132,32 @@ def reload(view: EntityView, record) -> None:
         record.__rel__.clear()
 
 
-def merge(view: EntityView, record, values: dict, base: dict, version: int | None) -> dict:
+def merge(schema: EntitySchema, record, values: dict, base: dict, version: int | None) -> dict:
     """The values the user changed from the version their form was made from (`base`). Fields
     they did not touch are left to whoever changed them since; a field both changed differently
     is a Conflict."""
-    specs = [view.field(key) for key in values if key in base and view.field(key) is not None]
-    proposed, current = _snapshot_with(view, record, values), form_snapshot(view, record)
+    specs = [schema.field(key) for key in values if key in base and schema.field(key) is not None]
+    proposed, current = _snapshot_with(schema, record, values), form_snapshot(schema, record)
     typed = {spec.key for spec in specs if proposed[spec.key] != base[spec.key]}
     clashes = [spec for spec in specs if spec.key in typed and current[spec.key] != base[spec.key]
                and proposed[spec.key] != current[spec.key]]
     if clashes:
-        raise Conflict(record, clashes, typed, changes_since(view, record.id, version or 0))
+        raise Conflict(record, clashes, typed, changes_since(schema, record.id, version or 0))
     return {key: values[key] for key in typed}
 
 
-def changes_since(view: EntityView, record_id: int, version: int) -> list:
+def changes_since(schema: EntitySchema, record_id: int, version: int) -> list:
     """Who changed the record after `version` (an audit entry's id), newest first."""
     from ..models import User
 
     entries = list(AuditEntry.select(AuditEntry, User).join(User, peewee.JOIN.LEFT_OUTER, on=(AuditEntry.user == User.id))
-                   .where(AuditEntry.entity == view.key, AuditEntry.record_id == record_id, AuditEntry.id > version)
+                   .where(AuditEntry.entity == schema.key, AuditEntry.record_id == record_id, AuditEntry.id > version)
                    .order_by(AuditEntry.id.desc()).limit(20))
-    names = reference_names(view, [entry.changes or {} for entry in entries])
+    names = reference_names(schema, [entry.changes or {} for entry in entries])
     found = []
     for entry in entries:
         changes = [(spec.label, shown(spec, before, names), shown(spec, after, names))
-                   for key, (before, after) in (entry.changes or {}).items() if (spec := view.field(key)) is not None]
+                   for key, (before, after) in (entry.changes or {}).items() if (spec := schema.field(key)) is not None]
         found.append(History(at=entry.at, user=entry.user.name if entry.user_id and entry.user else "",
                              action=entry.action, changes=changes))
     return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from .entities import EntityView
+from .entities import EntitySchema
 
 
 def set_aside_of(custom: dict, key: str) -> list[dict]:
@@ -29,14 +29,14 @@ class SetAside:
     at: datetime.datetime | None
 
 
-def set_aside(view: EntityView, record) -> list[SetAside]:
+def set_aside(schema: EntitySchema, record) -> list[SetAside]:
     """What a record keeps from before changes of field type, for its pages."""
     from .. import registry
 
     types = registry.field_types()
     found = []
     for key in (record.custom or {}).get("_kept") or {}:
-        spec = view.field(key)
+        spec = schema.field(key)
         for entry in set_aside_of(record.custom, key):
             kind = types.get(entry.get("type") or "")
             value = entry["value"]

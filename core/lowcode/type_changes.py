@@ -7,9 +7,9 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ..db import db, utcnow
-from . import types as T
+from . import types
 from .definitions import DefinitionError, key_from_label, used_by
-from .entities import EntityView, FieldSpec, schema_changed
+from .entities import EntitySchema, FieldSpec, schema_changed
 from .models import FieldDefinition
 from .records import audit
 from .set_aside import set_aside_of
@@ -24,13 +24,13 @@ class TypePlan:
         self.record, self.old, self.new, self.error, self.returned, self.custom = record, old, None, None, None, None
 
 
-def _plan_type_change(view: EntityView, definition: FieldDefinition, new_type: T.FieldType, options: dict) -> list[TypePlan]:
+def _plan_type_change(schema: EntitySchema, definition: FieldDefinition, new_type: types.FieldType, options: dict) -> list[TypePlan]:
     """Every record the change touches. Nothing set aside is overwritten: each field keeps a list
     of what was set aside (`_kept`: {key: [{value, type, at}]}), oldest first."""
     target = FieldSpec(key=definition.key, label=definition.label, type=new_type, options=options)
     key, at = definition.key, utcnow().isoformat(timespec="seconds")
-    custom = view.model.custom
-    query = view.query().where(custom[key].is_null(False) | custom["_kept"].is_null(False)).order_by(view.model.id)
+    custom = schema.model.custom
+    query = schema.query().where(custom[key].is_null(False) | custom["_kept"].is_null(False)).order_by(schema.model.id)
     plans = []
     for record in query.iterator():
         values = dict(record.custom or {})
@@ -41,7 +41,7 @@ def _plan_type_change(view: EntityView, definition: FieldDefinition, new_type: T
         if plan.old not in (None, "", []):
             try:
                 plan.new = new_type.convert(plan.old, target)
-            except T.Conversion as problem:
+            except types.Conversion as problem:
                 plan.error = str(problem)
         candidates = list(range(len(history) - 1, -1, -1)) if plan.new is None else []
         if plan.error is not None:
@@ -49,7 +49,7 @@ def _plan_type_change(view: EntityView, definition: FieldDefinition, new_type: T
         for index in candidates:  # the latest value set aside that fits comes back
             try:
                 value = new_type.convert(history[index]["value"], target)
-            except T.Conversion:
+            except types.Conversion:
                 continue
             if value is not None:
                 plan.new, plan.returned = value, history.pop(index)["value"]
@@ -73,17 +73,17 @@ def _plan_type_change(view: EntityView, definition: FieldDefinition, new_type: T
     return plans
 
 
-def conversion_report(view: EntityView, definition: FieldDefinition, new_type: T.FieldType, options: dict):
+def conversion_report(schema: EntitySchema, definition: FieldDefinition, new_type: types.FieldType, options: dict):
     """What changing the type would do: ([(record, old, new)] converted, [(record, old, error)] kept).
     A value set aside by an earlier change that fits the new type is among the converted."""
-    plans = _plan_type_change(view, definition, new_type, options)
+    plans = _plan_type_change(schema, definition, new_type, options)
     converted = [(plan.record, plan.old if plan.returned is None else plan.returned, plan.new)
                  for plan in plans if plan.new is not None or plan.error is None]
     kept = [(plan.record, plan.old, plan.error) for plan in plans if plan.error is not None]
     return converted, kept
 
 
-def options_for_new_type(view: EntityView, definition: FieldDefinition, new_type: T.FieldType) -> dict:
+def options_for_new_type(schema: EntitySchema, definition: FieldDefinition, new_type: types.FieldType) -> dict:
     """Settings that let most values convert. A choice field keeps its options (labels, colours,
     unused and archived ones) as another choice type, and gets them back after a type without
     options; a text field becoming a choice gets its values as options."""
@@ -93,7 +93,7 @@ def options_for_new_type(view: EntityView, definition: FieldDefinition, new_type
         choices = [dict(choice) for choice in old.get("choices") or old.get("kept_choices") or []]
         known = {str(c["value"]) for c in choices} | {str(c["label"]).lower() for c in choices}
         values = []
-        for record in view.query(view.model.custom).where(view.model.custom[definition.key].is_null(False)).iterator():
+        for record in schema.query(schema.model.custom).where(schema.model.custom[definition.key].is_null(False)).iterator():
             stored = record.custom.get(definition.key)
             for item in stored if isinstance(stored, list) else [stored]:
                 text = str(item).strip()
@@ -112,20 +112,20 @@ def options_for_new_type(view: EntityView, definition: FieldDefinition, new_type
     return options
 
 
-def change_type(view: EntityView, definition: FieldDefinition, new_type: T.FieldType, user) -> tuple[int, int, int]:
+def change_type(schema: EntitySchema, definition: FieldDefinition, new_type: types.FieldType, user) -> tuple[int, int, int]:
     """Convert every value that converts; set the others aside on their record (under `_kept`,
     never over what an earlier change set aside), and bring back the values set aside earlier
     that fit the new type. Returns how many were converted, set aside, and came back."""
     if definition.base or not new_type.in_form and new_type.key != "computed":
         raise DefinitionError({"type": _("This field's type cannot change.")})
-    readers = used_by(view, definition.key)
-    if readers and new_type.kind != T.NUMBER:
+    readers = used_by(schema, definition.key)
+    if readers and new_type.kind != types.NUMBER:
         raise DefinitionError({"type": _("The formula of %(fields)s reads this field; change it first.", fields=", ".join(readers))})
-    options = options_for_new_type(view, definition, new_type)
+    options = options_for_new_type(schema, definition, new_type)
     with db.atomic():
-        plans = _plan_type_change(view, definition, new_type, options)  # inside: no save slips in between
+        plans = _plan_type_change(schema, definition, new_type, options)  # inside: no save slips in between
         for plan in plans:
-            view.model.update({view.model.custom: plan.custom}).where(view.model.id == plan.record.id).execute()
+            schema.model.update({schema.model.custom: plan.custom}).where(schema.model.id == plan.record.id).execute()
         converted = sum(1 for plan in plans if plan.error is None and plan.returned is None)
         kept = sum(1 for plan in plans if plan.error is not None)
         returned = sum(1 for plan in plans if plan.returned is not None)
@@ -136,7 +136,7 @@ def change_type(view: EntityView, definition: FieldDefinition, new_type: T.Field
         definition.default = None
         definition.updated_at = utcnow()
         definition.save()
-        audit("field_change", f"schema:{view.key}", definition.id, definition.label,
+        audit("field_change", f"schema:{schema.key}", definition.id, definition.label,
               {"type": [before, new_type.key], "converted": [None, converted], "kept": [None, kept],
                **({"returned": [None, returned]} if returned else {})}, user)
         schema_changed()

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from core.lowcode import records as R
+from core.lowcode import records
 from core.lowcode.entities import get_entity
 
 from ..conftest import htmx_settled
@@ -20,7 +20,7 @@ def test_the_export_links_carry_a_search_typed_in_place(page, live_server):
     competitor = make_entity(live_server.app, people.admin, fields=[{"type": "text", "label": "Code"}])
     with live_server.app.test_request_context():
         for name in ("Initech", "Globex"):
-            R.save(get_entity(competitor), people.admin, {"name": name})
+            records.save(get_entity(competitor), people.admin, {"name": name})
     sign_in(page, "admin@example.com")
     page.goto(f"/records/{competitor}/")
     export = page.locator('a[href*="/export.csv"]')  # in a closed menu: there, not visible

@@ -6,32 +6,32 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from core.lowcode import records as R
+from core.lowcode import records
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage
 from core.lowcode.processes import ensure_defaults
-from plugins.goals import periods as P
+from plugins.goals import periods
 from plugins.goals.models import Goal, Review
 from plugins.pipeline.models import Deal
 
 from .test_shell import sign_in
 
 pytestmark = pytest.mark.browser
-TODAY = datetime.datetime.now(datetime.timezone.utc).date()
+TODAY = datetime.datetime.now(datetime.UTC).date()
 
 
 def won(live_server, owner, amount, on):
     with live_server.app.test_request_context():
         ensure_defaults()
         stage = Stage.select().join(Process).where(Process.key == "pipeline.sales", Stage.kind == "won").get()
-        customer, _ = R.save(get_entity("pipeline.customer"), owner, {"name": f"Customer {amount}"})
-        deal, _ = R.save(get_entity("pipeline.deal"), owner, {"name": "Deal", "customer": customer.id, "amount": amount})
+        customer, _ = records.save(get_entity("pipeline.customer"), owner, {"name": f"Customer {amount}"})
+        deal, _ = records.save(get_entity("pipeline.deal"), owner, {"name": "Deal", "customer": customer.id, "amount": amount})
         Deal.update(stage=stage.id, closed_at=datetime.datetime.combine(on, datetime.time(12))).where(Deal.id == deal.id).execute()
 
 
 def test_a_manager_sets_the_articles_goals_breaks_one_down_and_reviews_the_month(page, live_server):
     people = live_server.people
-    quarter, month = P.containing("quarter", TODAY), P.containing("month", TODAY)
+    quarter, month = periods.containing("quarter", TODAY), periods.containing("month", TODAY)
     won(live_server, people.rep, 400000, quarter.start)
     won(live_server, people.colleague, 100000, quarter.start)
     sign_in(page, "manager@example.com")
@@ -45,7 +45,7 @@ def test_a_manager_sets_the_articles_goals_breaks_one_down_and_reviews_the_month
     expect(form.get_by_label("Growth over the period before (%)")).to_be_visible()
     expect(form.get_by_label("Target", exact=True)).to_be_hidden()
     form.get_by_label("Growth over the period before (%)").fill("20")
-    form.get_by_label("Period", exact=True).select_option(f"quarter:{P.shifted(quarter, 1).start.isoformat()}")
+    form.get_by_label("Period", exact=True).select_option(f"quarter:{periods.shifted(quarter, 1).start.isoformat()}")
     smart = page.locator("#smart")
     expect(smart).to_contain_text("20% over 500,000")  # the check worked the target out while typing
     expect(smart.locator(".smart-missing")).to_contain_text("Relevant")

@@ -7,19 +7,19 @@ import pytest
 from playwright.sync_api import expect
 
 from core.models import User
-from plugins.goals import periods as P
+from plugins.goals import periods
 from plugins.goals.models import Goal
 
 from .test_goals import won
 from .test_shell import sign_in
 
 pytestmark = pytest.mark.browser
-TODAY = datetime.datetime.now(datetime.timezone.utc).date()
-QUARTER, MONTH = P.containing("quarter", TODAY), P.containing("month", TODAY)
+TODAY = datetime.datetime.now(datetime.UTC).date()
+QUARTER, MONTH = periods.containing("quarter", TODAY), periods.containing("month", TODAY)
 
 
-def months(count: int) -> list[P.Period]:
-    return [P.shifted(MONTH, n) for n in range(1, count + 1)]
+def months(count: int) -> list[periods.Period]:
+    return [periods.shifted(MONTH, n) for n in range(1, count + 1)]
 
 
 def fits(page) -> None:
@@ -69,13 +69,13 @@ def test_a_manager_sets_a_monthly_goal_for_half_a_year_and_grows_a_target(page, 
 
     # Growth over this quarter (still running) or the last complete one, said while typing.
     won(live_server, people.rep, 50000, QUARTER.start)
-    won(live_server, people.rep, 80000, P.shifted(QUARTER, -1).start)
+    won(live_server, people.rep, 80000, periods.shifted(QUARTER, -1).start)
     page.goto("/goals/new")
     form.get_by_label("Whose goal").select_option(label="East")
     form.get_by_label("What is measured").select_option(label="Won revenue")
     form.get_by_label("Set the target as").select_option("growth")
     form.get_by_label("Growth over the period before (%)").fill("20")
-    form.get_by_label("Period", exact=True).select_option(P.shifted(QUARTER, 1).key)
+    form.get_by_label("Period", exact=True).select_option(periods.shifted(QUARTER, 1).key)
     expect(smart).to_contain_text("20% over 50,000")
     expect(smart.locator(".basis-running")).to_contain_text("still running")
     form.get_by_label("Which period before").select_option("complete")

@@ -3,7 +3,7 @@ for a field, log a call and schedule the next, claim a customer from the pool, m
 import pytest
 from playwright.sync_api import expect
 
-from core.lowcode import records as R
+from core.lowcode import records
 from core.lowcode.entities import get_entity
 from plugins.pipeline.entities import CUSTOMER, DEAL
 from plugins.pipeline.models import Activity, Customer, Deal
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 def make(live_server, entity, owner, **values):
     with live_server.app.test_request_context():
-        record, _changes = R.save(get_entity(entity), owner, values)
+        record, _changes = records.save(get_entity(entity), owner, values)
         return record.id
 
 

@@ -151,14 +151,15 @@ def test_teams_have_a_manager_and_members(app, login, people):
     assert re.search(r"North</a></td>\s*<td>Max Manager</td>\s*<td>2</td>", listing)
     edit = admin.get(f"/admin/teams/{north.id}").text
     assert f'<option selected value="{people.manager.id}">' in edit
-    assert f'checked id="members-' in edit and f'value="{people.outsider.id}"' in edit
+    assert 'checked id="members-' in edit and f'value="{people.outsider.id}"' in edit
     # Unticking a member takes them out of the team.
     admin.post(f"/admin/teams/{north.id}", data={"name": "North", "manager": "", "members": [str(people.outsider.id)]})
     with app.app_context():
         assert User.get_by_id(people.colleague.id).team_id is None
 
 
-@pytest.mark.parametrize("name, message", [("", "This field is required."), ("East", "Another team already has this name."), ("y" * 81, "Field cannot be longer than 80 characters.")])
+@pytest.mark.parametrize("name, message", [("", "This field is required."), ("East", "Another team already has this name."),
+                                           ("y" * 81, "Field cannot be longer than 80 characters.")])
 def test_the_team_form_refuses_bad_input(app, login, people, name, message):
     before = _count(app, Team)
     response = login(people.admin).post("/admin/teams/new", data={"name": name, "manager": "", "members": []})

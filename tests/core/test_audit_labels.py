@@ -1,7 +1,7 @@
 """The audit log speaks the reader's language: field labels, stage names, user names and linked
 records' titles, not raw keys and ids; and the language switch keeps the page's query string."""
 from core.db import db
-from core.lowcode import records as R
+from core.lowcode import records
 from core.lowcode.entities import get_entity
 from core.lowcode.models import AuditEntry, FieldDefinition, Process, Stage
 from core.lowcode.processes import ensure_defaults
@@ -25,7 +25,7 @@ def _entries(app, people, admin, count):
         ensure_defaults()
         stages = {stage.key: stage.id for stage in Stage.select().join(Process).where(Process.key == "pipeline.sales")}
         motto = FieldDefinition.get(FieldDefinition.entity == "pipeline.deal", FieldDefinition.label == "Motto").key
-        customer, _changes = R.save(get_entity("pipeline.customer"), people.rep, {"name": "Acme Trading"})
+        customer, _changes = records.save(get_entity("pipeline.customer"), people.rep, {"name": "Acme Trading"})
         AuditEntry.delete().execute()
         for number in range(count):
             AuditEntry.create(action="update", entity="pipeline.deal", record_id=1000 + number, title=f"Deal {number}",

@@ -16,7 +16,6 @@ from core.lowcode.models import AuditEntry
 from plugins.pipeline.entities import CUSTOMER
 from plugins.pipeline.models import Customer
 from tests.lowcode.conftest import mapping_form
-from tests.pipeline.conftest import pipe  # noqa: F401  (the pipeline's fixture)
 
 
 def pooled(pipe, name="Pool Co", **values):
@@ -49,9 +48,9 @@ def test_scope_answers_see_and_change_apart(pipe, people):
             also = Customer.owner.is_null()
             assert {c.id for c in scope(query, Customer.owner, user, also=also)} == seen, user.name
             assert {c.id for c in scope(query, Customer.owner, user, also=also, change=True)} == changed, user.name
-            view = get_entity(CUSTOMER)
-            assert {c.id for c in view.visible(user)} == seen
-            assert {c.id for c in view.changeable(user)} == changed
+            schema = get_entity(CUSTOMER)
+            assert {c.id for c in schema.visible(user)} == seen
+            assert {c.id for c in schema.changeable(user)} == changed
         assert get_visible_or_404(Customer, mine, user=people.rep).id == mine
         assert get_changeable_or_404(Customer, mine, user=people.rep).id == mine
         with pytest.raises(NotFound):
@@ -139,7 +138,7 @@ def test_an_import_does_not_update_a_pool_customer_it_matches(pipe, people):
     pool = pooled(pipe, "Pool Co", industry="Retail")
     mine = pipe.customer(people.rep, "Mine Co", industry="Retail")
     before = snapshot(pipe, pool)
-    page = _import(pipe.rep, CUSTOMER, "Name,Industry\nPool Co,Mining\nMine Co,Mining\n".encode(),
+    page = _import(pipe.rep, CUSTOMER, b"Name,Industry\nPool Co,Mining\nMine Co,Mining\n",
                    key_field="name", on_duplicate="update")
     assert "0 created, 1 updated, 1 skipped" in page
     assert snapshot(pipe, pool) == before

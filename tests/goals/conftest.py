@@ -5,21 +5,21 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.lowcode import records as R
+from core.lowcode import records
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage
 from core.lowcode.processes import ensure_defaults
-from plugins.goals import periods as P
+from plugins.goals import periods
 from plugins.goals.models import Goal
 from plugins.pipeline.models import Activity, Customer, Deal
 
-TODAY = datetime.datetime.now(datetime.timezone.utc).date()  # the tests' team works in UTC
-QUARTER = P.containing("quarter", TODAY)
-LAST_QUARTER, NEXT_QUARTER = P.shifted(QUARTER, -1), P.shifted(QUARTER, 1)
-MONTH = P.containing("month", TODAY)
+TODAY = datetime.datetime.now(datetime.UTC).date()  # the tests' team works in UTC
+QUARTER = periods.containing("quarter", TODAY)
+LAST_QUARTER, NEXT_QUARTER = periods.shifted(QUARTER, -1), periods.shifted(QUARTER, 1)
+MONTH = periods.containing("month", TODAY)
 
 
-def key(period: P.Period) -> str:
+def key(period: periods.Period) -> str:
     return f"{period.kind}:{period.start.isoformat()}"
 
 
@@ -29,8 +29,8 @@ class Goals(SimpleNamespace):
         with self.app.test_request_context():
             ensure_defaults()
             won = Stage.select().join(Process).where(Process.key == "pipeline.sales", Stage.kind == "won").get()
-            customer, _ = R.save(get_entity("pipeline.customer"), owner, {"name": f"Customer {amount} {on}"})
-            deal, _ = R.save(get_entity("pipeline.deal"), owner, {"name": "Deal", "customer": customer.id, "amount": amount})
+            customer, _ = records.save(get_entity("pipeline.customer"), owner, {"name": f"Customer {amount} {on}"})
+            deal, _ = records.save(get_entity("pipeline.deal"), owner, {"name": "Deal", "customer": customer.id, "amount": amount})
             moment = datetime.datetime.combine(on, datetime.time(12))
             Deal.update(stage=won.id, closed_at=moment).where(Deal.id == deal.id).execute()
             Customer.update(created_at=moment).where(Customer.id == customer.id).execute()

@@ -4,11 +4,10 @@ import re
 
 import pytest
 
-from plugins.goals import periods as P
+from plugins.goals import periods
 from plugins.goals.models import Goal
 
 from .conftest import MONTH, NEXT_QUARTER, QUARTER, TODAY, key, made
-
 
 
 def test_the_articles_goals_work_as_written(goals, people):
@@ -32,7 +31,7 @@ def test_the_articles_goals_work_as_written(goals, people):
 
 def test_the_smart_check_speaks_while_the_form_is_filled_in(goals, people):
     for months_back, amount in ((1, 100000), (2, 80000), (3, 60000)):
-        goals.won(people.rep, amount, P.shifted(MONTH, -months_back).start)
+        goals.won(people.rep, amount, periods.shifted(MONTH, -months_back).start)
     goals.manager.environ_base["HTTP_HX_REQUEST"] = "true"
     base = {"owner": f"user:{people.rep.id}", "metric": "pipeline.won_revenue", "mode": "number", "period": key(MONTH)}
     modest = goals.manager.post("/goals/check", data={**base, "target": "120000"}).text
@@ -67,11 +66,11 @@ def test_bad_goals_are_refused_beside_the_field_and_nothing_is_saved(goals, fiel
 
 
 def test_a_parent_must_measure_the_same_and_hold_the_period_and_duplicates_are_refused(goals, people):
-    year = P.containing("year", TODAY)
-    parent = made(goals.post_goal(goals.manager, target="1000000", period=key(P.containing("year", TODAY))))
+    year = periods.containing("year", TODAY)
+    parent = made(goals.post_goal(goals.manager, target="1000000", period=key(periods.containing("year", TODAY))))
     calls = goals.post_goal(goals.manager, metric="pipeline.calls", target="100", period=key(MONTH), parent=parent)
     assert calls.status_code == 400 and "The parent goal measures something else" in calls.text
-    outside = goals.post_goal(goals.manager, target="100", period=key(P.shifted(year, 1)), parent=parent)
+    outside = goals.post_goal(goals.manager, target="100", period=key(periods.shifted(year, 1)), parent=parent)
     assert outside.status_code == 400 and "not inside the parent goal" in outside.text
     inside = made(goals.post_goal(goals.manager, target="100", period=key(MONTH), parent=parent))
     again = goals.post_goal(goals.manager, target="200", period=key(MONTH))
@@ -80,7 +79,7 @@ def test_a_parent_must_measure_the_same_and_hold_the_period_and_duplicates_are_r
     # A goal someone may not see cannot be a parent.
     west = goals.post_goal(goals.admin, owner=f"team:{people.west.id}", target="5", period=key(year))
     hidden = made(west)
-    sneaky = goals.post_goal(goals.manager, target="100", period=key(P.shifted(MONTH, 1)), parent=hidden)
+    sneaky = goals.post_goal(goals.manager, target="100", period=key(periods.shifted(MONTH, 1)), parent=hidden)
     assert sneaky.status_code == 400 and "Not a valid choice" in sneaky.text
 
 

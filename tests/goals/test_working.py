@@ -8,7 +8,7 @@ import re
 from playhouse.test_utils import count_queries
 
 from core.models import REP, User
-from plugins.goals import periods as P
+from plugins.goals import periods
 from plugins.goals.models import Goal, Holiday, Review, TargetChange
 from plugins.goals.progress import measure
 from plugins.goals.services import holidays
@@ -29,7 +29,7 @@ def children(goals, goal_id):
 
 
 def test_a_month_of_thirty_new_customers_breaks_into_weeks_that_add_up_to_thirty(goals, people):
-    november = P.Period("month", datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
+    november = periods.Period("month", datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
     goal = goal_for(goals, metric="pipeline.new_customers", target="30", period="custom",
                     start=november.start.isoformat(), end=november.end.isoformat())
     assert goals.manager.post(f"/goals/{goal}/split", data={"kind": "week", "method": "working_days"}).status_code == 302
@@ -60,9 +60,9 @@ def test_holidays_set_by_an_admin_shape_the_split(goals):
 
 
 def test_a_seasonal_split_follows_last_year_or_says_it_cannot(goals, people):
-    year = P.containing("year", TODAY)
-    goals.won(people.rep, 100, P.a_year_before(P.children(year, "quarter")[0]).start)
-    goals.won(people.rep, 300, P.a_year_before(P.children(year, "quarter")[3]).start)
+    year = periods.containing("year", TODAY)
+    goals.won(people.rep, 100, periods.a_year_before(periods.children(year, "quarter")[0]).start)
+    goals.won(people.rep, 300, periods.a_year_before(periods.children(year, "quarter")[3]).start)
     goal = goal_for(goals, owner=f"user:{people.rep.id}", target="1000", period=key(year))
     goals.manager.post(f"/goals/{goal}/split", data={"kind": "quarter", "method": "seasonal"})
     assert [g.target for g in children(goals, goal)] == [250, 0, 0, 750]
@@ -72,8 +72,8 @@ def test_a_seasonal_split_follows_last_year_or_says_it_cannot(goals, people):
 
 
 def test_a_teams_goal_is_shared_equally_by_history_or_by_hand(goals, people):
-    goals.won(people.rep, 3000, P.shifted(QUARTER, -1).start)
-    goals.won(people.colleague, 1000, P.shifted(QUARTER, -1).start)
+    goals.won(people.rep, 3000, periods.shifted(QUARTER, -1).start)
+    goals.won(people.colleague, 1000, periods.shifted(QUARTER, -1).start)
     team_goal = goal_for(goals, target="10000", period=key(QUARTER))
     takers = {f"user:{people.rep.id}", f"user:{people.colleague.id}"}
     equal = goals.manager.get(f"/goals/{team_goal}/share?how=equal").text
@@ -99,7 +99,7 @@ def test_a_teams_goal_is_shared_equally_by_history_or_by_hand(goals, people):
 
 def test_progress_pace_forecast_and_status_from_the_metric(goals, people):
     """A month goal of 22,000 on 22 working days; by the 11th working day 11,000 is the pace."""
-    june = P.Period("month", datetime.date(2026, 6, 1), datetime.date(2026, 6, 30))  # 22 working days
+    june = periods.Period("month", datetime.date(2026, 6, 1), datetime.date(2026, 6, 30))  # 22 working days
     goals.won(people.rep, 5000, datetime.date(2026, 6, 2))
     goals.won(people.rep, 6000, datetime.date(2026, 6, 10))
     goals.won(people.colleague, 1000, datetime.date(2026, 6, 3))
@@ -122,18 +122,18 @@ def test_progress_pace_forecast_and_status_from_the_metric(goals, people):
 def test_the_reverse_funnel_works_back_from_revenue_with_the_owners_history(goals, people):
     """Look-back: 12 deals worth 1,200,000 (100,000 each), 36 quotes, 72 visits, 288 calls. A
     600,000 target needs 6 deals, 18 quotes, 36 visits and 144 calls."""
-    before = P.shifted(MONTH, -2).start
+    before = periods.shifted(MONTH, -2).start
     for _deal in range(12):
         goals.won(people.rep, 100000, before)
     goals.did(people.rep, "quote", before, 36)
     goals.did(people.rep, "visit", before, 72)
     goals.did(people.rep, "call", before, 288)
-    next_quarter = P.shifted(QUARTER, 1)
+    next_quarter = periods.shifted(QUARTER, 1)
     goal = goal_for(goals, owner=f"user:{people.rep.id}", target="600000", period=key(next_quarter))
     page = goals.manager.get(f"/goals/{goal}?months=6").text
     section = page[page.index('id="funnel"'):]
     rows = re.findall(r"<tr><th>([^<]+)</th><td>(\d+)</td><td>(\d+)</td>", section)
-    weeks = decimal.Decimal(len(P.working_days(next_quarter.start, next_quarter.end))) / 5
+    weeks = decimal.Decimal(len(periods.working_days(next_quarter.start, next_quarter.end))) / 5
     expected = [("Deals won", 6), ("Quotes", 18), ("Visits", 36), ("Calls", 144)]
     assert [(name, int(needed)) for name, needed, _per_week in rows] == expected
     assert [int(per_week) for _n, _needed, per_week in rows] == [math.ceil(decimal.Decimal(n) / weeks) for _name, n in expected]
@@ -183,7 +183,7 @@ def test_reps_see_the_company_their_team_and_their_own_goals_only(goals, people)
 
 
 def test_the_goal_tree_costs_the_same_queries_for_few_or_many_reps(goals, people):
-    year = P.containing("year", TODAY)
+    year = periods.containing("year", TODAY)
     with goals.app.app_context():
         company_id = Goal.create(metric="pipeline.won_revenue", target=10**6, period_kind="year", start=year.start, end=year.end).id
 
@@ -192,7 +192,7 @@ def test_the_goal_tree_costs_the_same_queries_for_few_or_many_reps(goals, people
             person = User.create(email=f"r{number}@example.com", name=f"Rep {number}", role=REP, team=people.team, password_hash="x")
             parent = Goal.create(owner_user=person.id, metric="pipeline.won_revenue", target=1000, period_kind="year",
                                  start=year.start, end=year.end, parent=company_id)
-            for month in P.children(year, "month"):
+            for month in periods.children(year, "month"):
                 Goal.create(owner_user=person.id, metric="pipeline.won_revenue", target=100, period_kind="month",
                             start=month.start, end=month.end, parent=parent.id)
                 Goal.create(owner_user=person.id, metric="pipeline.calls", target=10, period_kind="month",
@@ -220,9 +220,9 @@ def test_a_monthly_review_is_written_saved_and_printable(goals, people):
     url = f"/goals/reviews/write?owner=team:{people.team.id}&period={key(MONTH)}"
     page = goals.manager.get(url).text
     assert f'name="cause-{team}"' in page and f'name="cause-{mine}"' not in page  # the top of each branch
-    saved = goals.manager.post("/goals/reviews/write", data={"owner": f"team:{people.team.id}", "period": key(MONTH),
-                                                             f"cause-{team}": "Two deals slipped.", f"action-{team}": "Call them <b>now</b>.",
-                                                             "summary": "A fair month."})
+    saved = goals.manager.post("/goals/reviews/write", data={
+        "owner": f"team:{people.team.id}", "period": key(MONTH), f"cause-{team}": "Two deals slipped.",
+        f"action-{team}": "Call them <b>now</b>.", "summary": "A fair month."})
     assert saved.status_code == 302
     review = saved.headers["Location"]
     shown = goals.manager.get(review).text
@@ -253,9 +253,11 @@ def test_my_goals_and_my_teams_goals_are_on_the_home_page(goals, people):
 
 def test_every_goal_url_with_an_id_refuses_who_may_not_see_or_change_it(goals, people):
     west = made(goals.post_goal(goals.admin, owner=f"team:{people.west.id}", target="70", period=key(MONTH)))
-    attempts = [("GET", "/goals/{id}", {}), ("GET", "/goals/{id}/children", {}), ("POST", "/goals/{id}/target", {"target": "1", "reason": "x"}),
+    attempts = [("GET", "/goals/{id}", {}), ("GET", "/goals/{id}/children", {}), ("POST", "/goals/{id}/target", {"target": "1",
+                                                                                                                 "reason": "x"}),
                 ("POST", "/goals/{id}/split", {"kind": "week", "method": "even"}), ("POST", "/goals/{id}/archive", {}),
-                ("GET", "/goals/{id}/share", {}), ("POST", "/goals/{id}/share", {"action": "save"}), ("POST", "/goals/{id}/funnel", {"months": "6"})]
+                ("GET", "/goals/{id}/share", {}), ("POST", "/goals/{id}/share", {"action": "save"}), ("POST", "/goals/{id}/funnel",
+                                                                                                      {"months": "6"})]
     rules = {rule.rule.replace("<int:goal_id>", "{id}") for rule in goals.app.url_map.iter_rules() if "<int:goal_id>" in rule.rule}
     assert rules == {url for _method, url, _data in attempts}  # a new route must join the list
     for client in (goals.manager, goals.rep, goals.outsider):

@@ -5,19 +5,20 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.lowcode import definitions as D
-from core.lowcode import records as R
+from core.lowcode import definitions, records
 from core.lowcode.entities import get_entity
 
 COMPETITOR_FIELDS = [
-    {"type": "select", "label": "Level", "options": {"choices": [{"label": "A", "color": "green"}, {"label": "B"}, {"label": "C", "color": "red"}]}},
+    {"type": "select", "label": "Level", "options": {"choices": [{"label": "A", "color": "green"}, {"label": "B"}, {"label": "C",
+                                                                                                                    "color": "red"}]}},
     {"type": "currency", "label": "Revenue", "options": {"min": "0", "currency": "CNY"}},
     {"type": "percent", "label": "Share", "options": {"min": "0", "max": "100"}},
     {"type": "computed", "label": "Weighted", "options": {"formula": "revenue * share / 100"}},
     {"type": "date", "label": "Founded"},
     {"type": "multiselect", "label": "Regions", "options": {"choices": [{"label": "North"}, {"label": "South"}, {"label": "华东"}]}},
     {"type": "user", "label": "Watcher"},
-    {"type": "text", "label": "Code", "unique": True, "options": {"pattern": "[A-Z]{2}[0-9]{3}", "pattern_message": "Two capitals, three digits."}},
+    {"type": "text", "label": "Code", "unique": True, "options": {"pattern": "[A-Z]{2}[0-9]{3}",
+                                                                  "pattern_message": "Two capitals, three digits."}},
     {"type": "checkbox", "label": "Active"},
     {"type": "url", "label": "Site"},
     {"type": "integer", "label": "Staff"},
@@ -35,9 +36,9 @@ def mapping_form(page_text: str) -> dict:
 
 def make_entity(app, admin, label="Competitor", fields=COMPETITOR_FIELDS) -> str:
     with app.test_request_context():
-        key = D.create_entity(label, "chart", admin).key
+        key = definitions.create_entity(label, "chart", admin).key
         for field in fields:
-            D.add_field(get_entity(key), {"required": False, "unique": False, "hidden": False, **field}, admin)
+            definitions.add_field(get_entity(key), {"required": False, "unique": False, "hidden": False, **field}, admin)
     return key
 
 
@@ -53,7 +54,7 @@ def create(app):
 
     def make(entity, owner, **values):
         with app.test_request_context():
-            record, _changes = R.save(get_entity(entity), owner, values)
+            record, _changes = records.save(get_entity(entity), owner, values)
             return record.id
 
     return make

@@ -1,7 +1,6 @@
 """The audit log: every change to records and definitions, who and when, before and after."""
 import datetime
 
-from core.db import utcnow
 from core.lowcode.models import AuditEntry
 
 

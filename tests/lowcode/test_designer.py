@@ -6,8 +6,6 @@ import pytest
 from core.lowcode.entities import get_entity
 from core.lowcode.models import FieldDefinition
 
-from .conftest import make_entity
-
 HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>'
 
 
@@ -106,7 +104,8 @@ def test_hostile_labels_and_options_are_shown_as_text_everywhere(app, login, peo
         from core.lowcode.models import EntitySetting
 
         EntitySetting.update(list_columns=["name", spec.key]).where(EntitySetting.key == competitor).execute()
-    for url in (f"/admin/entities/{competitor}/fields", f"/records/{competitor}/new", f"/records/{competitor}/", f"/records/{competitor}/1"):
+    for url in (f"/admin/entities/{competitor}/fields", f"/records/{competitor}/new", f"/records/{competitor}/",
+                f"/records/{competitor}/1"):
         text = admin.get(url).text
         assert "<script>alert(1)" not in text and "<img src=x" not in text, url
         assert "&lt;script&gt;alert(1)" in text, url
@@ -119,8 +118,8 @@ def get_entity_in(app, key):
 
 def test_fields_are_reordered_by_the_designer_and_the_form_follows(app, login, people, competitor):
     admin = login(people.admin)
-    view = get_entity_in(app, competitor)
-    keys = [spec.key for spec in view.designable_fields]
+    schema = get_entity_in(app, competitor)
+    keys = [spec.key for spec in schema.designable_fields]
     wanted = ["staff", "code"] + [key for key in keys if key not in ("staff", "code")]
     response = admin.post(f"/admin/entities/{competitor}/fields/order", data={"order": wanted}, headers={"HX-Request": "true"})
     assert response.status_code == 204 and response.headers["HX-Trigger"] == "schema-changed"
@@ -184,7 +183,8 @@ def test_renamed_and_archived_options_stay_on_their_records(app, login, people, 
     admin = login(people.admin)
     record = create(competitor, people.admin, name="Rated", level="c")
     spec = get_entity_in(app, competitor).field("level")
-    rows = {f"choice-{i}-{part}": choice.get(part, "") for i, choice in enumerate(spec.options["choices"]) for part in ("value", "label", "color")}
+    rows = {f"choice-{i}-{part}": choice.get(part, "") for i, choice in enumerate(spec.options["choices"]) for part in ("value", "label",
+                                                                                                                        "color")}
     rows["choice-0-label"] = "A+"  # rename A
     rows["choice-2-archived"] = "y"  # archive C
     assert admin.post(f"/admin/entities/{competitor}/fields/level", data={"label": "Level", **rows}).status_code == 302

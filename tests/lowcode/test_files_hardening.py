@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from core.lowcode import records as R
+from core.lowcode import records
 from core.lowcode.entities import get_entity
 from core.lowcode.models import ImportJob, Process, Stage
 from core.lowcode.processes import ensure_defaults
@@ -46,8 +46,8 @@ def hostile_deal(app, people):
         ensure_defaults()
         stage = Stage.select().join(Process).where(Process.key == "pipeline.sales").order_by(Stage.position).first()
         Stage.update(label="=cmd|' /C calc'!A0").where(Stage.id == stage.id).execute()
-        customer, _changes = R.save(get_entity("pipeline.customer"), rep, {"name": "@SUM(1+1)*cmd|' /C calc'!A0"})
-        R.save(get_entity("pipeline.deal"), rep, {"name": "＝1+1", "customer": customer.id, "amount": 1200})
+        customer, _changes = records.save(get_entity("pipeline.customer"), rep, {"name": "@SUM(1+1)*cmd|' /C calc'!A0"})
+        records.save(get_entity("pipeline.deal"), rep, {"name": "＝1+1", "customer": customer.id, "amount": 1200})
     return people.rep
 
 
@@ -333,7 +333,7 @@ def test_an_upload_left_for_a_day_is_deleted_and_its_job_expired(app, login, peo
     old = re.search(r"/import/(\w+)$", upload(rep, competitor, b"Name\nA\n").headers["Location"]).group(1)
     folder = Path(app.config["INSTANCE_PATH"]) / "imports"
     (folder / f"{old}.progress.json").write_text("{}")
-    long_ago = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(days=2)
+    long_ago = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(days=2)
     with app.app_context():
         ImportJob.update(created_at=long_ago).where(ImportJob.uid == old).execute()
         ImportJob.create(uid="00000000000000aa", entity=competitor, user=people.rep.id, filename="x.csv",

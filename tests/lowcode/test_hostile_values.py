@@ -7,9 +7,7 @@ import datetime
 
 import pytest
 
-from core.lowcode import definitions as D
-from core.lowcode import records as R
-from core.lowcode import types as T
+from core.lowcode import records, types
 from core.lowcode.entities import get_entity
 from core.lowcode.models import AuditEntry, CustomRecord, FieldDefinition
 
@@ -80,11 +78,11 @@ def test_bulk_edit_refuses_a_date_that_cannot_be_stored(app, login, people, meas
 def test_the_write_path_refuses_what_the_form_did_not_check(app, people, measured):
     """Imports, API-like callers and plugins all go through records.save."""
     with app.test_request_context():
-        view = get_entity(measured)
+        schema = get_entity(measured)
         for values in ({"when": "999-01-01T10:00"}, {"day": "0999-01-01"}, {"base": 10**16}, {"name": "nul\x00byte"},
                        {"count": float("nan")}):
-            with pytest.raises(T.Unstorable) as refused:
-                R.save(view, people.rep, {"name": "x", **values})
+            with pytest.raises(types.Unstorable) as refused:
+                records.save(schema, people.rep, {"name": "x", **values})
             assert refused.value.message
     assert stored_records(app) == []
 
@@ -115,10 +113,10 @@ def test_a_plugin_date_time_column_is_guarded_too(app, login, people):
     assert deal.status_code == 400
     with app.app_context():
         assert Activity.select().count() == 0 and Deal.select().count() == 0
-        with pytest.raises(T.Unstorable):
-            R.save(get_entity("pipeline.deal"), people.rep, {"name": "x", "customer": customer.id, "amount": 10**13})
-        with pytest.raises(T.Unstorable):
-            R.save(get_entity("pipeline.activity"), people.rep, {"subject": "x", "customer": customer.id,
+        with pytest.raises(types.Unstorable):
+            records.save(get_entity("pipeline.deal"), people.rep, {"name": "x", "customer": customer.id, "amount": 10**13})
+        with pytest.raises(types.Unstorable):
+            records.save(get_entity("pipeline.activity"), people.rep, {"subject": "x", "customer": customer.id,
                                                                    "due_at": datetime.datetime(999, 1, 1)})
         assert Activity.select().count() == 0 and Deal.select().count() == 0
 

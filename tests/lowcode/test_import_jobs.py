@@ -59,10 +59,10 @@ def job_of(app, uid) -> ImportJob:
 
 
 def customer(app, owner, name, **values):
-    from core.lowcode import records as R
+    from core.lowcode import records
 
     with app.test_request_context():
-        record, _changes = R.save(get_entity(PIPELINE_CUSTOMER), owner, {"name": name, **values})
+        record, _changes = records.save(get_entity(PIPELINE_CUSTOMER), owner, {"name": name, **values})
         return record.id
 
 
@@ -143,11 +143,11 @@ def test_deals_and_contacts_with_a_customer_column_are_imported(app, login, peop
 
     acme = customer(app, people.rep, "Acme Ltd")
     rep = login(people.rep)
-    uid, checked = check_file(rep, PIPELINE_DEAL, "Deal,Customer,Amount\nBig order,Acme Ltd,1200\n".encode())
+    uid, checked = check_file(rep, PIPELINE_DEAL, b"Deal,Customer,Amount\nBig order,Acme Ltd,1200\n")
     assert "1 row is ready to import." in checked.text, checked.text
     rep.post(f"/records/{PIPELINE_DEAL}/import/{uid}/run")
     assert "1 created" in rep.get(f"/records/{PIPELINE_DEAL}/import/{uid}/progress").text
-    uid, checked = check_file(rep, PIPELINE_CONTACT, "Name,Customer,Email\nAnn Lee,Acme Ltd,ann@acme.example\n".encode())
+    uid, checked = check_file(rep, PIPELINE_CONTACT, b"Name,Customer,Email\nAnn Lee,Acme Ltd,ann@acme.example\n")
     assert "1 row is ready to import." in checked.text, checked.text
     rep.post(f"/records/{PIPELINE_CONTACT}/import/{uid}/run")
     assert "1 created" in rep.get(f"/records/{PIPELINE_CONTACT}/import/{uid}/progress").text
@@ -160,7 +160,7 @@ def test_deals_and_contacts_with_a_customer_column_are_imported(app, login, peop
 def test_a_link_to_a_record_the_author_cannot_see_is_a_row_error(app, login, people):
     customer(app, people.outsider, "Hidden Co")
     rep = login(people.rep)
-    _uid, checked = check_file(rep, PIPELINE_DEAL, "Deal,Customer\nSneaky,Hidden Co\n".encode())
+    _uid, checked = check_file(rep, PIPELINE_DEAL, b"Deal,Customer\nSneaky,Hidden Co\n")
     assert "No record is called Hidden Co." in checked.text
 
 
@@ -234,7 +234,7 @@ def test_check_and_import_run_in_a_worker_subprocess(make_app, people, login, da
            "SALESDECK_SECRET_KEY": "test-secret", "SALESDECK_LOAD_ENTRYPOINTS": "false"}
     worker = subprocess.Popen([sys.executable, "-m", "core.cli", "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        uid, answer = check_file(rep, PIPELINE_DEAL, "Deal,Customer\nFirst,Acme Ltd\nSecond,Acme Ltd\n".encode())
+        uid, answer = check_file(rep, PIPELINE_DEAL, b"Deal,Customer\nFirst,Acme Ltd\nSecond,Acme Ltd\n")
         assert "Checking the file" in answer.text
         wait_for(lambda: job_of(app, uid).status == imports.CHECKED)
         assert "2 rows are ready to import." in rep.get(f"/records/{PIPELINE_DEAL}/import/{uid}").text
@@ -314,9 +314,11 @@ def _stall(app, uid, status=imports.RUNNING):
     with app.app_context():
         job = ImportJob.get(ImportJob.uid == uid)
         old = utcnow() - datetime.timedelta(hours=1)
-        ImportJob.update(status=status, attempt=ImportJob.attempt + 1, heartbeat_at=old, started_at=old).where(ImportJob.id == job.id).execute()
+        ImportJob.update(status=status, attempt=ImportJob.attempt + 1, heartbeat_at=old,
+                         started_at=old).where(ImportJob.id == job.id).execute()
         job = ImportJob.get_by_id(job.id)
-        ghost = CustomRecord.create(entity=job.entity, owner=job.user_id, custom={"name": "Ghost", "code": "GHOST"}, deleted_at=IMPORT_PENDING)
+        ghost = CustomRecord.create(entity=job.entity, owner=job.user_id, custom={"name": "Ghost", "code": "GHOST"},
+                                    deleted_at=IMPORT_PENDING)
         ImportedRecord.create(job=job, attempt=job.attempt, entity=job.entity, record_id=ghost.id)
         return ghost.id
 
@@ -455,7 +457,7 @@ def _import_while_saving(served, people, rows: list[str], prepare=None):
     if prepare is not None:
         prepare(town)
     with app.app_context():
-        view = get_entity(town)
+        schema = get_entity(town)
     client = app.test_client()  # the upload and the mapping: multipart is simpler with Flask's client
     client.login(people.rep)
     uid, _checked = check_file(client, town, ("Name,Code,Staff\n" + "\n".join(rows)).encode())
@@ -467,14 +469,15 @@ def _import_while_saving(served, people, rows: list[str], prepare=None):
     def colleague_saves(number):
         browser = Browser(served.url, people.colleague.email)
         for index in range(4):
-            status, _text = browser.post(f"/records/{town}/new", {"name": f"Saved {number}-{index}", "code": f"S{number}-{index}", "staff": "1"})
+            status, _text = browser.post(f"/records/{town}/new", {"name": f"Saved {number}-{index}", "code": f"S{number}-{index}",
+                                                                  "staff": "1"})
             saves.append(status)
             during.append(job_of(app, uid).status == imports.RUNNING)
 
     client.post(f"/records/{town}/import/{uid}/run")
     wait_for(lambda: job_of(app, uid).done > 0 or job_of(app, uid).status != imports.RUNNING)
     with app.app_context():
-        visible = view.query().where(view.expression(view.field("code")).startswith("I")).count()
+        visible = schema.query().where(schema.expression(schema.field("code")).startswith("I")).count()
     if job_of(app, uid).status == imports.RUNNING:
         seen_while_running.append(visible)
     threads = [threading.Thread(target=colleague_saves, args=(number,)) for number in range(3)]
@@ -499,11 +502,11 @@ def test_saves_go_through_while_a_large_import_runs(served, people):
 
 
 def test_a_bad_row_near_the_end_leaves_nothing_while_others_save(served, people):
-    from core.lowcode import records as R
+    from core.lowcode import records
 
     def taken(town):  # the last row's code belongs to a record the rep cannot see: it clashes on save
         with served.app.test_request_context():
-            R.save(get_entity(town), people.outsider, {"name": "Taken", "code": "TAKEN"})
+            records.save(get_entity(town), people.outsider, {"name": "Taken", "code": "TAKEN"})
 
     rows = [f"Imported {n},I{n},{n}" for n in range(1200)] + ["Last,TAKEN,1"]
     town, job, saves, _during, _seen = _import_while_saving(served, people, rows, prepare=taken)

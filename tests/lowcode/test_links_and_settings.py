@@ -4,8 +4,7 @@ import io
 import re
 
 from core.hookspecs import hookimpl
-from core.lowcode import types as T
-from core.lowcode.models import CustomRecord
+from core.lowcode import types
 
 from .conftest import make_entity
 
@@ -26,7 +25,7 @@ def test_a_link_field_points_at_records_the_user_may_see(app, login, people, com
     assert "Ann" in rep.get(f"/records/{contacts}/?fk=company&fo=is&fv={mine}").text
     exported = list(csv.reader(io.StringIO(rep.get(f"/records/{contacts}/export.csv").data.decode("utf-8-sig"))))
     assert exported[1][:2] == ["Ann", "Mine Ltd"]
-    file = "Name,Company\nCid,Mine Ltd\nDee,Nobody Inc\n".encode()
+    file = b"Name,Company\nCid,Mine Ltd\nDee,Nobody Inc\n"
     uid = re.search(r"/import/(\w+)$", rep.post(f"/records/{contacts}/import", data={"file": (io.BytesIO(file), "c.csv")},
                                                 content_type="multipart/form-data").headers["Location"]).group(1)
     checked = rep.post(f"/records/{contacts}/import/{uid}", data={"map-0": "name", "map-1": "company"})
@@ -48,7 +47,7 @@ def test_an_admin_chooses_the_title_and_the_list_columns(app, login, people, com
     assert bad.status_code == 400 and "Give the form a name" in bad.text and "Choose one of the form" in bad.text
 
 
-class Stars(T.IntegerType):
+class Stars(types.IntegerType):
     """A plugin's own type: 1 to 5 stars."""
 
     key, label = "stars", "Stars"

@@ -58,7 +58,8 @@ def test_a_stage_asks_for_the_fields_it_requires(hello, people):
     assert current(hello.app, record) == "sent"
     empty = hello.rep.post(f"/records/hello.greeting/{record}/move", data={"stage": str(read), "reply": ""}, headers={"HX-Request": "true"})
     assert "Read needs this field." in empty.text and current(hello.app, record) == "sent"
-    moved = hello.rep.post(f"/records/hello.greeting/{record}/move", data={"stage": str(read), "reply": "Thanks!"}, headers={"HX-Request": "true"})
+    moved = hello.rep.post(f"/records/hello.greeting/{record}/move", data={"stage": str(read), "reply": "Thanks!"},
+                           headers={"HX-Request": "true"})
     assert moved.headers["HX-Redirect"] == f"/records/hello.greeting/{record}"
     assert current(hello.app, record) == "read"
     detail = hello.rep.get(f"/records/hello.greeting/{record}").text
@@ -77,13 +78,15 @@ class Watcher:
 
     @hookimpl
     def on_stage_changed(self, entity, record, from_stage, to_stage, user):
-        self.moves.append((entity, from_stage, to_stage, user.name if user else None))
+        # the stages themselves, so a plugin reads kind and probability without a query of its own
+        self.moves.append((entity, from_stage and (from_stage.key, from_stage.kind), (to_stage.key, to_stage.kind, to_stage.probability),
+                           user.name if user else None))
 
 
 def test_an_approval_stage_waits_for_the_manager(make_app, people, login):
     watcher = Watcher()
     app = make_app(LOAD_ENTRYPOINTS=True, EXTRA_PLUGINS={"watcher": watcher})
-    rep, manager, outsider_manager = login(people.rep, to=app), login(people.manager, to=app), None
+    rep, manager = login(people.rep, to=app), login(people.manager, to=app)
     record = int(rep.post("/records/hello.greeting/new", data={"text": "Please approve"}).headers["Location"].rsplit("/", 1)[1])
     approved = stage_id(app, "approved")
     response = rep.post(f"/records/hello.greeting/{record}/move", data={"stage": str(approved)}, follow_redirects=True)
@@ -99,7 +102,7 @@ def test_an_approval_stage_waits_for_the_manager(make_app, people, login):
     assert "Say why you reject the move" in refused.text and current(app, record) == "sent"
     manager.post(f"/approvals/{approval.id}", data={"verdict": "approve"})
     assert current(app, record) == "approved"
-    assert watcher.moves[-1] == ("hello.greeting", "sent", "approved", "Max Manager")
+    assert watcher.moves[-1] == ("hello.greeting", ("sent", "open"), ("approved", "open", 80), "Max Manager")
     assert "approved the move" in rep.get(f"/records/hello.greeting/{record}").text
 
 
@@ -116,7 +119,8 @@ def test_a_rejected_move_keeps_the_record_and_says_why(hello, people):
 
 def test_the_approval_queue_is_scoped_to_the_managers_team(hello, people, login):
     record = new_greeting(hello, login(people.outsider, to=hello.app), "From the west")
-    login(people.outsider, to=hello.app).post(f"/records/hello.greeting/{record}/move", data={"stage": str(stage_id(hello.app, "approved"))})
+    login(people.outsider, to=hello.app).post(f"/records/hello.greeting/{record}/move", data={"stage": str(stage_id(hello.app,
+                                                                                                                    "approved"))})
     with hello.app.app_context():
         approval = Approval.get(Approval.record_id == record)
     assert "From the west" not in hello.manager.get("/approvals/").text
@@ -134,7 +138,8 @@ def test_moves_to_other_processes_or_unknown_stages_are_refused(hello, people):
     record = new_greeting(hello, hello.rep)
     for value in ("999999", "abc", ""):
         assert hello.rep.post(f"/records/hello.greeting/{record}/move", data={"stage": value}).status_code == 404
-    assert hello.colleague.post(f"/records/hello.greeting/{record}/move", data={"stage": str(stage_id(hello.app, "read"))}).status_code == 404
+    assert hello.colleague.post(f"/records/hello.greeting/{record}/move", data={"stage": str(stage_id(hello.app,
+                                                                                                      "read"))}).status_code == 404
 
 
 def test_an_admin_edits_stages_in_the_browser(hello):
@@ -173,11 +178,13 @@ def test_merging_a_stage_moves_its_records_and_keeps_their_history(hello):
     hello.rep.post(f"/records/hello.greeting/{record}/move", data={"stage": str(read)})
     refused = hello.admin.post(f"/admin/processes/{Stage_process(hello)}/stages/{read}/archive", follow_redirects=True)
     assert "1 record(s) are in Read" in refused.text
-    merged = hello.admin.post(f"/admin/processes/{Stage_process(hello)}/stages/{read}/merge", data={"into": str(ignored)}, follow_redirects=True)
+    merged = hello.admin.post(f"/admin/processes/{Stage_process(hello)}/stages/{read}/merge", data={"into": str(ignored)},
+                              follow_redirects=True)
     assert "Read is merged into Ignored: 1 record(s) moved" in merged.text
     assert current(hello.app, record) == "ignored"
     with hello.app.app_context():
-        moves = [(m.from_stage.key if m.from_stage else None, m.to_stage.key) for m in StageMove.select().where(StageMove.record_id == record).order_by(StageMove.id)]
+        moves = [(m.from_stage.key if m.from_stage else None,
+                  m.to_stage.key) for m in StageMove.select().where(StageMove.record_id == record).order_by(StageMove.id)]
         assert moves == [(None, "sent"), ("sent", "read"), ("read", "ignored")]
         assert Stage.get_by_id(read).archived_at is not None
 
@@ -217,7 +224,8 @@ def test_default_stage_names_are_stored_once_and_read_in_each_users_language(app
     english = manager.get(f"/records/{competitor}/{new_record(manager, competitor)}").text
     assert "Won" in english and "赢单" not in english
     # ...and a name typed by an admin is shown as typed to everyone, escaped.
-    admin.post(f"/admin/processes/{process}/stages/{won}", data={"label": "<i>Signed</i>", "kind": "won", "probability": "100", "color": "green"})
+    admin.post(f"/admin/processes/{process}/stages/{won}", data={"label": "<i>Signed</i>", "kind": "won", "probability": "100",
+                                                                 "color": "green"})
     with app.app_context():
         assert Stage.get_by_id(won).label == "<i>Signed</i>"
     assert "&lt;i&gt;Signed&lt;/i&gt;" in admin.get(f"/admin/processes/{process}").text

@@ -36,7 +36,8 @@ def designer_client(app, login, people, competitor):
 @given(definition=DEFINITION)
 def test_random_field_definitions_never_break_the_designer(designer_client, definition):
     client, entity = designer_client
-    for url in (f"/admin/entities/{entity}/fields/new", f"/admin/entities/{entity}/fields/preview", f"/admin/entities/{entity}/fields/code"):
+    for url in (f"/admin/entities/{entity}/fields/new", f"/admin/entities/{entity}/fields/preview",
+                f"/admin/entities/{entity}/fields/code"):
         response = client.post(url, data=_no_nul(definition))
         assert response.status_code < 500, (url, definition)
     assert client.get(f"/records/{entity}/new").status_code == 200  # whatever was saved still renders

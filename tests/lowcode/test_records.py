@@ -5,7 +5,7 @@ import threading
 import pytest
 from playhouse.test_utils import count_queries
 
-from core.lowcode import records as R
+from core.lowcode import records
 from core.lowcode.entities import get_entity
 from core.lowcode.models import AuditEntry, CustomRecord
 
@@ -60,9 +60,12 @@ def test_hostile_values_are_text_in_lists_details_and_exports(app, login, people
 @pytest.fixture
 def listed(app, people, competitor, create):
     """Five competitors with a spread of values."""
-    create(competitor, people.rep, name="Alpha", level="a", revenue=900, share=10, founded="2018-01-05", regions=["north"], active=True, staff=9, watcher=people.manager.id)
-    create(competitor, people.rep, name="Bravo", level="b", revenue=100, share=50, founded="2021-06-30", regions=["south", "华东"], active=False, staff=100)
-    create(competitor, people.colleague, name="Charlie 华为", level="a", revenue=5000, share=5, founded="2023-11-11", regions=["华东"], staff=15)
+    create(competitor, people.rep, name="Alpha", level="a", revenue=900, share=10, founded="2018-01-05", regions=["north"], active=True,
+           staff=9, watcher=people.manager.id)
+    create(competitor, people.rep, name="Bravo", level="b", revenue=100, share=50, founded="2021-06-30", regions=["south", "华东"],
+           active=False, staff=100)
+    create(competitor, people.colleague, name="Charlie 华为", level="a", revenue=5000, share=5, founded="2023-11-11", regions=["华东"],
+           staff=15)
     create(competitor, people.outsider, name="Delta", level="c", revenue=50, founded="2020-02-02", staff=1000)
     create(competitor, people.rep, name="Echo")
     return competitor
@@ -112,7 +115,6 @@ def test_the_owner_filter_and_created_date_are_there_too(login, people, listed):
     ],
 )
 def test_lists_sort_on_custom_fields_by_type(login, people, listed, sort, expected):
-    from core.lowcode.models import EntitySetting
 
     admin = login(people.admin)
     assert rows(admin.get(f"/records/{listed}/?sort={sort}")) == expected
@@ -166,13 +168,16 @@ def test_bulk_edit_changes_one_field_on_the_selected_records(app, login, people,
     with app.app_context():
         assert CustomRecord.get_by_id(ids["Echo"]).custom["level"] == "b"
         assert AuditEntry.select().where(AuditEntry.action == "bulk_update").count() == 2
-    refused = manager.post(f"/records/{listed}/bulk", data={"field": "revenue", "bulk-value": "-5", "ids": [str(ids["Alpha"])]}, follow_redirects=True)
+    refused = manager.post(f"/records/{listed}/bulk", data={"field": "revenue", "bulk-value": "-5", "ids": [str(ids["Alpha"])]},
+                           follow_redirects=True)
     assert "Revenue:" in refused.text and "at least 0" in refused.text
-    owners = manager.post(f"/records/{listed}/bulk", data={"field": "owner", "bulk-value": str(people.colleague.id), "ids": [str(ids["Echo"])]})
+    owners = manager.post(f"/records/{listed}/bulk", data={"field": "owner", "bulk-value": str(people.colleague.id),
+                                                           "ids": [str(ids["Echo"])]})
     assert owners.status_code == 302
     with app.app_context():
         assert CustomRecord.get_by_id(ids["Echo"]).owner_id == people.colleague.id
-    assert login(people.rep).post(f"/records/{listed}/bulk", data={"field": "owner", "bulk-value": str(people.rep.id), "ids": [str(ids["Alpha"])]}, follow_redirects=True).status_code == 200
+    assert login(people.rep).post(f"/records/{listed}/bulk", data={"field": "owner", "bulk-value": str(people.rep.id),
+                                                                   "ids": [str(ids["Alpha"])]}, follow_redirects=True).status_code == 200
 
 
 def test_delete_is_soft_and_an_admin_restores(app, login, people, listed):
@@ -209,12 +214,12 @@ def test_a_unique_field_holds_under_concurrent_saves(app, people, competitor):
 
     def write(name):
         with app.test_request_context():
-            view = get_entity(competitor)
+            schema = get_entity(competitor)
             barrier.wait()
             try:
-                R.save(view, people.rep, {"name": name, "code": "ZZ100"})
+                records.save(schema, people.rep, {"name": name, "code": "ZZ100"})
                 outcomes.append("saved")
-            except R.UniqueViolation:
+            except records.UniqueViolation:
                 outcomes.append("refused")
             finally:
                 from core.db import db
@@ -231,9 +236,9 @@ def test_a_unique_field_holds_under_concurrent_saves(app, people, competitor):
 
 def test_pages_keep_filters_and_sort(app, login, people, competitor):
     with app.test_request_context():
-        view = get_entity(competitor)
+        schema = get_entity(competitor)
         for n in range(120):
-            R.save(view, people.rep, {"name": f"N{n:03}", "level": "a" if n % 2 else "b", "revenue": n})
+            records.save(schema, people.rep, {"name": f"N{n:03}", "level": "a" if n % 2 else "b", "revenue": n})
     admin = login(people.admin)
     first = admin.get(f"/records/{competitor}/?fk=level&fo=is&fv=a&sort=revenue")
     assert rows(first)[:2] == ["N001", "N003"] and "Page 1 of 2" in first.text
@@ -255,10 +260,10 @@ def test_a_list_page_runs_the_same_number_of_queries_for_few_or_many_records(app
     queries()  # the first request fills the caches (and copies the plugins' default processes)
     few = queries()
     with app.test_request_context():
-        view = get_entity(competitor)
+        schema = get_entity(competitor)
         for n in range(60):
-            R.save(view, [people.rep, people.colleague, people.manager][n % 3], {"name": f"R{n}", "level": "a", "revenue": n,
-                                                                                 "watcher": people.manager.id})
+            records.save(schema, [people.rep, people.colleague, people.manager][n % 3], {"name": f"R{n}", "level": "a", "revenue": n,
+                                                                                         "watcher": people.manager.id})
     assert queries() == few
 
 

@@ -3,7 +3,7 @@ that fails half-way leaves nothing behind in any process (issue 8, data safety).
 import pytest
 
 from core import versions
-from core.lowcode import definitions as D
+from core.lowcode import definitions
 from core.lowcode.entities import get_entity
 
 from .conftest import make_entity
@@ -15,11 +15,11 @@ def test_a_definition_change_that_fails_half_way_leaves_the_old_schema(app, peop
     admin = login(people.admin)
     assert admin.get(f"/records/{key}/new").status_code == 200
 
-    def failing_recompute(view):
-        assert view.field("double") is not None  # the picture was read inside the transaction
+    def failing_recompute(schema):
+        assert schema.field("double") is not None  # the picture was read inside the transaction
         raise RuntimeError("the database went away half-way")
 
-    monkeypatch.setattr(D, "recompute_all", failing_recompute)
+    monkeypatch.setattr(definitions, "recompute_all", failing_recompute)
     with pytest.raises(RuntimeError):
         admin.post(f"/admin/entities/{key}/fields/new",
                    data={"type": "computed", "label": "Double", "formula": "staff * 2"})

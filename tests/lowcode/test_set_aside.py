@@ -54,8 +54,8 @@ def test_a_value_kept_the_old_way_still_shows_and_returns(app, people, login, cr
     admin = login(people.admin)
     record = create(entity, people.admin, name="Acme")
     with app.test_request_context():
-        view = get_entity(entity)
-        row = view.model.get_by_id(record)
+        schema = get_entity(entity)
+        row = schema.model.get_by_id(record)
         row.custom = {**row.custom, "_kept": {"size": "about fifty"}}  # as change_type kept it before
         row.save()
     assert "about fifty" in admin.get(f"/records/{entity}/{record}").text

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.lowcode import records as R
+from core.lowcode import records
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage
 from core.lowcode.processes import ensure_defaults
@@ -15,7 +15,7 @@ class Pipeline(SimpleNamespace):
     def make(self, entity, owner, **values):
         """Save a record as `owner` through the records service; returns its id."""
         with self.app.test_request_context():
-            record, _changes = R.save(get_entity(entity), owner, values)
+            record, _changes = records.save(get_entity(entity), owner, values)
             return record.id
 
     def customer(self, owner, name="Acme Trading", **values):

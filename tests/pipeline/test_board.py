@@ -5,7 +5,7 @@ import re
 from playhouse.test_utils import count_queries
 
 from core.db import utcnow
-from core.lowcode import definitions as D
+from core.lowcode import definitions
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Approval, Process, Stage, StageMove
 from plugins.pipeline.entities import DEAL
@@ -57,15 +57,18 @@ def test_the_board_follows_the_stages_as_the_admin_edits_them(pipe, people):
         process = Stage.get_by_id(first_contact).process_id
     pipe.admin.post(f"/admin/processes/{process}/stages/{first_contact}",
                     data={"label": "初次联系 First call", "kind": "open", "probability": "15", "color": "teal"})
-    pipe.admin.post(f"/admin/processes/{process}/stages", data={"label": "Negotiation", "kind": "open", "probability": "70", "color": "amber"})
+    pipe.admin.post(f"/admin/processes/{process}/stages", data={"label": "Negotiation", "kind": "open", "probability": "70",
+                                                                "color": "amber"})
     titles = column_titles(pipe.rep.get("/pipeline/").text)
     assert titles[1] == "初次联系 First call" and titles[-1] == "Negotiation"
 
 
 def test_filters_by_owner_team_product_close_date_and_custom_choice(pipe, people):
     with pipe.app.test_request_context():
-        channel = D.add_field(get_entity(DEAL), {"type": "select", "label": "Channel", "required": False, "unique": False, "hidden": False,
-                                                 "options": {"choices": [{"label": "Direct"}, {"label": "Partner"}]}}, people.admin)
+        channel = definitions.add_field(get_entity(DEAL), {"type": "select", "label": "Channel", "required": False, "unique": False,
+                                                           "hidden": False,
+                                                           "options": {"choices": [{"label": "Direct"},
+                                                                                   {"label": "Partner"}]}}, people.admin)
         direct_value = channel.options["choices"][0]["value"]
     acme = pipe.customer(people.rep)
     product = pipe.product("Widget")
@@ -100,8 +103,8 @@ def test_a_card_without_follow_up_for_longer_than_its_stage_allows_is_stale(pipe
         Deal.update(stage_entered_at=long_ago).execute()
     pipe.activity(people.rep, deal=busy, customer=acme, done_at=utcnow() - datetime.timedelta(days=1))
     page = pipe.rep.get("/pipeline/").text
-    assert re.search(r'class="deal-card deal-stale" data-card="%d"' % quiet, page)
-    assert re.search(r'class="deal-card" data-card="%d"' % busy, page)
+    assert re.search(rf'class="deal-card deal-stale" data-card="{quiet}"', page)
+    assert re.search(rf'class="deal-card" data-card="{busy}"', page)
 
 
 def test_the_board_runs_the_same_number_of_queries_for_few_or_many_deals(pipe, people):

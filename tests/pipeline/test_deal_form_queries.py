@@ -2,7 +2,7 @@
 is shown or checked."""
 from playhouse.test_utils import count_queries
 
-from core.lowcode import records as R
+from core.lowcode import records
 from core.lowcode.entities import get_entity
 from plugins.pipeline.entities import DEAL
 from plugins.pipeline.forms import DealForm
@@ -28,10 +28,10 @@ def test_building_a_deal_form_runs_no_query(pipe, people):
 def test_a_deal_form_built_for_other_fields_leaves_the_reasons_unread(pipe, people):
     deal_id = pipe.deal(people.rep, pipe.customer(people.rep))
     with pipe.app.test_request_context():
-        view, deal = get_entity(DEAL), Deal.get_by_id(deal_id)
-        get_entity(DEAL).form_fields  # the entity's definition, cached for the request
+        schema, deal = get_entity(DEAL), Deal.get_by_id(deal_id)
+        _fields = get_entity(DEAL).form_fields  # the entity's definition, cached for the request
         with count_queries() as counted:
-            R.make_form(view, deal, submitted=False, only={"expected_close"})
+            records.make_form(schema, deal, submitted=False, only={"expected_close"})
         assert not [q for q in counted.get_queries() if "lost_reason" in q.msg[0]]
 
 

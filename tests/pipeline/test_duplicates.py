@@ -50,7 +50,7 @@ def test_a_new_customer_that_looks_like_an_existing_one_asks_first(pipe, people)
 def test_an_import_reports_likely_duplicates(pipe, people):
     pipe.customer(people.rep, "Acme Trading Ltd")
     upload = pipe.rep.post("/records/pipeline.customer/import", data={
-        "file": (io.BytesIO("Company name,Phone\nACME trading,1\nNew Co,2\n".encode()), "customers.csv")})
+        "file": (io.BytesIO(b"Company name,Phone\nACME trading,1\nNew Co,2\n"), "customers.csv")})
     assert upload.status_code == 302
     checked = pipe.rep.post(upload.headers["Location"], data={"map-0": "name", "map-1": "phone", "on_duplicate": "skip"}).text
     assert "1 row looks like a record that already exists" in checked

@@ -23,7 +23,8 @@ def test_follow_ups_after_this_week_are_listed_a_page_at_a_time(pipe, people):
     for n in range(LATER_PAGE_SIZE + 2):
         pipe.activity(people.rep, f"Later {n:02d}", customer=acme, due_at=now + datetime.timedelta(days=10 + n))
     pipe.activity(people.rep, "Next year", customer=acme, due_at=now + datetime.timedelta(days=400))
-    pipe.activity(people.colleague, "Colleague's", customer=pipe.customer(people.colleague, "Beta"), due_at=now + datetime.timedelta(days=12))
+    pipe.activity(people.colleague, "Colleague's", customer=pipe.customer(people.colleague, "Beta"),
+                  due_at=now + datetime.timedelta(days=12))
 
     first = pipe.rep.get("/pipeline/followups").text
     later = section(first, "later")

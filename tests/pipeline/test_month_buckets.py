@@ -16,7 +16,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 def stored(local: datetime.datetime) -> datetime.datetime:
     """Berlin wall time as the database keeps it (naive UTC)."""
-    return local.replace(tzinfo=BERLIN).astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return local.replace(tzinfo=BERLIN).astimezone(datetime.UTC).replace(tzinfo=None)
 
 
 # Berlin changes to summer time on 29 March 2026 and back on 25 October 2026. Whatever today's
@@ -36,15 +36,15 @@ def berlin_app(make_app):
 
 
 def buckets(app, people, database_url):
-    from core.lowcode import records as R
+    from core.lowcode import records
     from core.lowcode.entities import get_entity
     from plugins.pipeline.entities import CUSTOMER, DEAL
 
     with app.test_request_context():
-        customer, _changes = R.save(get_entity(CUSTOMER), people.rep, {"name": "Acme"})
+        customer, _changes = records.save(get_entity(CUSTOMER), people.rep, {"name": "Acme"})
         ids = {}
         for name, (local, _month, _day) in ROWS.items():
-            deal, _changes = R.save(get_entity(DEAL), people.rep, {"name": name, "customer": customer.id})
+            deal, _changes = records.save(get_entity(DEAL), people.rep, {"name": name, "customer": customer.id})
             Deal.update(closed_at=stored(local)).where(Deal.id == deal.id).execute()
             ids[deal.id] = name
         month, day = month_of(Deal.closed_at, timestamp=True), local_day_sql(Deal.closed_at)

@@ -26,7 +26,8 @@ def history(pipe, deal, steps, lost_reason=""):
             StageMove.create(entity="pipeline.deal", record_id=deal, from_stage=previous, to_stage=stage, at=when)
             previous = stage
         closed = steps[-1][1] if previous.kind != "open" else None
-        Deal.update(stage=previous.id, stage_entered_at=steps[-1][1], closed_at=closed, lost_reason=lost_reason).where(Deal.id == deal).execute()
+        Deal.update(stage=previous.id, stage_entered_at=steps[-1][1], closed_at=closed,
+                    lost_reason=lost_reason).where(Deal.id == deal).execute()
 
 
 @pytest.fixture
@@ -133,7 +134,8 @@ def test_metrics_day_by_day_and_the_expected_revenue(known, people, make_app):
         metrics = registry.metrics()
         calls = metrics["pipeline.calls"].daily(user_ids=[people.rep.id], start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31))
         assert calls == {people.rep.id: {datetime.date(2026, 2, 1): 2}}
-        revenue = metrics["pipeline.won_revenue"].daily(user_ids=[people.rep.id], start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31))
+        revenue = metrics["pipeline.won_revenue"].daily(user_ids=[people.rep.id], start=datetime.date(2026, 1, 1),
+                                                        end=datetime.date(2026, 12, 31))
         assert revenue == {people.rep.id: {datetime.date(2026, 2, 10): 1000}}
         expected = metrics["pipeline.won_revenue"].expected(user_ids=[people.rep.id, people.colleague.id],
                                                             start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31))

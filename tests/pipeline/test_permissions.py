@@ -39,7 +39,8 @@ def test_a_rep_guessing_a_colleagues_ids_finds_nothing_anywhere(pipe, people):
         assert response.status_code == 404, f"{method} {url}: {response.status_code}"
     # The routes without an id in the path take ids in the form.
     assert pipe.rep.post("/pipeline/board/move", data={"deal": ids["deal_id"], "stage": pipe.stage("lost")}).status_code == 404
-    assert pipe.rep.post("/pipeline/duplicates/merge", data={"keep": ids["customer_id"], "other": ids["customer_id"] + 1}).status_code in (400, 404)
+    assert pipe.rep.post("/pipeline/duplicates/merge", data={"keep": ids["customer_id"],
+                                                             "other": ids["customer_id"] + 1}).status_code in (400, 404)
     # Generic record pages and exports are scoped the same way.
     assert pipe.rep.get(f"/records/pipeline.deal/{ids['deal_id']}").status_code == 404
     assert pipe.rep.post(f"/records/pipeline.deal/{ids['deal_id']}/move", data={"stage": pipe.stage("lost")}).status_code == 404

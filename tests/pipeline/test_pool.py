@@ -101,7 +101,8 @@ def test_lost_reasons_are_edited_in_the_settings(pipe, people):
     assert "&lt;b&gt;Went quiet&lt;/b&gt;" in added.text
     again = pipe.admin.post("/pipeline/settings/lost-reasons", data={"action": "add", "label": "<b>Went quiet</b>"}, follow_redirects=True)
     assert "is already in the list" in again.text
-    assert pipe.admin.post("/pipeline/settings/lost-reasons", data={"action": "add", "label": "x" * 121}, follow_redirects=True).status_code == 200
+    assert pipe.admin.post("/pipeline/settings/lost-reasons", data={"action": "add", "label": "x" * 121},
+                           follow_redirects=True).status_code == 200
     assert pipe.admin.post("/pipeline/settings/lost-reasons", data={"action": "rename", "reason": "99999", "label": "x"}).status_code == 404
     assert pipe.rep.post("/pipeline/settings/lost-reasons", data={"action": "add", "label": "Mine"}).status_code == 403
     deal = pipe.deal(people.rep, pipe.customer(people.rep))
