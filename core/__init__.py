@@ -41,8 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
         lowcode.init_app(app)
         i18n.init_app(app, host.translation_directories())
         jobs.init_app(app, host)
-        for command in host.collect("register_commands"):
-            app.cli.add_command(command)
+        for name, commands in host.results("register_commands", include_disabled=True):
+            for command in commands:
+                app.cli.add_command(command if name not in host.disabled else plugins.turned_off_command(name, command))
     finally:
         db.release()  # no connection may survive into a forked server worker
     return app

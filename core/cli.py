@@ -17,7 +17,7 @@ from flask.cli import FlaskGroup, routes_command, shell_command
 
 from . import create_app, schema
 from .db import db, is_sqlite
-from .demo import ADMIN_EMAIL, DEMO_PEOPLE, create_admin, create_demo, demo_exists, initial_password
+from .demo import ADMIN_EMAIL, DEMO_PEOPLE, DemoRefused, add_plugin_demo, create_admin, create_demo, demo_exists, initial_password
 from .models import ROLES, Team, User
 from .plugins import host_of
 
@@ -52,10 +52,22 @@ def _print_logins(password: str, generated: bool, demo: bool) -> None:
 @cli.command("migrate")
 def migrate_command():
     """Apply the pending migrations of the core and of every plugin."""
-    applied = schema.migrate(host_of(current_app))
+    host = host_of(current_app)
+    applied = schema.migrate(host)
     for plugin, name in applied:
         click.echo(f"applied {plugin}/{name}")
+    if host.migration_failures:
+        click.echo(f"{len(applied)} migration(s) applied.")
+        _fail_on_migrations(host)
     click.echo(f"{len(applied)} migration(s) applied; the database is up to date.")
+
+
+def _fail_on_migrations(host) -> None:
+    """Plugins whose migration failed: say which and why, that the rest runs without them, and exit 1."""
+    for plugin, message in host.migration_failures.items():
+        click.secho(f"The plugin {plugin!r} is set aside: its {message}", fg="red", err=True)
+    click.secho("salesdeck starts without it; fix the plugin (or uninstall it), then run `salesdeck migrate`.", err=True)
+    sys.exit(1)
 
 
 @cli.command("init")
@@ -70,33 +82,62 @@ def init_command(demo):
     if applied:
         click.echo(f"{len(applied)} migration(s) applied.")
     host.refresh()
+    if host.migration_failures and User.select().exists():
+        _fail_on_migrations(host)
     if User.select().exists():
         click.echo("The database already has users: nothing else to do.")
         return
     password, generated = initial_password()
-    if demo:
-        create_demo(host, password)
-    else:
+    failures = create_demo(host, password) if demo else []
+    if not demo:
         create_admin(ADMIN_EMAIL, password)
     _print_logins(password, generated, demo)
+    if host.migration_failures:
+        _fail_on_migrations(host)
+    _fail_on(failures)
 
 
 @cli.command("demo")
-def demo_command():
+@click.option("--plugin", "plugin", default=None, metavar="NAME",
+              help="Add only this plugin's example records to the demo team already here (a plugin installed later); once.")
+def demo_command(plugin):
     """Add the demo team and every plugin's example records to this database."""
     host = host_of(current_app)
     host.refresh()
+    if plugin is not None:
+        try:
+            failures = add_plugin_demo(host, plugin.strip())
+        except DemoRefused as refused:
+            raise click.ClickException(str(refused)) from None
+        for name, message in failures:
+            click.secho(f"The plugin {name!r} could not add its demo records: {message}", fg="red", err=True)
+            click.secho("Nothing of it was kept; run the command again once the plugin is fixed.", err=True)
+            sys.exit(1)
+        click.echo(f"The demo records of the plugin {plugin.strip()!r} were added to the demo team.")
+        return
     if demo_exists():
-        raise click.ClickException("The demo team is already here.")
+        raise click.ClickException("The demo team is already here; to add the records of a plugin installed since, "
+                                   "run `salesdeck demo --plugin NAME`.")
     password, generated = initial_password()
     admin = User.get_or_none(User.email == ADMIN_EMAIL)
-    create_demo(host, password, admin=admin)
+    failures = create_demo(host, password, admin=admin)
     click.echo("Demo team created.")
     click.echo("")
     for email, name, role, _locale in DEMO_PEOPLE:
         click.echo(f"  {email:<28} {password}   ({role}: {name})")
     if generated:
         click.secho("This password is shown once: keep it somewhere safe.", fg="yellow")
+    _fail_on(failures)
+
+
+def _fail_on(failures: list[tuple[str, str]]) -> None:
+    """Plugins that could not add their demo records: say which and why, and exit non-zero."""
+    if not failures:
+        return
+    for plugin, message in failures:
+        click.secho(f"The plugin {plugin!r} could not add its demo records: {message}", fg="red", err=True)
+    click.secho("The rest of the demo is in place; the plugin's failure is also on the plugins page.", err=True)
+    sys.exit(1)
 
 
 @cli.command("create-user")
@@ -267,6 +308,24 @@ def worker_command(threads, parent):
         threading.Thread(target=follow_parent, daemon=True).start()
     click.echo("salesdeck worker running the background jobs (Ctrl+C stops it)")
     consumer.run()
+
+
+@cli.command("new-plugin", with_appcontext=False)
+@click.argument("name")
+@click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The folder to create (default: ./salesdeck-NAME); it must not exist.")
+def new_plugin_command(name, directory):
+    """Write a working plugin to start from: a customisable model, a page, a metric, tests, a Chinese catalogue."""
+    from . import scaffold
+
+    try:
+        target, _files = scaffold.create(name, directory)
+    except scaffold.Refused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created the plugin {name!r} in {target}. Next:")
+    click.echo(f"  pip install -e {target}    # into salesdeck's environment")
+    click.echo("  salesdeck migrate && salesdeck serve")
+    click.echo(f"  cd {target} && pytest")
 
 
 def main() -> None:

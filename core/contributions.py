@@ -6,8 +6,9 @@ always added with a default, so a plugin written against an older salesdeck keep
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,39 @@ class DashboardWidget:
     context: dict = field(default_factory=dict)
     order: int = 100
     wide: bool = False
+
+
+@dataclass(frozen=True)
+class RecordPanel:
+    """A card on a record's page (`record_panels`): `template` (namespaced by the plugin, .html)
+    rendered with `context`, under `title`; panels are sorted by `order`, then title."""
+
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class AuditTerms:
+    """How a plugin's entries read in the audit log (`describe_audit`), so the log shows words, not
+    keys: each dict maps a key to a lazily translated label.
+
+    - `actions`: what `records.audit(action, ...)` recorded ("sign" -> "signed the contract")
+    - `subjects`: what an entry is about when that is no entity ("contracts:settings" -> "Contract
+      settings"), for the log's filter and its rows
+    - `changes`: the keys of the changes the plugin records that are no field of a form
+    - `value(key, stored)`: the words for a stored value of one of those changes (ids as names,
+      keys as labels), or None to leave the value to the core
+    - `title(subject, stored)`: the words for an entry's title under one of the plugin's subjects
+      (a key stored as the title), or None to show it as stored
+    """
+
+    actions: dict = field(default_factory=dict)
+    subjects: dict = field(default_factory=dict)
+    changes: dict = field(default_factory=dict)
+    value: Callable[[str, Any], Any] | None = None
+    title: Callable[[str, str], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -104,10 +138,18 @@ class Entity:
     # page(record_id) -> URL of the plugin's own page for a record (a deal with its timeline);
     # lists, links and saves lead there. None: the generic record page.
     page: Callable[[int], str] | None = None
+    # formula_values(records: list) -> one dict per record of what calculated fields read besides
+    # the stored fields, keyed by number field: a deal's `probability` is its stage's when the deal
+    # has none. Called on every save and stage move, and with many records at once when formulas
+    # are worked out again, so it should look things up in a fixed number of queries.
+    formula_values: Callable[[list], list[dict]] | None = None
+    # The model's column an import sets to the import's id on the records it creates (an
+    # IntegerField, null=True): numbers such as "new customers" can then leave imports out.
+    import_field: str | None = None
 
 
 @dataclass(frozen=True)
-class Stage:
+class DefaultStage:
     """A default stage; admins then edit it in the browser."""
 
     key: str
@@ -121,13 +163,13 @@ class Stage:
 
 
 @dataclass(frozen=True)
-class Process:
+class DefaultProcess:
     """A default sales process a plugin ships; admins then edit its stages in the browser."""
 
     key: str  # namespaced: "pipeline.sales"
     label: str
     entity: str  # the entity whose records move through the stages
-    stages: tuple[Stage, ...] = ()
+    stages: tuple[DefaultStage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,7 +186,6 @@ class PeriodicTask:
     day_of_week: str = "*"
 
 
-from .lowcode.types import FieldType  # noqa: E402  (the class plugins subclass for new types)
 
 
 @dataclass
@@ -155,3 +196,6 @@ class DemoTeam:
     admin: Any
     manager: Any
     reps: list = field(default_factory=list)
+
+
+from .lowcode.types import FieldType  # noqa: E402, F401  (re-exported: the class plugins subclass for new types)

@@ -10,13 +10,14 @@ import peewee
 from flask_babel import lazy_gettext as _l
 
 from . import admin, auth, views
-from .contributions import DashboardWidget, NavItem
+from .contributions import AuditTerms, DashboardWidget, NavItem
 from .hookspecs import hookimpl
+from .i18n import label_text
+from .lowcode import audit_views, designer, process_views, transfer
 from .lowcode import models as lowcode_models
 from .lowcode import types as lowcode_types
-from .lowcode import audit_views, designer, process_views, transfer
 from .lowcode import views as record_views
-from .models import ADMIN, MANAGER, MODELS, Team, User
+from .models import MODELS, Team, User
 
 label = _l("Core")
 description = _l("Accounts, teams, plugins and the home page.")
@@ -30,6 +31,14 @@ def register_models():
 @hookimpl(trylast=True)
 def register_field_types():
     return lowcode_types.BUILT_IN_TYPES
+
+
+@hookimpl(trylast=True)
+def describe_audit():
+    from .accounts import ACTION_LABELS as account_actions
+    from .lowcode.records import ACTION_LABELS as record_actions
+
+    return AuditTerms(actions={**record_actions, **account_actions})
 
 
 @hookimpl(trylast=True)
@@ -50,11 +59,11 @@ def nav_items(user):
     browser_made = lowcode_models.EntitySetting.select().where(
         lowcode_models.EntitySetting.in_browser == True, lowcode_models.EntitySetting.archived_at.is_null()  # noqa: E712
     ).order_by(lowcode_models.EntitySetting.label)
-    items += [NavItem(entity.label or entity.key, "records.index", icon=entity.icon, order=60,
+    items += [NavItem(label_text(entity.labels, entity.label) or entity.key, "records.index", icon=entity.icon, order=60,
                       values={"entity": entity.key}) for entity in browser_made]
-    if user.role in (ADMIN, MANAGER):
+    if user.may("approve"):
         items.append(NavItem(_l("Approvals"), "approvals.queue", icon="check", order=80))
-    if user.role == ADMIN:
+    if user.may("administer"):
         items += [
             NavItem(_l("Users"), "admin.users", icon="users", order=900, section="admin"),
             NavItem(_l("Teams"), "admin.teams", icon="team", order=910, section="admin"),
@@ -68,8 +77,8 @@ def nav_items(user):
 
 @hookimpl(trylast=True)
 def dashboard_widgets(user):
-    if user.role == MANAGER:
-        teams = list(Team.select().where(Team.manager == user.id).order_by(Team.name))
+    if user.may("lead_teams") and not user.may("see_everything"):
+        teams = list(auth.managed_teams(user))
     elif user.team_id:
         teams = [user.team]
     else:
@@ -83,7 +92,7 @@ def dashboard_widgets(user):
     for member in members:
         by_team.setdefault(member.team_id, []).append(member)
     context = {"teams": [(team, by_team.get(team.id, [])) for team in teams]}
-    if user.role == ADMIN:
+    if user.may("see_everything"):
         counts = User.select(User.role, peewee.fn.COUNT(User.id).alias("n")).where(
             User.active == True  # noqa: E712
         ).group_by(User.role)

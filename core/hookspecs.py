@@ -109,7 +109,7 @@ def register_processes():
 
     Called by the enabled plugins whenever the registry is rebuilt; all results are collected.
 
-    :returns: a list of `core.contributions.Process`.
+    :returns: a list of `core.contributions.DefaultProcess`.
     """
 
 
@@ -120,6 +120,34 @@ def register_metrics():
     Called by the enabled plugins whenever the registry is rebuilt; all results are collected.
 
     :returns: a list of `core.contributions.Metric`, whose `compute` runs one grouped SQL query.
+    """
+
+
+@hookspec
+def describe_audit():
+    """Say how the plugin's entries read in the audit log: the names of its actions, of what its
+    entries are about, of the keys of its changes, and the words for their stored values.
+
+    Called by the enabled plugins whenever the registry is rebuilt (once per request that shows
+    the log); all results are merged. A key another plugin (or the core) already names keeps its
+    first label, and the second is reported on the admin's plugin page. `value` and `title` are
+    asked in turn until one answers; one that raises is left out and reported.
+
+    :returns: a `core.contributions.AuditTerms`.
+    """
+
+
+@hookspec
+def register_icons():
+    """Add icons that the plugin's `NavItem` and `Entity` may name.
+
+    Called by the enabled plugins whenever the registry is rebuilt; all results are merged. An
+    icon is drawn on the core's 24x24 grid, stroked in the text colour. Only SVG path data is
+    accepted (the `d` of a `<path>`): one whose data holds anything else, or whose name is taken
+    (by a built-in icon or another plugin), is left out and reported on the admin's plugin page.
+
+    :returns: a dict {name: path data} (a list of path data strings for several paths), names
+        made of lowercase letters, digits, dots, dashes and underscores (`"contracts.seal"`).
     """
 
 
@@ -162,6 +190,23 @@ def agenda_items(user, day):
     """
 
 
+@hookspec
+def record_panels(entity, record, user):
+    """Add panels to a record's page, including another plugin's (a contract panel on a deal).
+
+    Called by the enabled plugins when a record's page renders (the generic record page and the
+    pipeline's deal and customer pages), only after the page checked the user may see the record;
+    all results are collected and sorted by `order`, then title. A panel whose hook or template
+    raises is replaced by a short notice. The page runs each implementation once, so keep its own
+    queries bounded (a fixed number, never one per related row).
+
+    :param entity: the entity key, such as "pipeline.deal".
+    :param record: the peewee model instance shown.
+    :param user: the signed-in `core.models.User`; return nothing they may not see.
+    :returns: a list of `core.contributions.RecordPanel`.
+    """
+
+
 # -- Events: notifications, results ignored -------------------------------------------------------
 
 
@@ -189,9 +234,36 @@ def on_stage_changed(entity, record, from_stage, to_stage, user):
 
     :param entity: the entity key, such as "pipeline.deal".
     :param record: the moved peewee model instance.
-    :param from_stage: the stage key it left (None for a new record).
-    :param to_stage: the stage key it entered.
+    :param from_stage: the `core.lowcode.models.Stage` it left (None for a new record): `key`,
+        `label`, `kind` ("open", "won" or "lost"), `probability`, `process`.
+    :param to_stage: the `Stage` it entered.
     :param user: the `core.models.User` who moved it, or None for the system.
+    """
+
+
+@hookspec
+def on_enabled(user):
+    """The plugin was switched on; catch up on what happened while it was off.
+
+    Called once, on that plugin only, after an admin turned it on (and the switch is written);
+    other plugins are not told. While a plugin is off none of its `on_*` hooks run, so records
+    saved or moved meanwhile were never announced to it: this is where it looks them up (a query
+    for what changed since it was turned off). Return values are ignored and an implementation
+    that raises is logged and shown on the plugins page, not propagated; the switch stays on.
+
+    :param user: the `core.models.User` who turned it on, or None (a command, a test).
+    """
+
+
+@hookspec
+def on_disabled(user):
+    """The plugin was switched off: its hooks and pages stop from the next request on.
+
+    Called once, on that plugin only, after an admin turned it off (and the switch is written),
+    so it can note when (to catch up later in `on_enabled`) or stop outside work. Return values
+    are ignored and an implementation that raises is logged, not propagated; the switch stays off.
+
+    :param user: the `core.models.User` who turned it off, or None (a command, a test).
     """
 
 
@@ -203,7 +275,9 @@ def demo_data(team, rng):
     """Fill an empty installation with believable example records.
 
     Called once by `salesdeck init --demo` or `salesdeck demo`, for the enabled plugins, inside
-    one transaction after the demo people exist; return values are ignored.
+    one transaction after the demo people exist; return values are ignored. For a plugin installed
+    after the demo, `salesdeck demo --plugin NAME` calls it once on that plugin alone, with the
+    demo team already there. An implementation that raises is reported and its records not kept.
 
     :param team: a `core.contributions.DemoTeam` (team, admin, manager, reps).
     :param rng: a seeded `random.Random`; use it instead of `random` so demos are repeatable.

@@ -13,19 +13,21 @@ database, so every server process sees it on its next request.
 """
 from __future__ import annotations
 
+import datetime
 import importlib
 import importlib.metadata
 import inspect
 import logging
-import datetime
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import peewee
 import pluggy
 from flask import abort, request
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from . import hookspecs, versions
 from .db import BaseModel, db, utcnow
@@ -40,6 +42,10 @@ BUILTIN_PLUGINS = (
     ("incentives", "plugins.incentives.plugin"),
     ("timemgmt", "plugins.timemgmt.plugin"),
 )
+# The version of the plugin contract (hooks, contributions and `core.api`). A plugin may declare
+# the versions it works with, `salesdeck_api = ">=1.0,<2"`, and is set aside on any other.
+API_VERSION = "1.0"
+
 # Hooks asked once at start-up of every loaded plugin, switched on or not: a plugin turned off
 # keeps its tables, pages (answering 404) and migrations, so it can come back without a restart.
 STARTUP_HOOKS = ("register_models", "register_migrations", "register_blueprints")
@@ -109,6 +115,32 @@ def _describe(plugin: Plugin, dist=None) -> None:
         plugin.version = str(getattr(obj, "__version__", ""))
 
 
+def turned_off_command(plugin: str, command):
+    """What stands for a command of a plugin an admin turned off: it says so, instead of click's
+    "No such command"."""
+    import click
+
+    def refuse(**_ignored):
+        raise click.ClickException(f"the plugin {plugin!r} is turned off; an admin turns it on in Admin > Plugins")
+
+    return click.Command(command.name, callback=refuse, help=f"(the plugin {plugin!r} is turned off)",
+                         context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+
+
+def _check_api(obj) -> None:
+    """Refuse a plugin that declares plugin API versions this salesdeck does not offer."""
+    wanted = getattr(obj, "salesdeck_api", None)
+    if wanted is None:
+        return
+    try:
+        compatible = API_VERSION in SpecifierSet(str(wanted))
+    except InvalidSpecifier:
+        raise pluggy.PluginValidationError(obj, f"salesdeck_api = {wanted!r} is not a version range such as '>=1.0,<2'") from None
+    if not compatible:
+        raise pluggy.PluginValidationError(
+            obj, f"it needs plugin API {wanted}; this salesdeck offers {API_VERSION}: install a version of the plugin made for it")
+
+
 class PluginHost:
     def __init__(self, app):
         self.app = app
@@ -120,6 +152,7 @@ class PluginHost:
         self.blueprint_owner: dict[str, str] = {}
         self._recorded_errors: dict[tuple[str, str], tuple[str, datetime.datetime]] = {}
         self._logged_kinds: set[tuple[str, str, str]] = set()
+        self.migration_failures: dict[str, str] = {}  # plugin -> why its migration failed (`schema.migrate`)
 
     # -- loading --------------------------------------------------------------------------------
 
@@ -145,6 +178,7 @@ class PluginHost:
         try:
             plugin.obj = load()
             _describe(plugin, dist)
+            _check_api(plugin.obj)
             self.pm.register(plugin.obj, name=name)
             unknown = [
                 caller.name
@@ -155,13 +189,27 @@ class PluginHost:
                 raise pluggy.PluginValidationError(
                     plugin.obj, f"unknown hook(s): {', '.join(sorted(unknown))}"
                 )
+            wrappers = [
+                caller.name
+                for caller in self.pm.get_hookcallers(plugin.obj) or []
+                for impl in caller.get_hookimpls()
+                if impl.plugin is plugin.obj and (impl.wrapper or impl.hookwrapper)
+            ]
+            if wrappers:  # salesdeck calls each implementation itself, so a wrapper would never run
+                raise pluggy.PluginValidationError(
+                    plugin.obj, f"hook wrappers are not part of the contract: {', '.join(sorted(wrappers))}"
+                )
         except Exception as exc:  # noqa: BLE001 - any failure of a plugin must not stop the app
             self._set_aside(name, exc)
 
     def _set_aside(self, name: str, exc: BaseException) -> None:
-        plugin = self.plugins[name]
         log.error("plugin %r could not be loaded", name, exc_info=exc)
-        plugin.load_error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        self.set_aside(name, "".join(traceback.format_exception_only(type(exc), exc)).strip())
+
+    def set_aside(self, name: str, message: str) -> None:
+        """Take a plugin out of this process (its hooks are no longer called), saying why."""
+        plugin = self.plugins[name]
+        plugin.load_error = message
         if plugin.obj is not None and self.pm.is_registered(plugin.obj):
             self.pm.unregister(plugin.obj)
 
@@ -196,16 +244,29 @@ class PluginHost:
         """Call a list-returning hook and flatten the lists."""
         return [item for _, items in self.results(hook, **kwargs) for item in items]
 
-    def notify(self, hook: str, **kwargs) -> None:
+    def notify(self, hook: str, **kwargs) -> list[tuple[str, str]]:
         """Call an on_* hook. Each implementation runs in its own savepoint, so one that fails
-        (even with a database error) leaves the caller's transaction usable."""
-        for impl in self._implementations(hook, include_disabled=False):
+        (even with a database error) leaves the caller's transaction usable. Returns the failures,
+        [(plugin name, message)], for a caller that reports them (the demo command)."""
+        return self._notify(hook, self._implementations(hook, include_disabled=False), kwargs)
+
+    def notify_plugin(self, name: str, hook: str, **kwargs) -> list[tuple[str, str]]:
+        """Call one plugin's implementation of an on_* hook (or `demo_data`), whether it is on or
+        off, contained like `notify`. Returns its failure, [(plugin name, message)], if any."""
+        implementations = [impl for impl in self._implementations(hook, include_disabled=True) if impl.plugin_name == name]
+        return self._notify(hook, implementations, kwargs)
+
+    def _notify(self, hook: str, implementations, kwargs: dict) -> list[tuple[str, str]]:
+        failures = []
+        for impl in implementations:
             arguments = {name: kwargs[name] for name in impl.argnames}
             try:
                 with db.atomic():
                     impl.function(**arguments)
             except Exception as exc:  # noqa: BLE001
                 self.record_error(impl.plugin_name, hook, exc)
+                failures.append((impl.plugin_name, "".join(traceback.format_exception_only(type(exc), exc)).strip()))
+        return failures
 
     def record_error(self, name: str, where: str, exc: BaseException) -> None:
         """Log a plugin's failure (with its traceback the first time this process sees its kind)
@@ -257,7 +318,10 @@ class PluginHost:
             self.disabled = frozenset()  # a database not yet migrated has no switches
         self._switches_version = version
 
-    def set_enabled(self, name: str, enabled: bool) -> None:
+    def set_enabled(self, name: str, enabled: bool, user=None) -> list[tuple[str, str]]:
+        """Turn a plugin on or off for every process, then tell that plugin alone (`on_enabled`,
+        `on_disabled`: it missed the `on_*` notifications while off). Returns its failure, if any;
+        the switch stays as set either way."""
         if name not in self.plugins or self.plugins[name].required:
             raise KeyError(name)
         with db.atomic():
@@ -268,6 +332,7 @@ class PluginHost:
             versions.bump(versions.PLUGINS)
             self._forget_failures(name)
         self.refresh()
+        return self.notify_plugin(name, "on_enabled" if enabled else "on_disabled", user=user)
 
     def clear_error(self, name: str) -> None:
         with db.atomic():
@@ -283,6 +348,11 @@ class PluginHost:
     def register_blueprints(self, app) -> None:
         for name, blueprints in self.results("register_blueprints", include_disabled=True):
             try:
+                for blueprint in blueprints:
+                    if name != CORE and blueprint.name != name and not blueprint.name.startswith(f"{name}_"):
+                        # its endpoints would clash with another plugin's, or point at the wrong one
+                        raise pluggy.PluginValidationError(
+                            self.plugins[name].obj, f"blueprint {blueprint.name!r} must be named {name!r} or start with '{name}_'")
                 for blueprint in blueprints:
                     app.register_blueprint(blueprint)
                     self.blueprint_owner[blueprint.name] = name

@@ -7,9 +7,19 @@ exception: a later plugin may replace a type on purpose.
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
 from flask import current_app, g
 
+from .contributions import AuditTerms
+from .db import db
 from .plugins import host_of
+
+FAILED_METRICS = "salesdeck_failed_metrics"
 
 
 class DuplicateKey(ValueError):
@@ -65,4 +75,154 @@ def processes() -> dict:
 
 
 def metrics() -> dict:
-    return _by_key("register_metrics")
+    """The metrics of the enabled plugins. Their `compute`, `daily` and `expected` are contained:
+    one that raises answers {} instead, its failure is logged and shown on the plugins page, and
+    `metric_failed(key)` says so for the rest of the request (goals then show "metric unavailable")."""
+    return _cached("register_metrics", _build_metrics)
+
+
+def metric_failed(key: str) -> bool:
+    """Whether a metric raised during this request."""
+    return key in g.get(FAILED_METRICS, ())
+
+
+def _build_metrics(hook: str) -> dict:
+    host = host_of(current_app)
+    found: dict = {}
+    for plugin, items in reversed(host.results(hook)):
+        for item in items:
+            if item.key in found:
+                host.record_error(plugin, hook, DuplicateKey(f"{item.key!r} is already registered"))
+                continue
+            found[item.key] = dataclasses.replace(item, **{
+                part: _contained(host, plugin, item.key, getattr(item, part)) for part in ("compute", "daily", "expected")})
+    return found
+
+
+def _contained(host, plugin: str, key: str, function):
+    if function is None:
+        return None
+
+    @functools.wraps(function)
+    def call(**kwargs):
+        try:
+            with db.atomic():  # a savepoint: a failed query leaves the page's transaction usable
+                return function(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - any failure of a plugin's metric is contained
+            host.record_error(plugin, f"metric {key}", exc)
+            g.setdefault(FAILED_METRICS, set()).add(key)
+            return {}
+
+    return call
+
+
+@dataclass
+class AuditVocabulary:
+    """Every enabled plugin's `AuditTerms`, merged: the first plugin to name a key keeps it (the
+    core's come first); `value` and `title` ask each plugin's in turn, contained."""
+
+    actions: dict
+    subjects: dict
+    changes: dict
+    values: list  # [(plugin, value function)]
+    titles: list  # [(plugin, title function)]
+
+    def value(self, key: str, stored):
+        return self._first(self.values, "value", key, stored)
+
+    def title(self, subject: str, stored: str):
+        return self._first(self.titles, "title", subject, stored)
+
+    @staticmethod
+    def _first(functions: list, part: str, *arguments):
+        for plugin, function in functions:
+            try:
+                words = function(*arguments)
+            except Exception as exc:  # noqa: BLE001 - a plugin's bug must not break the log
+                host_of(current_app).record_error(plugin, f"describe_audit {part}", exc)
+                continue
+            if words is not None:
+                return words
+        return None
+
+
+def audit_vocabulary() -> AuditVocabulary:
+    """How the audit log names actions, subjects, changes and values (`describe_audit`)."""
+    return _cached("describe_audit", _build_vocabulary)
+
+
+def _build_vocabulary(hook: str) -> AuditVocabulary:
+    host = host_of(current_app)
+    vocabulary = AuditVocabulary({}, {}, {}, [], [])
+    for plugin, terms in reversed(host.results(hook)):
+        if not isinstance(terms, AuditTerms):
+            host.record_error(plugin, hook, TypeError(f"{hook} must return AuditTerms, not {type(terms).__name__}"))
+            continue
+        for part in ("actions", "subjects", "changes"):
+            found = getattr(vocabulary, part)
+            for name, label in getattr(terms, part).items():
+                if name in found:
+                    host.record_error(plugin, hook, DuplicateKey(f"{name!r} is already registered"))
+                    continue
+                found[name] = label
+        if terms.value is not None:
+            vocabulary.values.append((plugin, terms.value))
+        if terms.title is not None:
+            vocabulary.titles.append((plugin, terms.title))
+    return vocabulary
+
+
+def _dicts(host, hook: str) -> list[tuple]:
+    """[(plugin, dict)] of a dict-returning hook, first registered first; a result that is no
+    dict is the plugin's error."""
+    found = []
+    for plugin, named in reversed(host.results(hook)):
+        if isinstance(named, dict):
+            found.append((plugin, named))
+        else:
+            host.record_error(plugin, hook, TypeError(f"{hook} must return a dict, not {type(named).__name__}"))
+    return found
+
+
+ICON_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+# SVG path data and nothing else: commands, numbers, separators. No quotes, brackets or letters
+# that would leave the `d` attribute or name anything but a path command.
+PATH_DATA = re.compile(r"[MmLlHhVvCcSsQqTtAaZz0-9eE.,+\- \n\t]{1,4000}")
+SPRITE = Path(__file__).parent / "static" / "icons.svg"
+
+
+@functools.cache
+def built_in_icons() -> frozenset:
+    """The names of the icons of the core's sprite (core/static/icons.svg)."""
+    return frozenset(re.findall(r'<symbol id="([^"]+)"', SPRITE.read_text()))
+
+
+def icons() -> dict:
+    """{name: (path data, ...)} of the icons the enabled plugins add through `register_icons`;
+    the `icon()` macro draws them inline, and the core's sprite draws the rest."""
+    return _cached("register_icons", _build_icons)
+
+
+def _build_icons(hook: str) -> dict:
+    host = host_of(current_app)
+    found: dict = {}
+    for plugin, named in _dicts(host, hook):
+        for name, data in named.items():
+            paths = (data,) if isinstance(data, str) else tuple(data)
+            if not (isinstance(name, str) and ICON_NAME.fullmatch(name)):
+                problem = f"icon name {name!r} must be lowercase letters, digits, '.', '-' or '_'"
+            elif name in found or name in built_in_icons():
+                problem = f"icon {name!r} is already registered"
+            elif not paths or not all(isinstance(path, str) and PATH_DATA.fullmatch(path) for path in paths):
+                problem = f"icon {name!r}: only SVG path data (the d of a <path>) is accepted"
+            else:
+                found[name] = paths
+                continue
+            host.record_error(plugin, hook, DuplicateKey(problem) if "already" in problem else ValueError(problem))
+    return found
+
+
+def agenda_items(user, day) -> list:
+    """What the enabled plugins put on `user`'s agenda for `day` (`agenda_items`), for a plugin that
+    shows a day's plan; a plugin that fails is left out and reported."""
+    return host_of(current_app).collect("agenda_items", user=user, day=day)

@@ -5,8 +5,8 @@ place and one plugin's failure never takes a page down.
 """
 from __future__ import annotations
 
-import logging
 import datetime
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError, IntegerConverter
 
+from .contributions import RecordPanel
 from .i18n import html_lang
 from .models import LOCALES
 from .plugins import host_of
@@ -87,6 +88,38 @@ def render_widgets(user) -> list[tuple]:
             cards.append((widget, html))
     cards.sort(key=lambda card: card[0].order)
     return cards
+
+
+def render_record_panels(entity: str, record) -> list[tuple]:
+    """[(panel, html)] for a record's page, from `record_panels`, sorted by order then title; a
+    panel whose hook or template fails shows a notice instead. The page has already checked that
+    the signed-in user may see the record."""
+    host = host_of(current_app)
+    panels = []
+    for plugin, contributed in host.results("record_panels", entity=entity, record=record, user=current_user):
+        if not isinstance(contributed, (list, tuple)) or not all(isinstance(panel, RecordPanel) for panel in contributed):
+            host.record_error(plugin, "record_panels", TypeError("record_panels must return a list of RecordPanel"))
+            continue
+        for panel in contributed:
+            try:
+                if not panel.template.endswith(".html"):
+                    raise ValueError(f"panel template {panel.template!r} must be .html (autoescaped)")
+                html = Markup(render_template(panel.template, **panel.context))
+            except Exception as exc:  # noqa: BLE001 - a broken panel must not break the record's page
+                host.record_error(plugin, "record_panels", exc)
+                html = None
+            panels.append((panel, html))
+    panels.sort(key=lambda shown: (shown[0].order, str(shown[0].title)))
+    return panels
+
+
+def plugin_icon(name) -> tuple | None:
+    """The path data of an icon a plugin added (`register_icons`), or None for the sprite's own."""
+    from .registry import built_in_icons, icons
+
+    if not isinstance(name, str) or name in built_in_icons():
+        return None
+    return icons().get(name)
 
 
 def render_page(template: str, block: str | None = None, status: int = 200, **context):
@@ -246,6 +279,8 @@ def init_app(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(lambda: {"shell": Shell()})
     app.jinja_env.globals["list_url"] = list_url
+    app.jinja_env.globals["record_panels_of"] = render_record_panels
+    app.jinja_env.globals["plugin_icon"] = plugin_icon
     for code in ERROR_MESSAGES:
         app.register_error_handler(code, _error_page)
     for error in DATABASE_UNAVAILABLE:

@@ -21,55 +21,40 @@ from types import SimpleNamespace
 
 import psycopg2
 import pytest
-from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from core import create_app, schema
-from core.auth import hash_password
-from core.db import db, release
-from core.models import ADMIN, MANAGER, REP, Team, User
-from core.plugins import host_of
+from core import create_app
+from core.testing import (  # noqa: F401  (FAST_ARGON2, PASSWORD, ...: tests import them from here too)
+    FAST_ARGON2,
+    PASSWORD,
+    Client,
+    PostgresSchema,
+    config_for,
+    create_people,
+    migrate_everything,
+    shut_database,
+)
 
 POSTGRES_URL = os.environ.get("SALESDECK_TEST_POSTGRES_URL")
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "correct-horse-battery"
-FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 # Without a PostgreSQL URL its tests are left out at collection (said once in the header), not
 # reported as hundreds of skips.
 DATABASES = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+
+
+# Sweeps that take a minute or more run first: spread over every core, a long test left for last
+# keeps one core busy while the others wait.
+LONG_MODULES = ("test_hostile_requests.py", "test_permission_sweep.py", "test_import_jobs.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: item.path.name not in LONG_MODULES)  # stable: the rest keep their order
 
 
 def pytest_report_header(config):
     if not POSTGRES_URL:
         return "PostgreSQL is off: set SALESDECK_TEST_POSTGRES_URL to run every database test there too"
     return None
-
-
-def config_for(url: str, instance: Path, **extra) -> dict:
-    return {
-        "DATABASE_URL": url,
-        "SECRET_KEY": "test-secret",
-        "TESTING": True,
-        "LOAD_ENTRYPOINTS": False,
-        "INSTANCE_PATH": str(instance),
-        "ARGON2_PARAMETERS": FAST_ARGON2,
-        **extra,
-    }
-
-
-def shut_database() -> None:
-    """Close every connection of the current database (pools included) after a test."""
-    release()
-    if db.obj is not None and hasattr(db.obj, "close_all"):
-        db.obj.close_all()
-
-
-def migrate_everything(url: str, instance: Path) -> None:
-    """Apply the migrations of the core and of every plugin, pip-installed ones included."""
-    app = create_app(config_for(url, instance, SCHEMA_CHECK=False, LOAD_ENTRYPOINTS=True))
-    with app.app_context():
-        schema.migrate(host_of(app))
-    shut_database()
 
 
 # -- databases ------------------------------------------------------------------------------------
@@ -82,35 +67,6 @@ def sqlite_template(tmp_path_factory) -> Path:
     migrate_everything(f"sqlite:///{path}", folder / "instance")
     assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
     return path
-
-
-class PostgresSchema:
-    """A private schema in the test database, migrated once, emptied before each test."""
-
-    def __init__(self, base_url: str, instance: Path):
-        self.name = f"sdtest_{uuid.uuid4().hex[:10]}"
-        self.admin = psycopg2.connect(base_url)
-        self.admin.autocommit = True
-        with self.admin.cursor() as cursor:
-            cursor.execute(f"CREATE SCHEMA {self.name}")
-        separator = "&" if "?" in base_url else "?"
-        self.url = f"{base_url}{separator}options=-c%20search_path%3D{self.name}"
-        migrate_everything(self.url, instance)
-        with self.admin.cursor() as cursor:
-            cursor.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename NOT LIKE %s",
-                (self.name, "%\\_migrations"),
-            )
-            self.tables = [f"{self.name}.{row[0]}" for row in cursor.fetchall()]
-
-    def empty(self) -> None:
-        with self.admin.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {', '.join(self.tables)} RESTART IDENTITY CASCADE")
-
-    def drop(self) -> None:
-        with self.admin.cursor() as cursor:
-            cursor.execute(f"DROP SCHEMA {self.name} CASCADE")
-        self.admin.close()
 
 
 @pytest.fixture(scope="session")
@@ -158,27 +114,6 @@ def empty_database_url(request, tmp_path):
 # -- the app and its clients ----------------------------------------------------------------------
 
 
-class Client(FlaskClient):
-    """A test client that sends the CSRF token with every POST, as the pages' forms do."""
-
-    def csrf_token(self) -> str:
-        page = self.get("/login", follow_redirects=True)
-        return re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text).group(1)
-
-    def post(self, *args, csrf: bool = True, **kwargs):
-        if csrf:
-            data = dict(kwargs.get("data") or {})
-            data.setdefault("csrf_token", self.csrf_token())
-            kwargs["data"] = data
-        return super().post(*args, **kwargs)
-
-    def login(self, user, password: str = PASSWORD):
-        email = user if isinstance(user, str) else user.email
-        response = self.post("/login", data={"email": email, "password": password})
-        assert response.status_code == 302, f"sign-in as {email} failed: {response.status_code}"
-        return self
-
-
 @pytest.fixture
 def make_app(database_url, tmp_path):
     """Build apps on this test's database: make_app(EXTRA_PLUGINS={...}, LOAD_ENTRYPOINTS=True)."""
@@ -207,24 +142,6 @@ def htmx_client(app) -> Client:
     client = app.test_client()
     client.environ_base["HTTP_HX_REQUEST"] = "true"
     return client
-
-
-def create_people() -> SimpleNamespace:
-    hashed = hash_password(PASSWORD)
-    admin = User.create(email="admin@example.com", name="Ada Admin", role=ADMIN, password_hash=hashed)
-    manager = User.create(email="manager@example.com", name="Max Manager", role=MANAGER, password_hash=hashed)
-    team = Team.create(name="East", manager=manager)
-    west = Team.create(name="West")
-    rep = User.create(email="rep@example.com", name="Rita Rep", role=REP, team=team, password_hash=hashed)
-    colleague = User.create(
-        email="colleague@example.com", name="Carl Colleague", role=REP, team=team, password_hash=hashed
-    )
-    outsider = User.create(
-        email="outsider@example.com", name="Olga Outsider", role=REP, team=west, password_hash=hashed
-    )
-    return SimpleNamespace(
-        admin=admin, manager=manager, rep=rep, colleague=colleague, outsider=outsider, team=team, west=west
-    )
 
 
 @pytest.fixture

@@ -2,17 +2,14 @@
 while the form is half filled in, and saving can say exactly what is wrong where."""
 from __future__ import annotations
 
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from core import registry
-from core.i18n import team_today
-from core.shell import id_from
+from core.api import id_from, metrics, team_today
 
-from . import periods as P
+from . import periods
 from .models import Goal
 from .services import GROWTH_OVER, Draft, growth_target, owner_lookup, owner_of, parse_amount, parse_owner, title, visible
 
@@ -40,42 +37,42 @@ class GoalForm(FlaskForm):
     def offer(self, user, owners: list) -> None:
         """Fill the choices for `user`."""
         self.owner.choices = [SelectChoice(owner.key, owner.label) for owner in owners]
-        self.metric.choices = [SelectChoice(key, str(metric.label)) for key, metric in registry.metrics().items()]
+        self.metric.choices = [SelectChoice(key, str(metric.label)) for key, metric in metrics().items()]
         self.mode.choices = [SelectChoice("number", str(_l("A number"))), SelectChoice("growth", str(_l("Growth in %")))]
         self.basis.choices = [SelectChoice("previous", str(_l("The one just before"))),
                               SelectChoice("complete", str(_l("The last complete one")))]
         today = team_today()
         choices = []
         for kind, (before, after) in OFFERED.items():
-            group = str(P.KIND_LABELS[kind])
+            group = str(periods.KIND_LABELS[kind])
             choices += [SelectChoice(period.key, period.label(), optgroup=group)
-                        for period in P.upcoming(kind, today, before, after)]
+                        for period in periods.upcoming(kind, today, before, after)]
         self.period.choices = choices + [SelectChoice("custom", str(_l("Custom dates (below)")), optgroup=str(_l("Other")))]
         self.until.choices = [SelectChoice("", str(_l("Only this period")))] + [
             choice for choice in choices if not choice.value.startswith("year:")]
         if not self.is_submitted():  # a new form starts on the first owner and measure, next quarter
             self.owner.data = self.owner.data or (owners[0].key if owners else None)
-            self.metric.data = self.metric.data or next(iter(registry.metrics()), None)
-            self.period.data = self.period.data or P.shifted(P.containing("quarter", today), 1).key
+            self.metric.data = self.metric.data or next(iter(metrics()), None)
+            self.period.data = self.period.data or periods.shifted(periods.containing("quarter", today), 1).key
         parents = list(visible(user).order_by(Goal.start.desc(), Goal.id.desc()).limit(300))
         users, teams = owner_lookup(parents)
         self.parent.choices = [SelectChoice("", "—")] + [
             SelectChoice(str(goal.id), title(goal, owner_of(goal, users, teams))) for goal in parents]
 
 
-def read_period(form: GoalForm) -> P.Period | None:
+def read_period(form: GoalForm) -> periods.Period | None:
     chosen = form.period.data or ""
     if chosen == "custom":
         if form.start.data is None or form.end.data is None:
             return None
-        return P.Period("custom", form.start.data, form.end.data)
-    return P.parse(chosen, OFFERED)
+        return periods.Period("custom", form.start.data, form.end.data)
+    return periods.parse(chosen, OFFERED)
 
 
 def read(form: GoalForm, user) -> tuple[Draft, dict]:
     """The form as a Draft, and the errors of the parts that could not be read."""
     errors = {}
-    draft = Draft(owner=parse_owner(form.owner.data or "", user), metric=registry.metrics().get(form.metric.data or ""),
+    draft = Draft(owner=parse_owner(form.owner.data or "", user), metric=metrics().get(form.metric.data or ""),
                   description=(form.description.data or "").strip(), reason=(form.reason.data or "").strip())
     if form.metric.data and draft.metric is None:
         errors["metric"] = form.metric.gettext("Not a valid choice.")
@@ -84,7 +81,7 @@ def read(form: GoalForm, user) -> tuple[Draft, dict]:
         errors["period"] = str(_l("Give both dates of a custom period."))
     if form.until.data:  # only a period offered: a span is a year or so, never thousands of periods
         offered = {choice.value for choice in form.until.choices}
-        draft.until = P.parse(form.until.data, OFFERED) if form.until.data in offered else None
+        draft.until = periods.parse(form.until.data, OFFERED) if form.until.data in offered else None
         if draft.until is None:
             errors["until"] = form.until.gettext("Not a valid choice.")
     parent_id = id_from(form.parent.data)

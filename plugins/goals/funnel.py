@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from core import registry
+from core.api import metrics as all_metrics
 
-from . import periods as P
+from . import periods
 from .services import Owner, user_ids_of_owner
 
 LOOK_BACK_MONTHS = (3, 6, 12)
@@ -44,7 +44,7 @@ class Funnel:
 def chain(metric_key: str) -> list:
     """The metrics that lead, step by step, to the count a revenue metric is the amount of:
     [deals won, quotes, visits, calls]."""
-    metrics = registry.metrics()
+    metrics = all_metrics()
     amount = metrics.get(metric_key)
     if amount is None or not amount.amount_of or amount.amount_of not in metrics:
         return []
@@ -58,14 +58,14 @@ def chain(metric_key: str) -> list:
 
 
 def work_out(goal, owner: Owner, months: int, today: datetime.date, off: frozenset) -> Funnel | None:
-    metrics = registry.metrics()
+    metrics = all_metrics()
     steps = chain(goal.metric)
     if not steps:
         return None
     until = min(today, goal.start) - datetime.timedelta(days=1)
     since = until + datetime.timedelta(days=1) - relativedelta(months=months)
     people = user_ids_of_owner(owner)
-    weeks = decimal.Decimal(max(len(P.working_days(goal.start, goal.end, off)), 1)) / 5
+    weeks = decimal.Decimal(max(len(periods.working_days(goal.start, goal.end, off)), 1)) / 5
 
     def total(metric) -> decimal.Decimal:
         found = metric.compute(user_ids=people, start=since, end=until) if people else {}

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import peewee
 
-from core.db import BaseModel, utcnow
-from core.lowcode.models import json_field
-from core.models import Team, User
+from core.api import BaseModel, Team, User, json_field, utcnow
 
 
 class Goal(BaseModel):

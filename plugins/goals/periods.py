@@ -16,7 +16,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.i18n import locale_code
+from core.api import locale_code
 
 KINDS = ("year", "quarter", "month", "week", "day", "custom")
 KIND_LABELS = {"year": _l("Year"), "quarter": _l("Quarter"), "month": _l("Month"), "week": _l("Week"),
@@ -43,7 +43,7 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def contains(self, other: "Period") -> bool:
+    def contains(self, other: Period) -> bool:
         return self.start <= other.start and other.end <= self.end
 
     def label(self, locale: str | None = None) -> str:

@@ -5,11 +5,9 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.contributions import NavItem
-from core.hookspecs import hookimpl
-from core.models import ADMIN, MANAGER
+from core.api import AuditTerms, NavItem, hookimpl
 
-from . import widgets
+from . import services, widgets
 
 label = _l("Goals")
 description = _l("SMART goals broken down by period and person, with live progress and reviews.")
@@ -35,11 +33,25 @@ def register_blueprints():
 
 
 @hookimpl
+def describe_audit():
+    return AuditTerms(
+        actions={"goal_add": _l("set the goal"), "goal_target": _l("changed the target"), "goal_split": _l("broke it down"),
+                 "goal_share": _l("shared it out"), "goal_archive": _l("archived it"), "review_save": _l("saved the review"),
+                 "holidays": _l("changed the holidays")},
+        subjects={"goals": _l("Goals")},
+        changes={"goals": _l("Goals"), "days": _l("Holidays"), "children": _l("Goals below"), "method": _l("Split by"),
+                 "target": _l("Target"), "shares": _l("Shares"), "holidays": _l("Holidays")},
+        value=services.audit_words,
+        title=services.audit_title,
+    )
+
+
+@hookimpl
 def nav_items(user):
     items = [NavItem(_l("Goals"), "goals.index", icon="goal", order=10)]
-    if user.role in (ADMIN, MANAGER):
+    if user.may("lead_teams"):
         items.append(NavItem(_l("Reviews"), "goals.reviews", icon="form", order=11))
-    if user.role == ADMIN:
+    if user.may("administer"):
         items.append(NavItem(_l("Holidays"), "goals.holidays", icon="clock", order=936, section="admin"))
     return items
 

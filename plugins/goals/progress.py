@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from core.i18n import locale_code
+from core.api import locale_code, metric_failed
 
-from . import periods as P
+from . import periods
 from .services import holidays, metric_or_none, user_ids_of
 
 STATUS_LABELS = {"not_started": _l("Not started"), "on_track": _l("On track"), "at_risk": _l("At risk"),
-                 "behind": _l("Behind"), "achieved": _l("Achieved"), "missed": _l("Missed")}
+                 "behind": _l("Behind"), "achieved": _l("Achieved"), "missed": _l("Missed"),
+                 # its plugin is off or its numbers failed: the goal is kept and left out of the counts
+                 "unavailable": _l("Metric unavailable")}
 AT_RISK = decimal.Decimal("0.8")  # a forecast below 80% of the target is behind
 
 
@@ -94,10 +96,16 @@ def measure(goals: list, today: datetime.date, with_days: bool = False) -> dict[
                     ranges[span] = metric.compute(user_ids=everyone, start=span[0], end=span[1])
         if metric is not None and metric.expected is not None and everyone and max(goal.end for goal in group) > today:
             ahead = {person: Series(days) for person, days in
-                     metric.expected(user_ids=everyone, start=today + datetime.timedelta(days=1), end=max(goal.end for goal in group)).items()}
+                     metric.expected(user_ids=everyone, start=today + datetime.timedelta(days=1),
+                                     end=max(goal.end for goal in group)).items()}
+        unavailable = metric is None or metric_failed(key)
         for goal in group:
             owners = people[goal.id]
             progress = Progress(target=_number(goal.target))
+            if unavailable:
+                progress.status = "unavailable"
+                result[goal.id] = progress
+                continue
             last = min(goal.end, today)
             if daily:
                 progress.actual = sum((daily.get(person, NOTHING).total(goal.start, last) for person in owners), decimal.Decimal(0))
@@ -120,7 +128,7 @@ def measure(goals: list, today: datetime.date, with_days: bool = False) -> dict[
 
 def judge(progress: Progress, goal, today: datetime.date, off: frozenset) -> None:
     """Pace, forecast and status, counted in working days (calendar days for a period without any)."""
-    all_days = P.working_days_of(goal.start, goal.end, off)
+    all_days = periods.working_days_of(goal.start, goal.end, off)
     done = bisect.bisect_right(all_days, today)
     progress.percent = int(progress.actual * 100 / progress.target) if progress.target else 0
     share = decimal.Decimal(done) / decimal.Decimal(len(all_days))

@@ -4,23 +4,34 @@ Goals know nothing of deals: every number comes from a metric some plugin regist
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
 import functools
-import dataclasses
 from dataclasses import dataclass
 
 import peewee
 from flask_babel import gettext as _
 
-from core import auth, registry
-from core.db import db, utcnow
-from core.i18n import locale_code, team_today
-from core.lowcode.records import audit
-from core.models import ADMIN, MANAGER, Team, User
+from core.api import (
+    Team,
+    Translated,
+    User,
+    db,
+    id_from,
+    locale_code,
+    managed_team_ids,
+    managed_teams,
+    managed_user_ids,
+    metrics,
+    records,
+    source_text,
+    team_today,
+    utcnow,
+)
 
-from . import periods as P
-from . import split as S
+from . import periods as period_math
+from . import split
 from .models import Goal, Holiday, TargetChange
 
 MAX_TARGET = decimal.Decimal(10) ** 12
@@ -63,19 +74,14 @@ def owner_lookup(goals) -> tuple[dict, dict]:
     return users, teams
 
 
-def managed_teams(user: User) -> list[Team]:
-    """The teams `user` runs (the core's one answer): an admin all, a manager theirs, a rep none."""
-    return list(auth.managed_teams(user))
-
-
 def owners_for(user: User) -> list[Owner]:
     """Whom `user` may set goals for: an admin anyone and the company; a manager their teams and
     the people in them; a rep nobody."""
-    teams = managed_teams(user)
+    teams = list(managed_teams(user))
     if not teams:
         return []
     people = User.select().where(User.active == True, User.team.in_([t.id for t in teams])).order_by(User.name)  # noqa: E712
-    owners = [Owner()] if user.role == ADMIN else []
+    owners = [Owner()] if user.may("see_everything") else []
     for team in teams:
         owners.append(Owner(team=team))
         owners += [Owner(user=person) for person in people if person.team_id == team.id]
@@ -107,7 +113,7 @@ def user_ids_of_owner(owner: Owner) -> list[int]:
     return everyone()
 
 
-def actual(metric, owner: Owner, period: P.Period) -> decimal.Decimal:
+def actual(metric, owner: Owner, period: period_math.Period) -> decimal.Decimal:
     """The owner's number for a period, in one query."""
     people = user_ids_of_owner(owner)
     found = metric.compute(user_ids=people, start=period.start, end=period.end) if people else {}
@@ -120,28 +126,28 @@ GROWTH_OVER = ("previous", "complete")
 GROWTH_KEYS = ("growth", "base", "from", "to", "running", "as_of", "changed")
 
 
-def growth_base(period: P.Period, over: str, today: datetime.date) -> P.Period:
-    return P.last_complete(period, today) if over == "complete" else P.comparable(period, 1)[0]
+def growth_base(period: period_math.Period, over: str, today: datetime.date) -> period_math.Period:
+    return period_math.last_complete(period, today) if over == "complete" else period_math.comparable(period, 1)[0]
 
 
 def percent_text(percent: decimal.Decimal) -> str:
     """20 -> "20", 12.50 -> "12.5" (never "2E+1")."""
-    return f"{percent.quantize(S.CENT).normalize():f}"
+    return f"{percent.quantize(split.CENT).normalize():f}"
 
 
 def grown(metric, base: decimal.Decimal, percent: decimal.Decimal) -> decimal.Decimal:
-    unit = S.ONE if whole_units(metric) else S.CENT
+    unit = split.ONE if whole_units(metric) else split.CENT
     return (base * (1 + percent / 100)).quantize(unit, rounding=decimal.ROUND_CEILING)
 
 
-def growth_target(metric, owner: Owner, period: P.Period, percent: decimal.Decimal, over: str = "previous",
+def growth_target(metric, owner: Owner, period: period_math.Period, percent: decimal.Decimal, over: str = "previous",
                   today: datetime.date | None = None) -> tuple[decimal.Decimal, dict]:
     """"20% more than last quarter": the base period's actual, raised; and how it was worked out.
     A base period still running counts what it has so far, and the basis says so."""
     today = today or team_today()
     before = growth_base(period, over, today)
     base = actual(metric, owner, before)
-    basis = {"growth": percent_text(percent), "base": str(base.quantize(S.CENT)), "from": before.start.isoformat(),
+    basis = {"growth": percent_text(percent), "base": str(base.quantize(split.CENT)), "from": before.start.isoformat(),
              "to": before.end.isoformat()}
     if before.end >= today:
         basis.update(running=True, as_of=today.isoformat())
@@ -161,7 +167,7 @@ def regrown(goal: Goal, percent: decimal.Decimal, over: str) -> tuple[decimal.De
     if over not in GROWTH_OVER or metric is None:
         return None
     users, teams = owner_lookup([goal])
-    return growth_target(metric, owner_of(goal, users, teams), P.Period(goal.period_kind, goal.start, goal.end), percent, over)
+    return growth_target(metric, owner_of(goal, users, teams), period_math.Period(goal.period_kind, goal.start, goal.end), percent, over)
 
 
 def user_ids_of(goals: list[Goal]) -> dict[int, list[int]]:
@@ -176,16 +182,15 @@ def visible(user: User):
     """The goals `user` may see: an admin all; a manager the company's, their teams' and their
     people's; a rep the company's, their team's and their own."""
     query = Goal.select().where(Goal.archived_at.is_null())
-    return query if user.role == ADMIN else query.where(_seen_by(user))
+    return query if user.may("see_everything") else query.where(_seen_by(user))
 
 
 def _seen_by(user: User):
     """The condition on goals that `user` (not an admin) may see."""
     company = Goal.owner_user.is_null() & Goal.owner_team.is_null()
-    if user.role == MANAGER:
-        teams = Team.select(Team.id).where(Team.manager == user.id)
-        people = auth.managed_user_ids(user)
-        return company | Goal.owner_team.in_(teams) | Goal.owner_user.in_(people) | (Goal.owner_user == user.id)
+    if user.may("lead_teams"):
+        people = managed_user_ids(user)
+        return company | Goal.owner_team.in_(managed_team_ids(user)) | Goal.owner_user.in_(people) | (Goal.owner_user == user.id)
     own_team = (Goal.owner_team == user.team_id) if user.team_id else peewee.Value(False)
     return company | own_team | (Goal.owner_user == user.id)
 
@@ -193,13 +198,13 @@ def _seen_by(user: User):
 def seen_ids(user: User, goal_ids) -> set[int]:
     """Which of these goals (archived ones too) `user` may see, in one query."""
     query = Goal.select(Goal.id).where(Goal.id.in_(list(goal_ids) or [0]))
-    return {goal_id for (goal_id,) in (query if user.role == ADMIN else query.where(_seen_by(user))).tuples()}
+    return {goal_id for (goal_id,) in (query if user.may("see_everything") else query.where(_seen_by(user))).tuples()}
 
 
 def may_change(goal: Goal, user: User) -> bool:
-    if user.role == ADMIN:
+    if user.may("see_everything"):
         return True
-    if user.role != MANAGER:
+    if not user.may("lead_teams"):
         return False
     teams = {team.id for team in managed_teams(user)}
     if goal.owner_team_id:
@@ -220,7 +225,7 @@ def _metric_name(key: str, locale: str) -> str:
 
 
 def metric_or_none(key: str):
-    return registry.metrics().get(key)
+    return metrics().get(key)
 
 
 def whole_units(metric) -> bool:
@@ -232,8 +237,8 @@ def title(goal: Goal, owner: Owner, locale: str | None = None) -> str:
     """"Won revenue · 2027 Q1 · East": what, when, whose. `locale`, when the caller has it, saves
     looking it up for each of many goals."""
     locale = locale or locale_code()
-    name = _metric_name(goal.metric, locale) if metric_or_none(goal.metric) else goal.metric
-    return f"{name} · {P.Period(goal.period_kind, goal.start, goal.end).label(locale)} · {owner.label}"
+    name = _metric_name(goal.metric, locale) if metric_or_none(goal.metric) else _("Metric unavailable")
+    return f"{name} · {period_math.Period(goal.period_kind, goal.start, goal.end).label(locale)} · {owner.label}"
 
 
 # -- checking and saving --------------------------------------------------------------------------
@@ -246,21 +251,21 @@ class Draft:
     owner: Owner | None = None
     metric: object = None
     target: decimal.Decimal | None = None
-    period: P.Period | None = None
+    period: period_math.Period | None = None
     parent: Goal | None = None
     description: str = ""
     reason: str = ""
     basis: dict | None = None
     parent_title: str = ""
-    until: P.Period | None = None  # repeat: one goal for each period from `period` to this one
+    until: period_math.Period | None = None  # repeat: one goal for each period from `period` to this one
     duplicate: Goal | None = None  # the goal already there, once `check` found one
 
     @property
-    def periods(self) -> list[P.Period]:
+    def periods(self) -> list[period_math.Period]:
         """The periods it sets a goal for: its own, or each one of the span it repeats over."""
-        return P.span(self.period, self.until) if self.until is not None and self.period is not None else [self.period]
+        return period_math.span(self.period, self.until) if self.until is not None and self.period is not None else [self.period]
 
-    def each(self) -> list["Draft"]:
+    def each(self) -> list[Draft]:
         """One draft for each period it sets a goal for."""
         return [dataclasses.replace(self, period=period, until=None) for period in self.periods]
 
@@ -284,7 +289,7 @@ def check(draft: Draft, user: User, goal: Goal | None = None) -> dict[str, str]:
     if draft.parent is not None and draft.metric is not None and draft.period is not None and "period" not in errors:
         if draft.parent.metric != draft.metric.key:
             errors["parent"] = _("The parent goal measures something else; a goal breaks down into goals for the same metric.")
-        elif not P.Period(draft.parent.period_kind, draft.parent.start, draft.parent.end).contains(draft.period):
+        elif not period_math.Period(draft.parent.period_kind, draft.parent.start, draft.parent.end).contains(draft.period):
             errors["parent"] = _("This period is not inside the parent goal's (%(start)s to %(end)s).",
                                  start=draft.parent.start.isoformat(), end=draft.parent.end.isoformat())
         elif goal is not None and draft.parent.id == goal.id:
@@ -309,7 +314,7 @@ def check_repeat(draft: Draft, user: User) -> dict[str, str]:
     if draft.basis and draft.basis.get("growth"):
         return {"target": _("A repeated goal takes a number as its target; growth is worked out one period at a time.")}
     if draft.parent is not None:
-        within = P.Period(draft.parent.period_kind, draft.parent.start, draft.parent.end)
+        within = period_math.Period(draft.parent.period_kind, draft.parent.start, draft.parent.end)
         outside = next((period for period in draft.periods if not within.contains(period)), None)
         if outside is not None:
             return {"parent": _("%(period)s is not inside the parent goal's period (%(start)s to %(end)s).", period=outside.label(),
@@ -339,7 +344,7 @@ def check_target(draft: Draft) -> str | None:
         return _("A target is more than zero.")
     if draft.target > MAX_TARGET:
         return _("That target is beyond any sales team; write at most 1,000,000,000,000.")
-    if draft.target != draft.target.quantize(S.CENT):
+    if draft.target != draft.target.quantize(split.CENT):
         return _("Write at most two decimals.")
     if whole_units(draft.metric) and draft.target != draft.target.to_integral_value():
         return _("%(metric)s are counted in whole numbers.", metric=draft.metric.label)
@@ -382,7 +387,7 @@ def create(draft: Draft, user: User, split_method: str = "") -> Goal:
             metric=draft.metric.key, target=draft.target, period_kind=draft.period.kind, start=draft.period.start,
             end=draft.period.end, parent=draft.parent.id if draft.parent else None, description=draft.description,
             reason=draft.reason, basis=draft.basis or {}, created_by=user.id)
-        audit("goal_add", "goals", goal.id, draft.metric.key, {"target": [None, str(draft.target)]}, user)
+        records.audit("goal_add", "goals", goal.id, draft.metric.key, {"target": [None, str(draft.target)]}, user)
     return goal
 
 
@@ -414,14 +419,14 @@ def change_target(goal: Goal, target: decimal.Decimal, reason: str, user: User, 
     """A new target with its reason, kept in the goal's history (re-baselining). `basis` is how a
     target worked out from growth was set; a target given as a number keeps its basis true."""
     basis = basis_after(goal, target) if basis is None else {**{k: v for k, v in (goal.basis or {}).items() if k not in GROWTH_KEYS},
-                                                              **basis}
+                                                             **basis}
     changes = {"target": [str(goal.target), str(target)]}
     if (goal.basis or {}).get("growth") != basis.get("growth"):
         changes["growth"] = [(goal.basis or {}).get("growth"), basis.get("growth")]
     with db.atomic():
         TargetChange.create(goal=goal, before=goal.target, after=target, reason=reason, user=user.id)
         Goal.update(target=target, basis=basis).where(Goal.id == goal.id).execute()
-        audit("goal_target", "goals", goal.id, goal.metric, changes, user)
+        records.audit("goal_target", "goals", goal.id, goal.metric, changes, user)
     goal.target, goal.basis = target, basis
 
 
@@ -430,7 +435,7 @@ def archive(goal: Goal, user: User) -> int:
     ids = descendants(goal) + [goal.id]
     with db.atomic():
         Goal.update(archived_at=utcnow()).where(Goal.id.in_(ids)).execute()
-        audit("goal_archive", "goals", goal.id, goal.metric, {"goals": [None, len(ids)]}, user)
+        records.audit("goal_archive", "goals", goal.id, goal.metric, {"goals": [None, len(ids)]}, user)
     return len(ids)
 
 
@@ -449,8 +454,8 @@ def descendants(goal: Goal) -> list[int]:
 def break_down(goal: Goal, kind: str, method: str, user: User, history: dict | None = None) -> tuple[list[Goal], bool]:
     """Replace the goal's split (its children of the same owner) with a new one that adds up to its
     target. Shares given to others are left alone."""
-    parent = P.Period(goal.period_kind, goal.start, goal.end)
-    pieces, fell_back = S.by_period(goal.target, parent, kind, method, holidays(), history)
+    parent = period_math.Period(goal.period_kind, goal.start, goal.end)
+    pieces, fell_back = split.by_period(goal.target, parent, kind, method, holidays(), history)
     with db.atomic():
         Goal.delete().where(Goal.parent == goal.id, Goal.owner_user == goal.owner_user_id,
                             Goal.owner_team == goal.owner_team_id).execute()  # None compares as IS NULL
@@ -458,7 +463,8 @@ def break_down(goal: Goal, kind: str, method: str, user: User, history: dict | N
                             period_kind=kind, start=piece.period.start, end=piece.period.end, parent=goal.id,
                             split_method=method, created_by=user.id) for piece in pieces]
         Goal.update(split_method=method).where(Goal.id == goal.id).execute()
-        audit("goal_split", "goals", goal.id, goal.metric, {"children": [None, len(made)], "method": [None, method]}, user)
+        records.audit("goal_split", "goals", goal.id, goal.metric,
+              {"children": [None, len(made)], "method": [None, source_text(split.METHOD_LABELS.get(method, method))]}, user)
     return made, fell_back
 
 
@@ -468,9 +474,9 @@ def seasonal_history(goal: Goal, kind: str) -> dict:
     metric = metric_or_none(goal.metric)
     if metric is None:
         return {}
-    before = P.a_year_before(P.Period(goal.period_kind, goal.start, goal.end))
+    before = period_math.a_year_before(period_math.Period(goal.period_kind, goal.start, goal.end))
     people = user_ids_of([goal])[goal.id]
-    parts = P.children(before, kind)
+    parts = period_math.children(before, kind)
     if not people:
         return {}
     if metric.daily is not None:
@@ -481,7 +487,8 @@ def seasonal_history(goal: Goal, kind: str) -> dict:
                 part = next(p for p in parts if p.start <= day <= p.end)
                 totals[part.start] = totals.get(part.start, 0) + decimal.Decimal(str(value or 0))
         return totals
-    return {part.start: sum((decimal.Decimal(str(v or 0)) for v in metric.compute(user_ids=people, start=part.start, end=part.end).values()),
+    return {part.start: sum((decimal.Decimal(str(v or 0)) for v in metric.compute(user_ids=people, start=part.start,
+                                                                                  end=part.end).values()),
                             decimal.Decimal(0)) for part in parts}
 
 
@@ -506,7 +513,7 @@ def proposed_shares(goal: Goal, takers_: list, how: str) -> dict:
     weights = [1] * len(keys)
     if how == "history":
         metric = metric_or_none(goal.metric)
-        before = P.comparable(P.Period(goal.period_kind, goal.start, goal.end), 1)[0]
+        before = period_math.comparable(period_math.Period(goal.period_kind, goal.start, goal.end), 1)[0]
         people = {key: _taker_ids(key) for key in keys}
         everyone_ = sorted({person for ids in people.values() for person in ids})
         found = metric.compute(user_ids=everyone_, start=before.start, end=before.end) if metric and everyone_ else {}
@@ -516,7 +523,7 @@ def proposed_shares(goal: Goal, takers_: list, how: str) -> dict:
                                              Goal.archived_at.is_null())}
     if existing and how == "current":
         return {key: existing.get(key, decimal.Decimal(0)) for key in keys}
-    return dict(zip(keys, S.apportion(goal.target, weights, S.ONE if whole_units(metric_or_none(goal.metric)) else None)))
+    return dict(zip(keys, split.apportion(goal.target, weights, split.ONE if whole_units(metric_or_none(goal.metric)) else None)))
 
 
 def share_among(goal: Goal, shares: dict[str, decimal.Decimal], user: User) -> list[Goal]:
@@ -540,7 +547,7 @@ def share_among(goal: Goal, shares: dict[str, decimal.Decimal], user: User) -> l
         for key, child in current.items():
             if key not in shares and child.archived_at is None:
                 Goal.update(archived_at=utcnow()).where(Goal.id == child.id).execute()
-        audit("goal_share", "goals", goal.id, goal.metric, {"shares": [None, {k: str(v) for k, v in shares.items()}]}, user)
+        records.audit("goal_share", "goals", goal.id, goal.metric, {"shares": [None, {k: str(v) for k, v in shares.items()}]}, user)
     return made
 
 
@@ -548,7 +555,7 @@ def funnel_goals(goal: Goal, owner: Owner, worked, user: User) -> list[Goal]:
     """The reverse funnel's activity numbers as goals (calls, visits... for the same owner and
     period), each broken down into weeks by working days. Existing ones get the new numbers."""
     made = []
-    period = P.Period(goal.period_kind, goal.start, goal.end)
+    period = period_math.Period(goal.period_kind, goal.start, goal.end)
     with db.atomic():
         for step in worked.steps[1:]:  # the first step is the deals themselves
             draft = Draft(owner=owner, metric=step.metric, target=decimal.Decimal(step.needed), period=period,
@@ -589,7 +596,7 @@ def save_holidays(days: list, user: User) -> None:
         Holiday.delete().execute()
         if days:
             Holiday.insert_many([{"day": day, "name": name} for day, name in days]).execute()
-        audit("holidays", "goals", None, "holidays", {"days": [None, len(days)]}, user)
+        records.audit("holidays", "goals", None, "holidays", {"days": [None, len(days)]}, user)
 
 
 def hidden_children(ids: set, shown_kinds) -> dict[int, int]:
@@ -601,3 +608,32 @@ def hidden_children(ids: set, shown_kinds) -> dict[int, int]:
     if shown_kinds:
         query = query.where(Goal.period_kind.not_in(list(shown_kinds)))
     return dict(query.tuples())
+
+
+# -- the audit log ----------------------------------------------------------------------------------
+
+
+def audit_words(key: str, value):
+    """Words for a stored value of the goals' changes in the audit log (`describe_audit`): a split's
+    method stored in English in the reader's language, shares by owner name."""
+    if key == "method" and isinstance(value, str):
+        return Translated(value)
+    if key == "shares" and isinstance(value, dict):
+        return "; ".join(f"{_owner_name(owner)}: {amount}" for owner, amount in value.items())
+    return None
+
+
+def audit_title(subject: str, stored: str):
+    """A goal entry's title is its metric's key: its name, when the metric is there."""
+    if subject != "goals":
+        return None
+    metric = metric_or_none(stored)
+    return metric.label if metric is not None else None
+
+
+def _owner_name(owner: str) -> str:
+    """A goal owner's key ("user:3", "team:1") as the person's or team's name."""
+    kind, _sep, number = owner.partition(":")
+    model = {"user": User, "team": Team}.get(kind)
+    row = model.get_or_none(model.id == id_from(number)) if model else None
+    return row.name if row else owner

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from . import periods as P
+from . import periods
 from .services import Draft, user_ids_of_owner
 
 STRETCH = decimal.Decimal("1.5")  # above 150% of the best comparable period: a warning
@@ -34,7 +34,7 @@ def history(draft: Draft) -> tuple[list, decimal.Decimal]:
     pipeline expected in this one (for metrics that say what is expected)."""
     people = user_ids_of_owner(draft.owner)
     past = []
-    for period in P.comparable(draft.period, 3):
+    for period in periods.comparable(draft.period, 3):
         found = draft.metric.compute(user_ids=people, start=period.start, end=period.end) if people else {}
         past.append((period, sum((decimal.Decimal(str(found.get(person) or 0)) for person in people), decimal.Decimal(0))))
     ahead = decimal.Decimal(0)
@@ -48,12 +48,12 @@ def check(draft: Draft) -> list[Letter]:
     letters = []
     if draft.owner is not None and draft.metric is not None:
         letters.append(Letter("S", _("Specific"), "ok", _("One owner (%(owner)s) and one measure (%(metric)s).",
-                                                            owner=draft.owner.label, metric=draft.metric.label)))
+                                                          owner=draft.owner.label, metric=draft.metric.label)))
     else:
         letters.append(Letter("S", _("Specific"), "missing", _("Say whose goal it is and what is measured.")))
     if draft.metric is not None:
         letters.append(Letter("M", _("Measurable"), "ok", _("%(metric)s is counted from what the team records; progress shows by itself.",
-                                                              metric=draft.metric.label)))
+                                                            metric=draft.metric.label)))
     else:
         letters.append(Letter("M", _("Measurable"), "missing", _("Choose a measure salesdeck can count.")))
     letters.append(_achievable(draft))
@@ -65,7 +65,7 @@ def check(draft: Draft) -> list[Letter]:
         letters.append(Letter("R", _("Relevant"), "missing", _("Link it to a larger goal, or write why it matters.")))
     if draft.period is not None and draft.period.end >= draft.period.start:
         letters.append(Letter("T", _("Time-bound"), "ok", _("From %(start)s to %(end)s.", start=draft.period.start.isoformat(),
-                                                              end=draft.period.end.isoformat())))
+                                                            end=draft.period.end.isoformat())))
     else:
         letters.append(Letter("T", _("Time-bound"), "missing", _("Give it a start and an end.")))
     return letters

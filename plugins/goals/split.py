@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from . import periods as P
+from . import periods
 
 ONE = decimal.Decimal(1)
 CENT = decimal.Decimal("0.01")
@@ -46,7 +46,7 @@ def apportion(total, weights: list, unit: decimal.Decimal | None = None) -> list
 
 @dataclass(frozen=True)
 class Piece:
-    period: P.Period
+    period: periods.Period
     weight: decimal.Decimal
     target: decimal.Decimal
 
@@ -55,7 +55,7 @@ METHODS = ("working_days", "even", "seasonal")
 METHOD_LABELS = {"working_days": _l("working days"), "even": _l("equal parts"), "seasonal": _l("last year's seasons")}
 
 
-def by_period(target, parent: P.Period, kind: str, method: str, holidays: frozenset = frozenset(),
+def by_period(target, parent: periods.Period, kind: str, method: str, holidays: frozenset = frozenset(),
               history: dict | None = None) -> tuple[list[Piece], bool]:
     """Split `target` over the `kind` periods of `parent`.
 
@@ -67,15 +67,15 @@ def by_period(target, parent: P.Period, kind: str, method: str, holidays: frozen
 
     Returns the pieces and whether the seasonal split had to fall back.
     """
-    parts = P.children(parent, kind)
+    parts = periods.children(parent, kind)
     fell_back = False
     if method == "seasonal":
         history = history or {}
-        weights = [decimal.Decimal(str(history.get(P.a_year_before(part).start, 0) or 0)) for part in parts]
+        weights = [decimal.Decimal(str(history.get(periods.a_year_before(part).start, 0) or 0)) for part in parts]
         if not any(weights):
             method, fell_back = "working_days", True
     if method == "working_days":
-        weights = [decimal.Decimal(len(P.working_days(part.start, part.end, holidays))) for part in parts]
+        weights = [decimal.Decimal(len(periods.working_days(part.start, part.end, holidays))) for part in parts]
         kept = [(part, weight) for part, weight in zip(parts, weights) if weight]
         parts, weights = [part for part, _w in kept], [weight for _p, weight in kept]
     elif method == "even":

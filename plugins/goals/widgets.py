@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from core.contributions import DashboardWidget
-from core.i18n import team_today
-from core.models import REP
+from core.api import DashboardWidget, managed_teams, team_today
 
-from . import services as G
+from . import services
 from .models import Goal
 from .progress import measure
 
@@ -18,9 +16,10 @@ def widgets(user) -> list[DashboardWidget]:
                                   Goal.period_kind.in_(["year", "quarter", "month", "custom"]))
     mine = list(current.where(Goal.owner_user == user.id).order_by(Goal.end, Goal.id).limit(8))
     # A rep always sees their goals (or that there are none); a manager only when they have some.
-    cards = [DashboardWidget(_l("My goals"), "goals/widgets/goals.html", _context(mine, today), order=5)] if mine or user.role == REP else []
-    if user.role != REP:
-        teams = [team.id for team in G.managed_teams(user)]
+    cards = [DashboardWidget(_l("My goals"), "goals/widgets/goals.html", _context(mine, today),
+                             order=5)] if mine or not user.may("lead_teams") else []
+    if user.may("lead_teams"):
+        teams = [team.id for team in managed_teams(user)]
         ours = list(current.where(Goal.owner_team.in_(teams or [0])).order_by(Goal.end, Goal.id).limit(8))
         cards.append(DashboardWidget(_l("My team's goals"), "goals/widgets/goals.html", _context(ours, today), order=6))
     elif user.team_id:
@@ -31,6 +30,6 @@ def widgets(user) -> list[DashboardWidget]:
 
 
 def _context(goals, today) -> dict:
-    users, teams = G.owner_lookup(goals)
+    users, teams = services.owner_lookup(goals)
     return {"goals": goals, "progress": measure(goals, today),
-            "titles": {goal.id: G.title(goal, G.owner_of(goal, users, teams)) for goal in goals}}
+            "titles": {goal.id: services.title(goal, services.owner_of(goal, users, teams)) for goal in goals}}

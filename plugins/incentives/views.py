@@ -1,7 +1,7 @@
 """The incentives' pages."""
 from flask import Blueprint
 
-from core.shell import render_page
+from core.api import render_page
 
 bp = Blueprint("incentives", __name__, url_prefix="/incentives", template_folder="templates")
 

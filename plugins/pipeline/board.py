@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import peewee
 
-from core.db import db, is_sqlite
-from core.lowcode.processes import MoveResult, move
+from core.api import MoveResult, db, is_sqlite, move
 
 from .models import Deal
 
 
-def drop_card(view, deal: Deal, stage, user, before: int | None = None, after: int | None = None,
-         values: dict | None = None) -> MoveResult:
+def drop_card(schema, deal: Deal, stage, user, before: int | None = None, after: int | None = None,
+              values: dict | None = None) -> MoveResult:
     """Move `deal` into `stage` and place it after the card `before` / ahead of the card `after`
     (cards the user sees, or None). A move that does not happen now (fields missing, waiting for
     approval) leaves the card where it was, place included."""
     with db.atomic():
         if stage.id != deal.stage_id:
-            result = move(view, deal, stage, user, values)
+            result = move(schema, deal, stage, user, values)
             if result.status != "moved":
                 return result
         else:

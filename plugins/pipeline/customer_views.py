@@ -7,13 +7,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.auth import scope
-from core.db import utcnow
-from core.lowcode import records as R
-from core.lowcode.entities import get_entity
-from core.lowcode.views import cell, history, record_or_404
-from core.models import User
-from core.shell import id_from, paginate, render_page
+from core.api import User, cell, get_entity, history, id_from, paginate, records, render_page, scope, utcnow
 
 from . import services
 from .deal_views import LogForm, log_from_form, timeline
@@ -27,16 +21,10 @@ POOL_CHECK_SECONDS = 600  # the pool's return rule runs at most this often on ac
 CLAIM_RACE_MINUTES = 60  # a rep this late to claim a customer hears that someone was quicker
 
 
-def customer_or_404(customer_id: int, change: bool = False) -> Customer:
-    """A customer the user may see; with `change`, one they may change (403 for one they only
-    see, such as the pool's: it is claimed before it is worked)."""
-    return record_or_404(get_entity(CUSTOMER), customer_id, change=change)
-
-
 @bp.route("/customers/<int:customer_id>", methods=["GET", "POST"])
 def customer(customer_id: int):
-    view = get_entity(CUSTOMER)
-    record = customer_or_404(customer_id, change=request.method == "POST")
+    schema = get_entity(CUSTOMER)
+    record = schema.changeable_or_404(customer_id) if request.method == "POST" else schema.visible_or_404(customer_id)
     log = LogForm(prefix="log")
     if request.method == "POST":
         if record.owner_id is None:
@@ -45,17 +33,17 @@ def customer(customer_id: int):
             _done, planned = log_from_form(log, {"customer": record.id})
             flash(_("Logged.") + (" " + _("Next: %(subject)s.", subject=planned.subject) if planned else ""), "success")
             return redirect(url_for("pipeline.customer", customer_id=record.id))
-    shown = [spec for spec in view.active_fields if not spec.hidden and spec.key != "name"]
-    names = R.lookups(view, [record], shown)
+    shown = [spec for spec in schema.active_fields if not spec.hidden and spec.key != "name"]
+    names = records.lookups(schema, [record], shown)
     contacts = list(Contact.select().where(Contact.customer == record.id, Contact.deleted_at.is_null()).order_by(Contact.name))
     deals = list(scope(Deal.select().where(Deal.customer == record.id, Deal.deleted_at.is_null()), Deal.owner).order_by(Deal.id.desc()))
     planned, done = timeline((Activity.customer == record.id) | Activity.deal.in_([d.id for d in deals] or [0]))
     duplicates = [match for match in likely_duplicates(record) if match[0] != record.id]
     return render_page(
-        "pipeline/customer.html", status=400 if log.errors else 200, view=view, customer=record,
-        fields=[(spec, cell(view, record, spec, names)) for spec in shown], contacts=contacts, deals=deals,
+        "pipeline/customer.html", status=400 if log.errors else 200, schema=schema, customer=record,
+        fields=[(spec, cell(schema, record, spec, names)) for spec in shown], contacts=contacts, deals=deals,
         planned=planned, done=done, log=log, log_url=url_for("pipeline.customer", customer_id=record.id),
-        history=history(view, record), now=utcnow(), kinds=KIND_LABELS, duplicates=duplicates,
+        history=history(schema, record), now=utcnow(), kinds=KIND_LABELS, duplicates=duplicates,
         return_days=services.setting("pool_return_days"),
     )
 
@@ -122,10 +110,11 @@ def claim(customer_id: int):
 
 @bp.route("/customers/<int:customer_id>/release", methods=["POST"])
 def release(customer_id: int):
-    record = customer_or_404(customer_id)
+    schema = get_entity(CUSTOMER)
+    record = schema.visible_or_404(customer_id)
     if record.owner_id is None:
-        abort(400)
-    customer_or_404(customer_id, change=True)
+        abort(400)  # already in the pool
+    schema.changeable_or_404(customer_id)
     services.release(record, current_user)
     flash(_("%(name)s is back in the pool.", name=record.name), "success")
     return redirect(url_for("pipeline.pool"))
@@ -154,24 +143,24 @@ def duplicate_groups(customers: list) -> list[tuple[str, list]]:
 @bp.route("/duplicates")
 def duplicates():
     """Likely duplicates among the customers the user may see (admins: all)."""
-    view = get_entity(CUSTOMER)
-    customers = list(view.visible().select(Customer.id, Customer.name, Customer.normalized_name, Customer.phone_key,
-                                           Customer.email, Customer.owner).order_by(Customer.id))
+    schema = get_entity(CUSTOMER)
+    customers = list(schema.visible().select(Customer.id, Customer.name, Customer.normalized_name, Customer.phone_key,
+                                             Customer.email, Customer.owner).order_by(Customer.id))
     owners = {u.id: u.name for u in User.select(User.id, User.name)}
     return render_page("pipeline/duplicates.html", groups=duplicate_groups(customers), owners=owners)
 
 
 @bp.route("/duplicates/merge", methods=["POST"])
 def merge():
-    view = get_entity(CUSTOMER)
+    schema = get_entity(CUSTOMER)
     keep_id, other_id = id_from(request.form.get("keep")), id_from(request.form.get("other"))
     if keep_id is None or other_id is None or keep_id == other_id:
         abort(400)
-    keep = view.visible().where(Customer.id == keep_id).first()
-    other = view.visible().where(Customer.id == other_id).first()
+    keep = schema.visible().where(Customer.id == keep_id).first()
+    other = schema.visible().where(Customer.id == other_id).first()
     if keep is None or other is None:
         abort(404)
-    if not (view.may_change(keep) and view.may_change(other)):
+    if not (schema.may_change(keep) and schema.may_change(other)):
         abort(403)  # both are changed: a pool customer is claimed first
     moved = services.merge(keep, other, current_user)
     flash(_("%(other)s is merged into %(keep)s: %(contacts)d contact(s), %(deals)d deal(s), %(activities)d activit(y/ies) moved.",

@@ -13,18 +13,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, DecimalField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from core.db import utcnow
-from core.i18n import utc_time
-from core.lowcode import records as R
-from core.lowcode.entities import get_entity
-from core.lowcode.processes import current_stage, stages_of
-from core.lowcode.views import cell, history, record_or_404
-from core.shell import render_page
+from core.api import cell, current_stage, get_entity, history, records, render_page, stages_of, utc_time, utcnow
 
 from . import services
 from .entities import ACTIVITY, DEAL
 from .forms import KIND_LABELS
-from .models import Activity, Deal, DealLine, Product
+from .models import Activity, DealLine, Product, reason_labels
 from .views import bp
 
 TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -72,11 +66,6 @@ class LineForm(FlaskForm):
         self.product.choices = [SelectChoice(p.id, f"{p.name} · {p.list_price}") for p in products]
 
 
-def deal_or_404(deal_id: int, change: bool = False) -> Deal:
-    """A deal the user may see; with `change`, one they may change."""
-    return record_or_404(get_entity(DEAL), deal_id, change=change)
-
-
 def timeline(condition) -> tuple[list, list]:
     """(planned, done) activities matching `condition`: planned soonest first, done newest first."""
     rows = list(Activity.select().where(condition, Activity.deleted_at.is_null())
@@ -96,38 +85,39 @@ def log_from_form(form: LogForm, link: dict) -> tuple:
 
 @bp.route("/deals/<int:deal_id>", methods=["GET", "POST"])
 def deal(deal_id: int):
-    view = get_entity(DEAL)
-    record = deal_or_404(deal_id, change=request.method == "POST")
+    schema = get_entity(DEAL)
+    record = schema.changeable_or_404(deal_id) if request.method == "POST" else schema.visible_or_404(deal_id)
     log = LogForm(prefix="log")
     if request.method == "POST" and log.validate_on_submit():
         _done, planned = log_from_form(log, {"deal": record.id, "customer": record.customer_id})
         flash(_("Logged.") + (" " + _("Next: %(subject)s.", subject=planned.subject) if planned else ""), "success")
         return redirect(url_for("pipeline.deal", deal_id=record.id))
-    return _deal_page(view, record, log, LineForm(prefix="line", formdata=None), status=400 if log.errors else 200)
+    return _deal_page(schema, record, log, LineForm(prefix="line", formdata=None), status=400 if log.errors else 200)
 
 
-def _deal_page(view, record, log, line_form, status=200):
-    stage = current_stage(view, record)
+def _deal_page(schema, record, log, line_form, status=200):
+    reason_labels()  # the lost reason in the reader's language
+    stage = current_stage(schema, record)
     stages = stages_of(stage.process) if stage is not None else []
-    shown = [spec for spec in view.active_fields if not spec.hidden and spec.key not in ("name", "stage")]
-    names = R.lookups(view, [record], shown)
+    shown = [spec for spec in schema.active_fields if not spec.hidden and spec.key not in ("name", "stage")]
+    names = records.lookups(schema, [record], shown)
     lines = list(DealLine.select(DealLine, Product).join(Product).where(DealLine.deal == record).order_by(DealLine.id))
     planned, done = timeline(Activity.deal == record.id)
     return render_page(
-        "pipeline/deal.html", status=status, view=view, deal=record, stage=stage, stages=stages,
-        fields=[(spec, cell(view, record, spec, names)) for spec in shown], lines=lines, planned=planned, done=done,
+        "pipeline/deal.html", status=status, schema=schema, deal=record, stage=stage, stages=stages,
+        fields=[(spec, cell(schema, record, spec, names)) for spec in shown], lines=lines, planned=planned, done=done,
         probability=services.effective_probability(record, stage), log=log, line_form=line_form,
-        history=history(view, record), now=utcnow(), kinds=KIND_LABELS,
+        history=history(schema, record), now=utcnow(), kinds=KIND_LABELS,
     )
 
 
 @bp.route("/deals/<int:deal_id>/lines", methods=["POST"])
 def add_line(deal_id: int):
-    view = get_entity(DEAL)
-    record = deal_or_404(deal_id, change=True)
+    schema = get_entity(DEAL)
+    record = schema.changeable_or_404(deal_id)
     form = LineForm(prefix="line")
     if not form.validate_on_submit():
-        return _deal_page(view, record, LogForm(prefix="log", formdata=None), form, status=400)
+        return _deal_page(schema, record, LogForm(prefix="log", formdata=None), form, status=400)
     product = Product.get_or_none(Product.id == form.product.data)
     if product is None:
         abort(400)
@@ -138,7 +128,7 @@ def add_line(deal_id: int):
 
 @bp.route("/deals/<int:deal_id>/lines/<int:line_id>/delete", methods=["POST"])
 def remove_line(deal_id: int, line_id: int):
-    record = deal_or_404(deal_id, change=True)
+    record = get_entity(DEAL).changeable_or_404(deal_id)
     line = DealLine.get_or_none(DealLine.id == line_id, DealLine.deal == record.id)
     if line is None:
         abort(404)
@@ -147,10 +137,6 @@ def remove_line(deal_id: int, line_id: int):
 
 
 # -- activities (shared by deals and customers) ---------------------------------------------------
-
-
-def activity_or_404(activity_id: int, change: bool = False) -> Activity:
-    return record_or_404(get_entity(ACTIVITY), activity_id, change=change)
 
 
 def _back(activity: Activity) -> str:
@@ -167,23 +153,23 @@ def _back(activity: Activity) -> str:
 @bp.route("/activities/<int:activity_id>/done", methods=["POST"])
 def activity_done(activity_id: int):
     """Mark a planned activity done, with what came of it."""
-    activity = activity_or_404(activity_id, change=True)
+    activity = get_entity(ACTIVITY).changeable_or_404(activity_id)
     if activity.done_at is None:
         outcome = request.form.get("outcome", "").strip()[:5000]
-        R.save(get_entity(ACTIVITY), current_user, {"done_at": utcnow(), **({"outcome": outcome} if outcome else {})},
-               record=activity)
+        records.save(get_entity(ACTIVITY), current_user, {"done_at": utcnow(), **({"outcome": outcome} if outcome else {})},
+                     record=activity)
         flash(_("%(subject)s is done.", subject=activity.subject), "success")
     return redirect(_back(activity))
 
 
 @bp.route("/activities/<int:activity_id>/reschedule", methods=["POST"])
 def activity_reschedule(activity_id: int):
-    activity = activity_or_404(activity_id, change=True)
+    activity = get_entity(ACTIVITY).changeable_or_404(activity_id)
     try:
         due = datetime.datetime.strptime(request.form.get("due_at", ""), "%Y-%m-%dT%H:%M")
     except ValueError:
         flash(_("Choose a date and time."), "error")
         return redirect(_back(activity))
-    R.save(get_entity(ACTIVITY), current_user, {"due_at": utc_time(due)}, record=activity)
+    records.save(get_entity(ACTIVITY), current_user, {"due_at": utc_time(due)}, record=activity)
     return redirect(_back(activity))
 

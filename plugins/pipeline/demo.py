@@ -4,11 +4,7 @@ from __future__ import annotations
 import datetime
 import decimal
 
-from core.db import utcnow
-from core.lowcode import records as R
-from core.lowcode.entities import get_entity
-from core.lowcode.models import AuditEntry, StageMove
-from core.lowcode.processes import ensure_defaults, processes_of, stages_of
+from core.api import AuditEntry, StageMove, ensure_defaults, get_entity, processes_of, records, stages_of, utcnow
 
 from .entities import ACTIVITY, CONTACT, CUSTOMER, DEAL, PRODUCT
 from .models import Activity, Customer, Deal, DealLine, LostReason, ensure_lost_reasons
@@ -45,7 +41,7 @@ def create(team, rng) -> None:
     ensure_defaults()
     ensure_lost_reasons()
     views = {key: get_entity(key) for key in (CUSTOMER, CONTACT, PRODUCT, DEAL, ACTIVITY)}
-    products = [R.save(views[PRODUCT], team.admin, {"name": n, "category": c, "list_price": decimal.Decimal(p)})[0]
+    products = [records.save(views[PRODUCT], team.admin, {"name": n, "category": c, "list_price": decimal.Decimal(p)})[0]
                 for n, c, p in PRODUCTS]
 
     customers = []
@@ -53,20 +49,24 @@ def create(team, rng) -> None:
     rng.shuffle(names)
     for number, name in enumerate(names):
         owner = None if number % 6 == 5 else reps[number % len(reps)]  # one in six waits in the pool
-        customer, _changes = R.save(views[CUSTOMER], owner or team.admin, {
+        customer, _changes = records.save(views[CUSTOMER], owner or team.admin, {
             "name": name, "industry": rng.choice(INDUSTRIES), "region": rng.choice(REGIONS), "level": rng.choice("AABBBCC"),
             "source": rng.choice(["referral", "website", "event", "cold_call", "partner"]),
-            "size": rng.choice(["11-50", "51-200", "201-1000", "1000+"]), "phone": f"1{rng.randint(3, 9)}{rng.randint(100000000, 999999999)}",
+            "size": rng.choice(["11-50", "51-200", "201-1000",
+                                "1000+"]), "phone": f"1{rng.randint(3, 9)}{rng.randint(100000000, 999999999)}",
         })
         if owner is None:
             Customer.update(owner=None).where(Customer.id == customer.id).execute()
             customer.owner = None
         else:
             Customer.update(claimed_at=now - datetime.timedelta(days=rng.randint(20, 200))).where(Customer.id == customer.id).execute()
-        for position in range(rng.randint(1, 2)):
-            R.save(views[CONTACT], owner or team.admin, {
-                "customer": customer.id, "name": rng.choice(["王", "李", "张", "刘", "陈", "Smith ", "Lee "]) + rng.choice(["伟", "芳", "强", "Anna", "Ben", "Chen"]),
-                "role": rng.choice(["采购经理", "总经理", "IT Director", "Purchasing"]), "phone": f"13{rng.randint(100000000, 999999999)}"})
+        for _contact in range(rng.randint(1, 2)):
+            records.save(views[CONTACT], owner or team.admin, {
+                "customer": customer.id,
+                "name": rng.choice(["王", "李", "张", "刘", "陈", "Smith ", "Lee "])
+                + rng.choice(["伟", "芳", "强", "Anna", "Ben", "Chen"]),
+                "role": rng.choice(["采购经理", "总经理", "IT Director", "Purchasing"]),
+                "phone": f"13{rng.randint(100000000, 999999999)}"})
         customers.append(customer)
 
     process = processes_of(views[DEAL])[0]
@@ -80,7 +80,7 @@ def create(team, rng) -> None:
         customer = owned[number % len(owned)]
         owner = next(p for p in people if p.id == customer.owner_id)
         created = now - datetime.timedelta(days=rng.randint(10, 180), hours=rng.randint(0, 8))
-        deal, _changes = R.save(views[DEAL], owner, {
+        deal, _changes = records.save(views[DEAL], owner, {
             "name": rng.choice(TOPICS).format(year=now.year + rng.randint(0, 1)),
             "customer": customer.id, "currency": "CNY", "next_step": rng.choice(["Send proposal", "安排演示", "Call the buyer", ""]),
             "expected_close": (now + datetime.timedelta(days=rng.randint(-30, 120))).date(),
@@ -133,4 +133,4 @@ def create(team, rng) -> None:
         if last:
             Deal.update(last_activity_at=last).where(Deal.id == deal.id).execute()
             Customer.update(last_activity_at=last).where(Customer.id == customer.id,
-                                                        Customer.last_activity_at.is_null() | (Customer.last_activity_at < last)).execute()
+                                                         Customer.last_activity_at.is_null() | (Customer.last_activity_at < last)).execute()

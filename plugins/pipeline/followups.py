@@ -9,10 +9,7 @@ import peewee
 from flask import request
 from flask_login import current_user
 
-from core.auth import scope
-from core.i18n import team_today, utc_time
-from core.models import REP, User
-from core.shell import paginate, render_page
+from core.api import User, paginate, render_page, scope, team_today, utc_time
 
 from .forms import KIND_LABELS
 from .models import Activity, Customer, Deal
@@ -45,7 +42,7 @@ class DueRange:
     end: datetime.date | None = None
 
     @classmethod
-    def read(cls, args) -> "DueRange":
+    def read(cls, args) -> DueRange:
         def day(name):
             try:
                 chosen = datetime.date.fromisoformat(args.get(name, "").strip()[:10])
@@ -107,7 +104,7 @@ def counts_per_rep(user, today: datetime.date) -> list[tuple]:
 @bp.route("/followups")
 def followups():
     today = team_today()
-    team = request.args.get("who") == "team" and current_user.role != REP
+    team = request.args.get("who") == "team" and current_user.may("lead_teams")
     due = DueRange.read(request.args)
     return render_page("pipeline/followups.html", team=team, groups=buckets(current_user, team, today, due), today=today,
                        later=later(current_user, team, today, due), due=due,

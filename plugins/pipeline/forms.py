@@ -53,7 +53,7 @@ class CustomerForm(FlaskForm):
     level = SelectField(_l("Level"), choices=_choices(LEVELS), validators=[Optional()])
     tags = StringField(_l("Tags"), description=_l("Separated by commas."), validators=[Optional(), Length(max=200)])
     phone = TelField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(message=_l("Invalid email address.")), Length(max=254)])
 
 
 class ContactForm(FlaskForm):
@@ -61,7 +61,7 @@ class ContactForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = StringField(_l("Role"), description=_l("Their job, such as purchasing manager."), validators=[Optional(), Length(max=80)])
     phone = TelField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    email = EmailField(_l("Email"), validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[Optional(), Email(message=_l("Invalid email address.")), Length(max=254)])
     wechat = StringField(_l("WeChat id"), validators=[Optional(), Length(max=60)])
 
 

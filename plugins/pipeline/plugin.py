@@ -6,23 +6,32 @@ from pathlib import Path
 import click
 from flask_babel import lazy_gettext as _l
 
-from core.contributions import NavItem, PeriodicTask, Process, Stage
-from core.hookspecs import hookimpl
-from core.lowcode import records
-from core.lowcode.models import Stage as StageRow
-from core.models import ADMIN, MANAGER
+from core.api import AuditTerms, DefaultProcess, DefaultStage, NavItem, PeriodicTask, hookimpl
 
 from . import entities, metrics, services, widgets
 
 label = _l("Pipeline")
 description = _l("Customers, contacts, deals, activities, the kanban board and follow-ups.")
 
-records.describe_actions({
-    "claim": _l("claimed it from the pool"), "release": _l("put it back in the pool"),
-    "return_to_pool": _l("sent it back to the pool (no follow-up)"), "merge": _l("merged a duplicate into it"),
-    "merged_into": _l("merged it into another customer"), "line_add": _l("added a product"),
-    "line_remove": _l("removed a product"), "setting_change": _l("changed a setting"),
-})
+
+@hookimpl
+def describe_audit():
+    return AuditTerms(
+        actions={
+            "claim": _l("claimed it from the pool"), "release": _l("put it back in the pool"),
+            "return_to_pool": _l("sent it back to the pool (no follow-up)"), "merge": _l("merged a duplicate into it"),
+            "merged_into": _l("merged it into another customer"), "line_add": _l("added a product"),
+            "line_remove": _l("removed a product"), "setting_change": _l("changed a setting"),
+        },
+        subjects={"pipeline:settings": _l("Pipeline settings")},
+        changes={
+            "merged": _l("Merged in"), "merged_into": _l("Merged into"), "contacts": _l("Contacts"), "deals": _l("Deals"),
+            "activities": _l("Activities"), "line": _l("Product line"), "lost_reasons": _l("Lost reasons"),
+            "pool_return_days": _l("Back to the pool after (days without follow-up)"),
+            "pool_claim_limit": _l("Customers a rep may own"), "card_fields": _l("What board cards show"),
+        },
+        value=services.audit_words,
+    )
 
 
 @hookimpl
@@ -52,16 +61,16 @@ def register_entities():
 @hookimpl
 def register_processes():
     """The seven stages of the article, and a stage for deals lost."""
-    return [Process("pipeline.sales", _l("Sales process"), entities.DEAL, (
-        Stage("development", _l("Customer development"), 5, color="slate", followup_days=14),
-        Stage("first_contact", _l("First contact"), 10, color="blue", followup_days=7),
-        Stage("discovery", _l("Information gathering"), 20, color="teal", followup_days=7),
-        Stage("follow_up", _l("Follow-up"), 40, color="amber", followup_days=5),
-        Stage("approval", _l("Internal approval"), 60, color="purple", needs_approval=True,
-              required_fields=("amount", "expected_close"), followup_days=5),
-        Stage("signing", _l("Contract signing"), 80, color="green", required_fields=("contact",), followup_days=3),
-        Stage("after_sales", _l("After-sales"), 100, kind="won", color="green", followup_days=30),
-        Stage("lost", _l("Lost"), 0, kind="lost", color="red", required_fields=("lost_reason",)),
+    return [DefaultProcess("pipeline.sales", _l("Sales process"), entities.DEAL, (
+        DefaultStage("development", _l("Customer development"), 5, color="slate", followup_days=14),
+        DefaultStage("first_contact", _l("First contact"), 10, color="blue", followup_days=7),
+        DefaultStage("discovery", _l("Information gathering"), 20, color="teal", followup_days=7),
+        DefaultStage("follow_up", _l("Follow-up"), 40, color="amber", followup_days=5),
+        DefaultStage("approval", _l("Internal approval"), 60, color="purple", needs_approval=True,
+                     required_fields=("amount", "expected_close"), followup_days=5),
+        DefaultStage("signing", _l("Contract signing"), 80, color="green", required_fields=("contact",), followup_days=3),
+        DefaultStage("after_sales", _l("After-sales"), 100, kind="won", color="green", followup_days=30),
+        DefaultStage("lost", _l("Lost"), 0, kind="lost", color="red", required_fields=("lost_reason",)),
     ))]
 
 
@@ -79,10 +88,10 @@ def nav_items(user):
         NavItem(_l("Customer pool"), "pipeline.pool", icon="users", order=23),
         NavItem(_l("Sales numbers"), "pipeline.numbers", icon="chart", order=24),
     ]
-    if user.role in (ADMIN, MANAGER):
+    if user.may("lead_teams"):
         items += [NavItem(_l("Products"), "records.index", icon="form", order=25, values={"entity": entities.PRODUCT}),
                   NavItem(_l("Duplicates"), "pipeline.duplicates", icon="dot", order=26)]
-    if user.role == ADMIN:
+    if user.may("administer"):
         items.append(NavItem(_l("Pipeline settings"), "pipeline.settings", icon="settings", order=935, section="admin"))
     return items
 
@@ -107,8 +116,8 @@ def on_record_saved(entity, record, created, changes, user):
 
 @hookimpl
 def on_stage_changed(entity, record, from_stage, to_stage, user):
-    if entity == entities.DEAL and record.stage_id:
-        services.stage_entered(record, StageRow.get_by_id(record.stage_id))
+    if entity == entities.DEAL:
+        services.stage_entered(record, to_stage)
 
 
 @hookimpl

@@ -11,11 +11,7 @@ import decimal
 import peewee
 from flask_babel import gettext as _
 
-from core.db import db, is_sqlite, utcnow
-from core.lowcode import records as R
-from core.lowcode.entities import get_entity
-from core.lowcode.models import AuditEntry, Stage
-from core.models import User
+from core.api import AuditEntry, Stage, Translated, User, db, get_entity, is_sqlite, records, utcnow
 
 from .entities import ACTIVITY, CUSTOMER, DEAL
 from .models import Activity, Contact, Customer, Deal, DealLine, Setting
@@ -44,7 +40,7 @@ def set_setting(key: str, value, user) -> None:
     before = setting(key)
     with db.atomic():
         Setting.insert(key=key, value=value).on_conflict(conflict_target=[Setting.key], update={Setting.value: value}).execute()
-        R.audit("setting_change", "pipeline:settings", None, key, {key: [before, value]}, user)
+        records.audit("setting_change", "pipeline:settings", None, key, {key: [before, value]}, user)
 
 
 # -- deals ----------------------------------------------------------------------------------------
@@ -54,14 +50,14 @@ def recompute_amount(deal: Deal, user) -> None:
     """A deal with product lines is worth the sum of its lines."""
     total = (DealLine.select(peewee.fn.SUM(DealLine.quantity * DealLine.unit_price)).where(DealLine.deal == deal).scalar())
     if total is not None:
-        R.save(get_entity(DEAL), user, {"amount": decimal.Decimal(total).quantize(decimal.Decimal("0.01"))}, record=deal)
+        records.save(get_entity(DEAL), user, {"amount": decimal.Decimal(total).quantize(decimal.Decimal("0.01"))}, record=deal)
 
 
 def add_line(deal: Deal, product, quantity: decimal.Decimal, unit_price: decimal.Decimal | None, user) -> DealLine:
     with db.atomic():
         line = DealLine.create(deal=deal, product=product, quantity=quantity,
                                unit_price=product.list_price if unit_price is None else unit_price)
-        R.audit("line_add", DEAL, deal.id, deal.name, {"line": [None, f"{product.name} × {quantity} @ {line.unit_price}"]}, user)
+        records.audit("line_add", DEAL, deal.id, deal.name, {"line": [None, f"{product.name} × {quantity} @ {line.unit_price}"]}, user)
         recompute_amount(deal, user)
     return line
 
@@ -69,7 +65,7 @@ def add_line(deal: Deal, product, quantity: decimal.Decimal, unit_price: decimal
 def remove_line(line: DealLine, user) -> None:
     deal = line.deal
     with db.atomic():
-        R.audit("line_remove", DEAL, deal.id, deal.name, {"line": [f"{line.product.name} × {line.quantity}", None]}, user)
+        records.audit("line_remove", DEAL, deal.id, deal.name, {"line": [f"{line.product.name} × {line.quantity}", None]}, user)
         line.delete_instance()
         if DealLine.select().where(DealLine.deal == deal).exists():
             recompute_amount(deal, user)
@@ -101,13 +97,13 @@ def is_stale(deal: Deal, stage: Stage | None, now: datetime.datetime) -> bool:
 
 def log_activity(user, values: dict, next_values: dict | None = None) -> tuple[Activity, Activity | None]:
     """Record an activity (done now unless planned) and, in the same step, schedule the next one."""
-    view = get_entity(ACTIVITY)
+    schema = get_entity(ACTIVITY)
     with db.atomic():
-        done, _changes = R.save(view, user, values)
+        done, _changes = records.save(schema, user, values)
         planned = None
         if next_values:
             follow = {key: values.get(key) for key in ("customer", "deal")}
-            planned, _changes = R.save(view, user, {**follow, **next_values})
+            planned, _changes = records.save(schema, user, {**follow, **next_values})
     return done, planned
 
 
@@ -149,7 +145,7 @@ def claim(customer: Customer, user) -> None:
         if not updated:
             raise PoolLimit(_("Someone claimed this customer a moment ago."))
         Contact.update(owner=user.id).where(Contact.customer == customer.id).execute()
-        R.audit("claim", CUSTOMER, customer.id, customer.name, {"owner": [None, user.id]}, user)
+        records.audit("claim", CUSTOMER, customer.id, customer.name, {"owner": [None, user.id]}, user)
 
 
 def release(customer: Customer, user, reason: str = "release") -> None:
@@ -157,7 +153,7 @@ def release(customer: Customer, user, reason: str = "release") -> None:
         before = customer.owner_id
         Customer.update(owner=None, claimed_at=None).where(Customer.id == customer.id).execute()
         Contact.update(owner=None).where(Contact.customer == customer.id).execute()
-        R.audit(reason, CUSTOMER, customer.id, customer.name, {"owner": [before, None]}, user)
+        records.audit(reason, CUSTOMER, customer.id, customer.name, {"owner": [before, None]}, user)
 
 
 def return_stale_to_pool(now: datetime.datetime | None = None) -> int:
@@ -194,7 +190,7 @@ MERGED_FIELDS = ("industry", "size", "region", "source", "level", "tags", "phone
 def merge(keep: Customer, other: Customer, user) -> dict:
     """Fold `other` into `keep`: its contacts, deals and activities move over, empty fields of
     `keep` are filled from it, custom values too; `other` is deleted (an admin can restore it)."""
-    view = get_entity(CUSTOMER)
+    schema = get_entity(CUSTOMER)
     with db.atomic():
         moved = {
             "contacts": Contact.update(customer=keep.id, owner=keep.owner_id).where(Contact.customer == other.id).execute(),
@@ -204,8 +200,23 @@ def merge(keep: Customer, other: Customer, user) -> dict:
         filled = {name: getattr(other, name) for name in MERGED_FIELDS if not getattr(keep, name) and getattr(other, name)}
         custom = {key: value for key, value in (other.custom or {}).items() if key not in (keep.custom or {}) and key != "_kept"}
         if filled or custom:
-            R.save(view, user, {**filled, **custom}, record=keep, action="merge")
-        R.audit("merge", CUSTOMER, keep.id, keep.name, {"merged": [None, other.name], **{k: [None, v] for k, v in moved.items()}}, user)
-        R.soft_delete(view, other, user)
-        R.audit("merged_into", CUSTOMER, other.id, other.name, {"merged_into": [None, keep.name]}, user)
+            records.save(schema, user, {**filled, **custom}, record=keep, action="merge")
+        records.audit("merge", CUSTOMER, keep.id, keep.name, {"merged": [None, other.name], **{k: [None, v] for k, v in moved.items()}},
+                      user)
+        records.soft_delete(schema, other, user)
+        records.audit("merged_into", CUSTOMER, other.id, other.name, {"merged_into": [None, keep.name]}, user)
     return moved
+
+
+# -- the audit log ----------------------------------------------------------------------------------
+
+
+def audit_words(key: str, value):
+    """Words for a stored value of the pipeline's own changes in the audit log (`describe_audit`):
+    the board's card fields by label, a lost reason stored in English in the reader's language."""
+    if key == "card_fields" and isinstance(value, list):
+        schema = get_entity(DEAL)
+        return ", ".join(str(schema.field(name).label) if schema.field(name) else name for name in value)
+    if key == "lost_reasons" and isinstance(value, str):
+        return Translated(value)
+    return None

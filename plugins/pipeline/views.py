@@ -14,15 +14,24 @@ from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.auth import managed_teams, managed_user_ids
-from core.db import utcnow
-from core.lowcode import records as R
-from core.lowcode.entities import get_entity
-from core.lowcode.models import Process, Stage
-from core.lowcode.processes import current_stage, missing_fields, processes_of, stages_of
-from core.lowcode.views import cell
-from core.models import ADMIN, MANAGER, REP, User
-from core.shell import id_from, render_fragment, render_page
+from core.api import (
+    Process,
+    Stage,
+    User,
+    cell,
+    current_stage,
+    get_entity,
+    id_from,
+    managed_teams,
+    managed_user_ids,
+    missing_fields,
+    processes_of,
+    records,
+    render_fragment,
+    render_page,
+    stages_of,
+    utcnow,
+)
 
 from . import services
 from .board import drop_card
@@ -43,7 +52,7 @@ class BoardFilter:
     selects: dict | None = None  # {custom select field: value}
 
     @classmethod
-    def read(cls, args, view) -> "BoardFilter":
+    def read(cls, args, schema) -> BoardFilter:
         def number(name):
             return id_from(args.get(name))
 
@@ -53,10 +62,10 @@ class BoardFilter:
             except ValueError:
                 return None
 
-        selects = {spec.key: args.get(f"f_{spec.key}") for spec in select_fields(view) if args.get(f"f_{spec.key}")}
+        selects = {spec.key: args.get(f"f_{spec.key}") for spec in select_fields(schema) if args.get(f"f_{spec.key}")}
         return cls(number("owner"), number("team"), number("product"), day("close_from"), day("close_to"), selects)
 
-    def apply(self, view, query):
+    def apply(self, schema, query):
         if self.owner:
             query = query.where(Deal.owner == self.owner)
         if self.team:
@@ -68,16 +77,16 @@ class BoardFilter:
         if self.close_to:
             query = query.where(Deal.expected_close <= self.close_to)
         for key, value in (self.selects or {}).items():
-            query = query.where(view.expression(view.field(key)) == value)
+            query = query.where(schema.expression(schema.field(key)) == value)
         return query
 
 
-def select_fields(view):
-    return [spec for spec in view.custom_fields if spec.type.key == "select" and not spec.archived and not spec.hidden]
+def select_fields(schema):
+    return [spec for spec in schema.custom_fields if spec.type.key == "select" and not spec.archived and not spec.hidden]
 
 
-def _process(view, process_id: str | None) -> tuple[Process | None, list[Process]]:
-    processes = processes_of(view)
+def _process(schema, process_id: str | None) -> tuple[Process | None, list[Process]]:
+    processes = processes_of(schema)
     if not processes:
         return None, []
     chosen = next((p for p in processes if str(p.id) == process_id), processes[0])
@@ -87,11 +96,11 @@ def _process(view, process_id: str | None) -> tuple[Process | None, list[Process
 def people_in_scope():
     """Whom a user may filter the board by: a manager their team, an admin everyone."""
     query = User.select(User.id, User.name).where(User.active == True).order_by(User.name)  # noqa: E712
-    if current_user.role == MANAGER:
-        query = query.where((User.id == current_user.id) | User.id.in_(managed_user_ids(current_user)))
-    elif current_user.role != ADMIN:
-        query = query.where(User.id == current_user.id)
-    return list(query)
+    if current_user.may("see_everything"):
+        return list(query)
+    if current_user.may("lead_teams"):
+        return list(query.where((User.id == current_user.id) | User.id.in_(managed_user_ids(current_user))))
+    return list(query.where(User.id == current_user.id))
 
 
 @dataclass
@@ -105,43 +114,45 @@ class Column:
 
 @bp.route("/")
 def board():
-    view = get_entity(DEAL)
-    process, processes = _process(view, request.args.get("process"))
+    schema = get_entity(DEAL)
+    process, processes = _process(schema, request.args.get("process"))
     if process is None:  # an admin archived every process of deals
-        return render_page("pipeline/board.html", view=view, process=None)
+        return render_page("pipeline/board.html", schema=schema, process=None)
     stages = stages_of(process)
-    wanted = BoardFilter.read(request.args, view)
-    deals = wanted.apply(view, view.visible().where(Deal.stage.in_([stage.id for stage in stages] or [0])))
+    wanted = BoardFilter.read(request.args, schema)
+    deals = wanted.apply(schema, schema.visible().where(Deal.stage.in_([stage.id for stage in stages] or [0])))
 
     probability = peewee.fn.COALESCE(Deal.probability, Stage.probability)
     totals = {row.stage_id: row for row in (
         deals.select(Deal.stage, peewee.fn.COUNT(Deal.id).alias("n"), peewee.fn.SUM(Deal.amount).alias("total"),
                      peewee.fn.SUM(Deal.amount * probability / 100.0).alias("weighted"))
         .join(Stage, on=(Deal.stage == Stage.id)).group_by(Deal.stage).order_by())}
-    ranked = deals.select(Deal.id, peewee.fn.ROW_NUMBER().over(partition_by=[Deal.stage], order_by=[Deal.rank, Deal.id]).alias("rn")).order_by()
+    ranked = deals.select(Deal.id, peewee.fn.ROW_NUMBER().over(partition_by=[Deal.stage], order_by=[Deal.rank,
+                                                                                                    Deal.id]).alias("rn")).order_by()
     top = peewee.Select([ranked], [ranked.c.id]).where(ranked.c.rn <= CARDS_PER_COLUMN)
     columns = [field for field in Deal._meta.sorted_fields if field is not Deal.search_text]
     cards = list(Deal.select(*columns).where(Deal.id.in_(top)).order_by(Deal.rank, Deal.id))
 
-    card_specs = [view.field(key) for key in services.setting("card_fields") if view.field(key) is not None]
-    if current_user.role == REP:  # every card on a rep's board is theirs
-        card_specs = [spec for spec in card_specs if spec.key != view.owner_field]
-    names = R.lookups(view, cards, card_specs)
+    card_specs = [schema.field(key) for key in services.setting("card_fields") if schema.field(key) is not None]
+    if not current_user.may("lead_teams"):  # every card on a rep's board is theirs
+        card_specs = [spec for spec in card_specs if spec.key != schema.owner_field]
+    names = records.lookups(schema, cards, card_specs)
     now = utcnow()
     by_stage: dict[int, list] = {}
     stage_of = {stage.id: stage for stage in stages}
     labels = [str(spec.label) for spec in card_specs]  # translated once, not once per card
     for deal in cards:
         stale = services.is_stale(deal, stage_of.get(deal.stage_id), now)
-        fields = [(label, cell(view, deal, spec, names)) for label, spec in zip(labels, card_specs)]
+        fields = [(label, cell(schema, deal, spec, names)) for label, spec in zip(labels, card_specs)]
         by_stage.setdefault(deal.stage_id, []).append((deal, fields, stale))
     columns = [Column(stage, getattr(totals.get(stage.id), "n", 0), float(getattr(totals.get(stage.id), "total", 0) or 0),
                       float(getattr(totals.get(stage.id), "weighted", 0) or 0), by_stage.get(stage.id, []))
                for stage in stages]
     return render_page(
-        "pipeline/board.html", "board", view=view, process=process, processes=processes, columns=columns,
-        wanted=wanted, people=people_in_scope(), teams=_teams(), products=list(Product.select(Product.id, Product.name).order_by(Product.name)),
-        selects=select_fields(view), limit=CARDS_PER_COLUMN,
+        "pipeline/board.html", "board", schema=schema, process=process, processes=processes, columns=columns,
+        wanted=wanted, people=people_in_scope(), teams=_teams(), products=list(Product.select(Product.id,
+                                                                                              Product.name).order_by(Product.name)),
+        selects=select_fields(schema), limit=CARDS_PER_COLUMN,
     )
 
 
@@ -153,64 +164,64 @@ def _teams():
 def board_move():
     """A card dropped on the board (or the dialog that asked for a stage's fields, answered):
     the move and the card's place, in one service call. The answer goes into #board-dialog."""
-    view = get_entity(DEAL)
+    schema = get_entity(DEAL)
     deal_id, stage_id = id_from(request.form.get("deal")), id_from(request.form.get("stage"))
     if deal_id is None or stage_id is None:
         abort(400)
-    deal = view.changeable().where(Deal.id == deal_id).first()
+    deal = schema.changeable().where(Deal.id == deal_id).first()
     stage = Stage.get_or_none(Stage.id == stage_id)
     if deal is None or stage is None:
         abort(404)
-    current = current_stage(view, deal)
+    current = current_stage(schema, deal)
     if stage.archived_at is not None or (current is not None and stage.process_id != current.process_id):
         abort(404)
-    neighbours = _visible_neighbours(view, request.form)
-    asked = [] if stage.id == deal.stage_id else [spec for spec in missing_fields(view, deal, stage) if spec.in_form]
+    neighbours = _visible_neighbours(schema, request.form)
+    asked = [] if stage.id == deal.stage_id else [spec for spec in missing_fields(schema, deal, stage) if spec.in_form]
     values = {}
     if asked:
         answered = bool(request.form.get("asked"))
-        form = R.make_form(view, deal, submitted=answered, only={spec.key for spec in asked})
+        form = records.make_form(schema, deal, submitted=answered, only={spec.key for spec in asked})
         if not answered:  # the drop itself: ask, and put the card back meanwhile
-            return _fields_dialog(view, deal, stage, form, asked, neighbours)
+            return _fields_dialog(schema, deal, stage, form, asked, neighbours)
         for spec in asked:  # as the low-code layer's move page reads them
             if form[spec.key].validate(form):
                 stored = form[spec.key].data if spec.base else spec.type.clean(form[spec.key].data, spec)
                 if stored not in (None, "", []):
                     values[spec.key] = stored
         if any(form[spec.key].errors for spec in asked):
-            return _fields_dialog(view, deal, stage, form, asked, neighbours)
-    result = drop_card(view, deal, stage, current_user, *neighbours, values=values)
+            return _fields_dialog(schema, deal, stage, form, asked, neighbours)
+    result = drop_card(schema, deal, stage, current_user, *neighbours, values=values)
     if result.status == "unchanged":
         return "", 204
     if result.status == "needs_fields":
-        form = R.make_form(view, deal, only={spec.key for spec in result.missing if spec.in_form})
+        form = records.make_form(schema, deal, only={spec.key for spec in result.missing if spec.in_form})
         for spec in result.missing:
             if spec.in_form and not form[spec.key].errors:
                 form[spec.key].errors = [_("%(stage)s needs this field.", stage=stage.label)]
-        return _fields_dialog(view, deal, stage, form, [spec for spec in result.missing if spec.in_form], neighbours)
+        return _fields_dialog(schema, deal, stage, form, [spec for spec in result.missing if spec.in_form], neighbours)
     if result.status == "pending":
         message, category = _("Moving to %(stage)s waits for a manager's approval.", stage=stage.label), "info"
     else:
-        message, category = _("%(title)s is now in %(stage)s.", title=view.title_of(deal), stage=stage.label), "success"
+        message, category = _("%(title)s is now in %(stage)s.", title=schema.title_of(deal), stage=stage.label), "success"
     response = render_fragment("records/move.html", "move_done", message=message, category=category)
     response.headers["HX-Trigger"] = "record-moved"
     return response
 
 
-def _visible_neighbours(view, form) -> tuple[int | None, int | None]:
+def _visible_neighbours(schema, form) -> tuple[int | None, int | None]:
     """The cards the drop landed between, when the user may see them (others are ignored)."""
     wanted = {side: id_from(form.get(side)) for side in ("before", "after")}
     ids = {card_id for card_id in wanted.values() if card_id is not None}
-    seen = {row.id for row in view.visible().select(Deal.id).where(Deal.id.in_(ids))} if ids else set()
+    seen = {row.id for row in schema.visible().select(Deal.id).where(Deal.id.in_(ids))} if ids else set()
     return tuple(wanted[side] if wanted[side] in seen else None for side in ("before", "after"))
 
 
-def _fields_dialog(view, deal, stage, form, asked, neighbours):
+def _fields_dialog(schema, deal, stage, form, asked, neighbours):
     """The question a stage asks before a card may enter it. Until it is answered the card
     belongs in its old column: the board refreshes behind the dialog."""
     before, after = neighbours
     response = render_fragment(
-        "records/move.html", "move_form", view=view, record=deal, stage=stage, form=form, asked=asked, quiet=True,
+        "records/move.html", "move_form", schema=schema, record=deal, stage=stage, form=form, asked=asked, quiet=True,
         action=url_for("pipeline.board_move"),
         hidden={"deal": deal.id, "before": before or "", "after": after or "", "asked": 1})
     response.headers["HX-Trigger"] = "board-refresh"

@@ -1,8 +1,7 @@
 """The time-management plugin's hook implementations."""
 from flask_babel import lazy_gettext as _l
 
-from core.contributions import NavItem
-from core.hookspecs import hookimpl
+from core.api import NavItem, hookimpl
 
 from . import views
 

@@ -7,16 +7,15 @@ import re
 import pytest
 
 from core.lowcode.models import AuditEntry
-from plugins.goals import periods as P
-from plugins.goals import services as G
+from plugins.goals import periods
+from plugins.goals import services as goal_services
 from plugins.goals.models import Goal, TargetChange
 
 from .conftest import LAST_QUARTER, MONTH, NEXT_QUARTER, QUARTER, key, made
 
 
-
-def months(count: int) -> list[P.Period]:
-    return [P.shifted(MONTH, n) for n in range(1, count + 1)]
+def months(count: int) -> list[periods.Period]:
+    return [periods.shifted(MONTH, n) for n in range(1, count + 1)]
 
 
 def basis_text(page: str) -> str:
@@ -42,8 +41,8 @@ def test_the_demos_article_goal_grows_this_quarter_into_next_quarter(app):
     with app.test_request_context():
         create_demo(host_of(app), "demo-password-1")
         goal = Goal.get(Goal.reason == "Raise sales by 20% by the end of next quarter.")
-        east = G.Owner(team=Team.get_by_id(goal.owner_team_id))
-        this_quarter = G.actual(registry.metrics()["pipeline.won_revenue"], east, QUARTER)
+        east = goal_services.Owner(team=Team.get_by_id(goal.owner_team_id))
+        this_quarter = goal_services.actual(registry.metrics()["pipeline.won_revenue"], east, QUARTER)
         assert (goal.start, goal.end) == (NEXT_QUARTER.start, NEXT_QUARTER.end)
         assert (goal.basis["from"], goal.basis["to"]) == (QUARTER.start.isoformat(), QUARTER.end.isoformat())
         assert goal.basis["running"] is True
@@ -74,7 +73,7 @@ def test_growth_over_a_running_quarter_says_so_and_the_last_complete_one_is_offe
     basis = basis_text(goals.manager.get(f"/goals/{complete}").text)
     assert "Set as 20% over 100,000" in basis and "still running" not in basis
     # A basis that is not offered is refused beside the field.
-    bad = goals.post_goal(goals.manager, mode="growth", growth="20", basis="someday", period=key(P.shifted(NEXT_QUARTER, 1)))
+    bad = goals.post_goal(goals.manager, mode="growth", growth="20", basis="someday", period=key(periods.shifted(NEXT_QUARTER, 1)))
     assert bad.status_code == 400 and "Not a valid choice" in bad.text
 
 
@@ -159,11 +158,11 @@ def test_a_repeat_lists_the_duplicates_it_refused_with_links_to_them(goals, peop
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"until": key(P.shifted(MONTH, -1))}, "The last period comes before the first."),
+    ({"until": key(periods.shifted(MONTH, -1))}, "The last period comes before the first."),
     ({"until": key(NEXT_QUARTER)}, "Repeat with periods of the same kind"),
     ({"until": "month:nonsense"}, "Not a valid choice"),
-    ({"until": key(P.shifted(MONTH, 3)), "mode": "growth", "growth": "20"}, "A repeated goal takes a number as its target"),
-    ({"until": key(P.shifted(MONTH, 3)), "period": "custom", "start": "2027-05-01", "end": "2027-05-20"},
+    ({"until": key(periods.shifted(MONTH, 3)), "mode": "growth", "growth": "20"}, "A repeated goal takes a number as its target"),
+    ({"until": key(periods.shifted(MONTH, 3)), "period": "custom", "start": "2027-05-01", "end": "2027-05-20"},
      "Repeat with periods of the same kind"),
 ])
 def test_a_repeat_with_bad_input_is_refused_whole(goals, fields, message):
@@ -174,7 +173,7 @@ def test_a_repeat_with_bad_input_is_refused_whole(goals, fields, message):
 
 def test_a_repeat_beyond_its_parent_goal_sets_none_of_its_goals(goals):
     parent = made(goals.post_goal(goals.manager, target="1000", period=key(QUARTER)))
-    response = goals.post_goal(goals.manager, target="100", period=key(MONTH), until=key(P.shifted(MONTH, 6)), parent=parent)
+    response = goals.post_goal(goals.manager, target="100", period=key(MONTH), until=key(periods.shifted(MONTH, 6)), parent=parent)
     assert response.status_code == 400 and "is not inside the parent goal" in response.text
     assert goals.count() == 1
 
@@ -191,16 +190,17 @@ def test_setting_a_repeat_is_one_transaction(goals, people, monkeypatch):
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    real = services.audit
-    monkeypatch.setattr(services, "audit", failing)
+    real = services.records.audit
+    monkeypatch.setattr(services.records, "audit", failing)
     with goals.app.test_request_context():
         from core import registry
 
         span = months(4)
-        draft = G.Draft(owner=G.Owner(team=people.team), metric=registry.metrics()["pipeline.calls"], target=decimal.Decimal(5),
-                        period=span[0], until=span[-1], reason="x")
+        draft = goal_services.Draft(owner=goal_services.Owner(team=people.team), metric=registry.metrics()["pipeline.calls"],
+                                    target=decimal.Decimal(5),
+                                    period=span[0], until=span[-1], reason="x")
         with pytest.raises(RuntimeError):
-            G.create_repeated(draft, people.manager)
+            goal_services.create_repeated(draft, people.manager)
     assert goals.count() == 0
 
 
@@ -216,7 +216,7 @@ def test_the_duplicate_goal_message_links_the_goal_already_there(goals):
 
 def test_a_target_below_the_average_is_not_called_ambitious(goals, people):
     for months_back, amount in ((1, 100000), (2, 80000), (3, 60000)):
-        goals.won(people.rep, amount, P.shifted(MONTH, -months_back).start)
+        goals.won(people.rep, amount, periods.shifted(MONTH, -months_back).start)
     goals.manager.environ_base["HTTP_HX_REQUEST"] = "true"
     low = goals.manager.post("/goals/check", data={"owner": f"user:{people.rep.id}", "metric": "pipeline.won_revenue",
                                                    "mode": "number", "period": key(MONTH), "target": "100"}).text
@@ -227,7 +227,7 @@ def test_a_target_below_the_average_is_not_called_ambitious(goals, people):
 def test_the_live_check_takes_only_a_span_it_offers(goals, people):
     goals.manager.environ_base["HTTP_HX_REQUEST"] = "true"
     base = {"owner": f"team:{people.team.id}", "metric": "pipeline.calls", "mode": "number", "target": "5", "period": key(MONTH)}
-    offered = goals.manager.post("/goals/check", data={**base, "until": key(P.shifted(MONTH, 2))}).text
+    offered = goals.manager.post("/goals/check", data={**base, "until": key(periods.shifted(MONTH, 2))}).text
     assert "3 goals." in offered
     far = goals.manager.post("/goals/check", data={**base, "until": "week:9999-12-27"})
     assert far.status_code == 200 and "goals." not in far.text
