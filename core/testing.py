@@ -93,10 +93,23 @@ class PostgresSchema:
                 (self.name, "%\\_migrations"),
             )
             self.tables = [f"{self.name}.{row[0]}" for row in cursor.fetchall()]
+            cursor.execute("SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = %s", (self.name,))
+            self.sequences = [f"{self.name}.{row[0]}" for row in cursor.fetchall()]
 
     def empty(self) -> None:
+        """Delete every row and restart the ids. DELETE with the foreign-key triggers off (as a
+        superuser may) costs a few milliseconds where TRUNCATE costs a quarter of a second."""
         with self.admin.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {', '.join(self.tables)} RESTART IDENTITY CASCADE")
+            try:
+                cursor.execute("SET session_replication_role = replica")
+            except psycopg2.Error:  # not a superuser: the slower, always allowed way
+                cursor.execute(f"TRUNCATE {', '.join(self.tables)} RESTART IDENTITY CASCADE")
+                return
+            try:
+                cursor.execute("".join(f"DELETE FROM {table};" for table in self.tables)
+                               + "".join(f"ALTER SEQUENCE {sequence} RESTART;" for sequence in self.sequences))
+            finally:
+                cursor.execute("SET session_replication_role = DEFAULT")
 
     def drop(self) -> None:
         with self.admin.cursor() as cursor:

@@ -120,7 +120,11 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(client, people):
 
 def test_the_session_cookie_is_secure_behind_https(make_app, people):
     client = make_app(SECURE_COOKIES=True).test_client()
-    response = client.post("/login", data={"email": people.rep.email, "password": PASSWORD}, base_url="https://localhost")
+    page = client.get("/login", base_url="https://localhost")
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text).group(1)
+    response = client.post("/login", data={"email": people.rep.email, "password": PASSWORD, "csrf_token": token},
+                           base_url="https://localhost", headers={"Referer": "https://localhost/login"})
+    assert response.status_code == 302  # signed in, over HTTPS (a browser sends its Referer there)
     assert "Secure" in response.headers["Set-Cookie"]
 
 
