@@ -40,6 +40,11 @@ def _by_key(hook: str) -> dict:
 
 
 def _build(hook: str) -> dict:
+    return {key: item for key, (_plugin, item) in _by_plugin(hook).items()}
+
+
+def _by_plugin(hook: str) -> dict:
+    """{key: (plugin, item)}; a key claimed twice stays with the first plugin, the second is reported."""
     host = host_of(current_app)
     found: dict = {}
     # pluggy calls the last-registered plugin first; reversed, the first registered keeps a key.
@@ -48,7 +53,7 @@ def _build(hook: str) -> dict:
             if item.key in found:
                 host.record_error(plugin, hook, DuplicateKey(f"{item.key!r} is already registered"))
                 continue
-            found[item.key] = item
+            found[item.key] = (plugin, item)
     return found
 
 
@@ -88,15 +93,9 @@ def metric_failed(key: str) -> bool:
 
 def _build_metrics(hook: str) -> dict:
     host = host_of(current_app)
-    found: dict = {}
-    for plugin, items in reversed(host.results(hook)):
-        for item in items:
-            if item.key in found:
-                host.record_error(plugin, hook, DuplicateKey(f"{item.key!r} is already registered"))
-                continue
-            found[item.key] = dataclasses.replace(item, **{
-                part: _contained(host, plugin, item.key, getattr(item, part)) for part in ("compute", "daily", "expected")})
-    return found
+    return {key: dataclasses.replace(metric, **{part: _contained(host, plugin, key, getattr(metric, part))
+                                               for part in ("compute", "daily", "expected")})
+            for key, (plugin, metric) in _by_plugin(hook).items()}
 
 
 def _contained(host, plugin: str, key: str, function):
