@@ -4,8 +4,9 @@ VENV := .venv
 TEST_VENV := .venv-test
 # The suite runs on every core (pytest-xdist); `make test PYTEST_ARGS=tests/core` runs a part.
 PYTEST_ARGS ?= -n auto
-HELLO := tests/fixtures/salesdeck-hello
-HELLO_FILES := $(shell find $(HELLO) -type f -not -path '*/build/*' -not -path '*.egg-info*' -not -name '*.pyc')
+# The third-party plugins of the tests, installed with pip like any real one.
+FIXTURE_PLUGINS := tests/fixtures/salesdeck-hello tests/fixtures/salesdeck-contracts
+FIXTURE_FILES := $(shell find $(FIXTURE_PLUGINS) -type f -not -path '*/build/*' -not -path '*.egg-info*' -not -name '*.pyc')
 
 .PHONY: run test install translations clean
 
@@ -31,14 +32,13 @@ $(TEST_VENV)/.installed: pyproject.toml
 	$(TEST_VENV)/bin/pip install --quiet -e '.[test]'
 	@touch $@
 
-# The third-party plugin of the tests, installed with pip like any real one.
-$(TEST_VENV)/.hello-installed: $(TEST_VENV)/.installed $(HELLO_FILES)
-	$(TEST_VENV)/bin/pip install --quiet --no-deps --force-reinstall ./$(HELLO)
-	@rm -rf $(HELLO)/build
+$(TEST_VENV)/.plugins-installed: $(TEST_VENV)/.installed $(FIXTURE_FILES)
+	$(TEST_VENV)/bin/pip install --quiet --no-deps --force-reinstall $(addprefix ./,$(FIXTURE_PLUGINS))
+	@rm -rf $(addsuffix /build,$(FIXTURE_PLUGINS))
 	@touch $@
 
 # Chromium and CJK fonts for the browser tests, installed when missing.
-test: $(TEST_VENV)/.hello-installed
+test: $(TEST_VENV)/.plugins-installed
 	bash tools/ensure-browser.sh
 	$(TEST_VENV)/bin/ruff check .
 	$(TEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)

@@ -13,9 +13,11 @@ from .contributions import (
     AgendaItem,
     AuditTerms,
     DashboardWidget,
+    DefaultField,
     DefaultProcess,
     DefaultStage,
     DemoTeam,
+    Dimension,
     Entity,
     FieldType,
     Metric,
@@ -71,8 +73,8 @@ from .registry import agenda_items, entities, metric_failed, metrics
 
 __all__ = [
     "API_VERSION", "hookimpl", "Conversion", "PatternCheck", "TextType",
-    "AgendaItem", "AuditTerms", "DashboardWidget", "DefaultProcess", "DefaultStage", "DemoTeam", "Entity", "FieldType", "Metric",
-    "NavItem", "PeriodicTask", "RecordPanel",
+    "AgendaItem", "AuditTerms", "DashboardWidget", "DefaultField", "DefaultProcess", "DefaultStage", "DemoTeam", "Dimension",
+    "Entity", "FieldType", "Metric", "NavItem", "PeriodicTask", "RecordPanel",
     "BaseModel", "db", "is_sqlite", "utcnow", "CustomisableModel", "json_field",
     "add_customisable_columns", "customisable_columns",
     "ADMIN", "CAPABILITIES", "MANAGER", "REP", "ROLES", "Team", "User",

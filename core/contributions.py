@@ -5,7 +5,9 @@ always added with a default, so a plugin written against an older salesdeck keep
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,6 +82,19 @@ class AgendaItem:
 
 
 @dataclass(frozen=True)
+class Dimension:
+    """What a metric can be narrowed to, the goal's "Specific": a product, a region, a select field.
+
+    `choices()` -> [(value, label)]: the values offered (labels in the reader's language), read when
+    a form shows them; a goal keeps only a value from this list.
+    """
+
+    key: str  # within the metric: "product", "customer.level"
+    label: str
+    choices: Callable[[], list[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
 class Metric:
     """A number goals can target, computed in SQL for many users over one date range.
 
@@ -92,6 +107,10 @@ class Metric:
       periods and burn-up charts from one query per metric.
     - `expected(user_ids, start, end)` -> {user_id: {date: value}}: what is likely to come on top,
       day by day (won revenue: open deals' amount × probability, on their expected close dates).
+    - `dimensions()` -> [Dimension]: what the metric can be narrowed to. A metric that declares
+      dimensions takes `filters={dimension key: value}` in `compute`, `daily` and `expected` (one
+      value per dimension, all of them applying), still in one grouped query; it is never passed
+      `filters` otherwise. `metric.filtered(filters)` is the metric narrowed, for code that counts.
     - `amount_of`: the key of the metric this one is the amount of (won revenue is the amount of
       deals won), and `leads_to`: the key of the metric this one leads to (quotes lead to deals
       won, visits to quotes, calls to visits). Goals walk these links backwards to say how many
@@ -107,6 +126,20 @@ class Metric:
     expected: Callable[..., dict[int, dict]] | None = None
     amount_of: str | None = None
     leads_to: str | None = None
+    dimensions: Callable[[], list[Dimension]] | None = None
+    filters: tuple = ()  # set by `filtered`: the (dimension key, value) pairs it is narrowed to
+
+    def filtered(self, filters: dict | None) -> Metric:
+        """This metric narrowed to `filters`: its `compute`, `daily` and `expected` pass them on.
+        Without filters, the metric itself."""
+        if not filters:
+            return self
+
+        def narrowed(function):
+            return functools.partial(function, filters=dict(filters)) if function is not None else None
+
+        return dataclasses.replace(self, compute=narrowed(self.compute), daily=narrowed(self.daily),
+                                   expected=narrowed(self.expected), filters=tuple(sorted(filters.items())))
 
 
 @dataclass(frozen=True)
@@ -146,6 +179,28 @@ class Entity:
     # The model's column an import sets to the import's id on the records it creates (an
     # IntegerField, null=True): numbers such as "new customers" can then leave imports out.
     import_field: str | None = None
+    # Fields shipped as data: created once as custom fields, then edited by admins like any other.
+    default_fields: tuple = ()
+
+
+@dataclass(frozen=True)
+class DefaultField:
+    """A field a plugin ships as data (`Entity.default_fields`): created once, the first time the
+    entity is used with none of that key, then edited in the designer like any custom field
+    (labels in each language, options, order, required, archived). Its key and type stay, so the
+    plugin can rely on `record.custom[key]`.
+
+    `type` is a field type's key ("select", "longtext", "link", ...); `options` as that type takes
+    them: `{"choices": [("annual", _l("Annual")), ...]}` for a select (labels in each language from
+    the plugin's catalogue), `{"entity": "pipeline.deal"}` for a link.
+    """
+
+    key: str
+    label: str
+    type: str
+    options: dict = field(default_factory=dict)
+    required: bool = False
+    help: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import current_app, g
 
-from .contributions import AuditTerms
+from .contributions import AuditTerms, Dimension
 from .db import db
 from .plugins import host_of
 
@@ -93,26 +93,40 @@ def metric_failed(key: str) -> bool:
 
 def _build_metrics(hook: str) -> dict:
     host = host_of(current_app)
-    return {key: dataclasses.replace(metric, **{part: _contained(host, plugin, key, getattr(metric, part))
-                                               for part in ("compute", "daily", "expected")})
+    return {key: dataclasses.replace(metric, dimensions=_dimensions_contained(host, plugin, key, metric.dimensions),
+                                     **{part: _contained(host, plugin, key, getattr(metric, part))
+                                        for part in ("compute", "daily", "expected")})
             for key, (plugin, metric) in _by_plugin(hook).items()}
 
 
-def _contained(host, plugin: str, key: str, function):
+def _contained(host, plugin: str, key: str, function, empty=dict):
     if function is None:
         return None
 
     @functools.wraps(function)
-    def call(**kwargs):
+    def call(*args, **kwargs):
         try:
             with db.atomic():  # a savepoint: a failed query leaves the page's transaction usable
-                return function(**kwargs)
+                return function(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - any failure of a plugin's metric is contained
             host.record_error(plugin, f"metric {key}", exc)
             g.setdefault(FAILED_METRICS, set()).add(key)
-            return {}
+            return empty()
 
     return call
+
+
+def _dimensions_contained(host, plugin: str, key: str, function):
+    """A metric's dimensions, and the choices of each, contained like its numbers."""
+    if function is None:
+        return None
+    listed = _contained(host, plugin, key, function, empty=list)
+
+    def dimensions():
+        return [dataclasses.replace(found, choices=_contained(host, plugin, key, found.choices, empty=list))
+                for found in listed() if isinstance(found, Dimension)]
+
+    return dimensions
 
 
 @dataclass

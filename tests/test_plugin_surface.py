@@ -1,6 +1,6 @@
-"""Plugins import salesdeck only through `core.api`, its stable surface: every built-in plugin and
-the sample plugin of the docs, file by file (their migrations are frozen scripts and may name
-peewee alone)."""
+"""Plugins import salesdeck only through `core.api`, its stable surface: every built-in plugin, the
+sample plugin of the docs and the contracts plugin written on the scaffold, file by file (their
+migrations are frozen scripts and may name peewee alone)."""
 import ast
 from pathlib import Path
 
@@ -10,7 +10,7 @@ import core.api
 
 ROOT = Path(__file__).parents[1]
 PLUGIN_FOLDERS = [*sorted(path.parent for path in (ROOT / "plugins").glob("*/plugin.py")),
-                  ROOT / "tests/fixtures/salesdeck-hello/salesdeck_hello"]
+                  ROOT / "tests/fixtures/salesdeck-hello/salesdeck_hello", ROOT / "tests/fixtures/salesdeck-contracts/salesdeck_contracts"]
 
 
 def salesdeck_imports(path: Path) -> list[tuple[int, str]]:

@@ -92,8 +92,8 @@ def validate(schema: EntitySchema, values: dict, definition: FieldDefinition | N
         errors["label"] = _("The label is longer than %(count)d characters.", count=120)
     taken = {spec.key for spec in schema.fields if definition is None or spec.key != definition.key}
     key = (values.get("key") or "").strip()
-    if definition is not None and definition.base:
-        key = definition.key
+    if definition is not None and (definition.base or definition.plugin):
+        key = definition.key  # a base field's, or one a plugin ships and reads
     elif not key:
         key = key_from_label(label or "field", taken)
     elif not KEY_PATTERN.fullmatch(key):

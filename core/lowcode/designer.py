@@ -327,8 +327,9 @@ def change_type(entity: str, key: str):
     """Change a field's type: first a report of what converts and what is kept, then the change."""
     schema = entity_or_404(entity)
     spec = spec_or_404(schema, key)
-    if spec.base:
-        abort(400)
+    if spec.base or spec.definition.plugin:  # the plugin reads it as the type it declared
+        flash(_("This field's type cannot change."), "error")
+        return redirect(url_for("designer.fields", entity=schema.key, field=key)), 303
     types = registry.field_types()
     new_type = types.get(request.values.get("to", ""))
     if new_type is None or new_type.key == spec.type.key or not new_type.in_form:

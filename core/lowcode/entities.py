@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,6 +18,7 @@ from typing import Any
 
 import peewee
 from flask import abort, current_app, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -24,12 +26,12 @@ from wtforms.fields.core import UnboundField
 
 from .. import registry, versions
 from ..auth import scope
-from ..contributions import Entity
+from ..contributions import Dimension, Entity
 from ..db import db, is_sqlite
-from ..i18n import lazy_label, local_time
+from ..i18n import label_texts, lazy_label, local_time
 from ..models import User
 from . import types as field_types
-from .models import IMPORT_PENDING, CustomRecord, EntitySetting, FieldDefinition, Stage
+from .models import IMPORT_PENDING, CustomRecord, EntitySetting, FieldDefinition, Stage, source_text
 
 # Keys a custom field may not take: columns every customisable table has, and form internals.
 RESERVED_KEYS = {
@@ -279,6 +281,26 @@ class EntitySchema:
             return path
         return path.as_text()
 
+    def dimensions(self, prefix: str = "", named: bool = True, leave_out=()) -> list[Dimension]:
+        """What a metric counting these records (or records linked to them) can be narrowed to: one
+        dimension per field whose values come from a list (select or multi-select, the plugin's or
+        an admin's), keyed `prefix + field key`, labelled "Entity: Field" (just "Field" unnamed)."""
+        found = []
+        for spec in self.active_fields:
+            if spec.meta or spec.key in leave_out or not spec.options.get("choices") or spec.type.kind not in (
+                    field_types.TEXT, field_types.LIST):
+                continue
+            label = _("%(entity)s: %(field)s", entity=self.label, field=spec.label) if named else str(spec.label)
+            found.append(Dimension(prefix + spec.key, label, functools.partial(_offered, spec)))
+        return found
+
+    def has_value(self, key: str, value: str):
+        """SQL: the record's field `key` holds `value` (a select's, or one of a multi-select's values)."""
+        spec = self.by_key[key]
+        if spec.type.kind == field_types.LIST:
+            return self.expression(spec).contains([value])
+        return self.expression(spec) == value
+
     def title_of(self, record) -> str:
         spec = self.title_spec
         text = spec.type.display(self.value(record, spec), spec) if spec else ""
@@ -392,6 +414,40 @@ class EntitySchema:
 # -- the per-process picture ----------------------------------------------------------------------
 
 
+def _offered(spec: FieldSpec) -> list[tuple[str, str]]:
+    return [(choice["value"], field_types.choice_text(choice)) for choice in field_types.active_choices(spec) if choice["value"]]
+
+
+def _with_shipped_fields(key: str, entity: Entity, definitions: list[FieldDefinition]) -> list[FieldDefinition]:
+    """The entity's definitions with the fields its plugin ships (`default_fields`) that are not
+    there yet, created now, labelled in each shipped language from the plugin's catalogue. Once: a
+    field an admin edited or archived stays as they left it."""
+    known = {definition.key for definition in definitions}
+    missing = [shipped for shipped in entity.default_fields if shipped.key not in known]
+    if not missing:
+        return definitions
+    try:
+        with db.atomic():
+            for index, shipped in enumerate(missing):
+                label = source_text(shipped.label)
+                FieldDefinition.create(entity=key, key=shipped.key, label=label, labels=label_texts(label, None), type=shipped.type,
+                                       options=_shipped_options(shipped.options), required=shipped.required,
+                                       help=str(shipped.help)[:500], position=1000 + 10 * index, plugin=key.partition(".")[0])
+    except peewee.IntegrityError:
+        pass  # another process made them at the same moment: read theirs
+    return list(FieldDefinition.select().where(FieldDefinition.entity == key).order_by(FieldDefinition.position, FieldDefinition.id))
+
+
+def _shipped_options(options: dict) -> dict:
+    """A shipped field's options as the designer stores them: choices given as (value, label)
+    become options with their label in each shipped language."""
+    if "choices" not in options:
+        return dict(options)
+    choices = [{"value": str(value), "label": source_text(label), "labels": label_texts(source_text(label), None),
+                "color": "slate", "archived": False} for value, label in options["choices"]]
+    return {**options, "choices": choices}
+
+
 def _browser_entity(setting: EntitySetting) -> Entity:
     return Entity(key=setting.key, label=setting.label or setting.key, model=CustomRecord, form=RecordForm,
                   icon=setting.icon, owner_field="owner", title_field=setting.title_field, stage_field="stage")
@@ -403,6 +459,9 @@ def _build() -> dict[str, EntitySchema]:
     for definition in FieldDefinition.select().order_by(FieldDefinition.position, FieldDefinition.id):
         definitions.setdefault(definition.entity, []).append(definition)
     declared = dict(registry.entities())
+    for key, entity in declared.items():
+        if entity.default_fields:
+            definitions[key] = _with_shipped_fields(key, entity, definitions.get(key, []))
     for key, setting in settings.items():
         if setting.in_browser and setting.archived_at is None:
             declared[key] = _browser_entity(setting)

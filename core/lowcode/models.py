@@ -119,6 +119,7 @@ class FieldDefinition(BaseModel):
     position = peewee.IntegerField(default=0)
     hidden = peewee.BooleanField(default=False)
     base = peewee.BooleanField(default=False)  # overlays a field of the plugin's form
+    plugin = peewee.CharField(max_length=100, null=True)  # shipped by this plugin (`default_fields`): key and type stay
     archived_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=utcnow)
     updated_at = peewee.DateTimeField(default=utcnow)

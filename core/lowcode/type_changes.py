@@ -116,7 +116,7 @@ def change_type(schema: EntitySchema, definition: FieldDefinition, new_type: typ
     """Convert every value that converts; set the others aside on their record (under `_kept`,
     never over what an earlier change set aside), and bring back the values set aside earlier
     that fit the new type. Returns how many were converted, set aside, and came back."""
-    if definition.base or not new_type.in_form and new_type.key != "computed":
+    if definition.base or definition.plugin or not new_type.in_form and new_type.key != "computed":
         raise DefinitionError({"type": _("This field's type cannot change.")})
     readers = used_by(schema, definition.key)
     if readers and new_type.kind != types.NUMBER:

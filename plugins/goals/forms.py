@@ -9,7 +9,7 @@ from wtforms.validators import Length, Optional
 
 from core.api import id_from, metrics, team_today
 
-from . import periods
+from . import narrowing, periods
 from .models import Goal
 from .services import GROWTH_OVER, Draft, growth_target, owner_lookup, owner_of, parse_amount, parse_owner, title, visible
 
@@ -69,13 +69,18 @@ def read_period(form: GoalForm) -> periods.Period | None:
     return periods.parse(chosen, OFFERED)
 
 
-def read(form: GoalForm, user) -> tuple[Draft, dict]:
-    """The form as a Draft, and the errors of the parts that could not be read."""
+def read(form: GoalForm, user, values) -> tuple[Draft, dict]:
+    """The form as a Draft, and the errors of the parts that could not be read. `values`: the
+    request's form (or query string), where the chosen metric's filters are."""
     errors = {}
     draft = Draft(owner=parse_owner(form.owner.data or "", user), metric=metrics().get(form.metric.data or ""),
                   description=(form.description.data or "").strip(), reason=(form.reason.data or "").strip())
     if form.metric.data and draft.metric is None:
         errors["metric"] = form.metric.gettext("Not a valid choice.")
+    if draft.metric is not None:
+        filters, problems = narrowing.read(draft.metric, values)
+        draft.metric = draft.metric.filtered(filters)
+        errors.update(problems)
     draft.period = read_period(form)
     if draft.period is None and form.period.data == "custom":
         errors["period"] = str(_l("Give both dates of a custom period."))

@@ -2,7 +2,8 @@
 
 Worked backwards through the metrics' own links (`amount_of`, `leads_to`) from the owner's real
 history over a look-back window, so it knows nothing of any plugin: won revenue is the amount of
-deals won; quotes lead to deals won, visits to quotes, calls to visits.
+deals won; quotes lead to deals won, visits to quotes, calls to visits. A goal narrowed to a product
+or a region counts each step narrowed as far as that step can be (quotes by region, not by product).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from core.api import metrics as all_metrics
 
 from . import periods
+from .narrowing import as_far_as_offered, metric_of
 from .services import Owner, user_ids_of_owner
 
 LOOK_BACK_MONTHS = (3, 6, 12)
@@ -58,9 +60,9 @@ def chain(metric_key: str) -> list:
 
 
 def work_out(goal, owner: Owner, months: int, today: datetime.date, off: frozenset) -> Funnel | None:
-    metrics = all_metrics()
-    steps = chain(goal.metric)
-    if not steps:
+    metric = metric_of(goal)
+    steps = [as_far_as_offered(step, goal.filters) for step in chain(goal.metric)]
+    if not steps or metric is None:
         return None
     until = min(today, goal.start) - datetime.timedelta(days=1)
     since = until + datetime.timedelta(days=1) - relativedelta(months=months)
@@ -71,7 +73,7 @@ def work_out(goal, owner: Owner, months: int, today: datetime.date, off: frozens
         found = metric.compute(user_ids=people, start=since, end=until) if people else {}
         return sum((decimal.Decimal(str(found.get(person) or 0)) for person in people), decimal.Decimal(0))
 
-    revenue = total(metrics[goal.metric])
+    revenue = total(metric)
     counts = [total(metric) for metric in steps]
     funnel = Funnel([], None, revenue, since, until, weeks)
     if not counts[0]:

@@ -12,6 +12,7 @@ class Goal(BaseModel):
     owner_user = peewee.ForeignKeyField(User, null=True, on_delete="CASCADE", backref="+")
     owner_team = peewee.ForeignKeyField(Team, null=True, on_delete="CASCADE", backref="+")
     metric = peewee.CharField(max_length=100)
+    filters = json_field(null=True)  # what the metric is narrowed to: {dimension key: value}; None: everything
     target = peewee.DecimalField(max_digits=18, decimal_places=2)
     period_kind = peewee.CharField(max_length=10)
     start = peewee.DateField()

@@ -40,7 +40,7 @@ def describe_audit():
                  "holidays": _l("changed the holidays")},
         subjects={"goals": _l("Goals")},
         changes={"goals": _l("Goals"), "days": _l("Holidays"), "children": _l("Goals below"), "method": _l("Split by"),
-                 "target": _l("Target"), "shares": _l("Shares"), "holidays": _l("Holidays")},
+                 "target": _l("Target"), "shares": _l("Shares"), "holidays": _l("Holidays"), "filters": _l("Counts only")},
         value=services.audit_words,
         title=services.audit_title,
     )

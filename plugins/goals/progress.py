@@ -1,8 +1,8 @@
 """Live progress of many goals at once: actual, percentage, pace, forecast and status.
 
-Numbers come from the metrics, one grouped query per metric for every goal on the page (day by
-day when the metric can: then any period and the burn-up chart come from the same rows), never one
-query per goal.
+Numbers come from the metrics, one grouped query per metric and filter for every goal on the page
+(day by day when the metric can: then any period and the burn-up chart come from the same rows),
+never one query per goal.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import bisect
 import datetime
 import decimal
 import functools
+import json
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -17,7 +18,8 @@ from flask_babel import lazy_gettext as _l
 from core.api import locale_code, metric_failed
 
 from . import periods
-from .services import holidays, metric_or_none, user_ids_of
+from .narrowing import metric_of
+from .services import holidays, user_ids_of
 
 STATUS_LABELS = {"not_started": _l("Not started"), "on_track": _l("On track"), "at_risk": _l("At risk"),
                  "behind": _l("Behind"), "achieved": _l("Achieved"), "missed": _l("Missed"),
@@ -79,11 +81,11 @@ def measure(goals: list, today: datetime.date, with_days: bool = False) -> dict[
     people = user_ids_of(goals)
     off = holidays()
     result = {}
-    by_metric: dict[str, list] = {}
+    by_metric: dict[tuple, list] = {}  # goals counting the same thing: one metric, narrowed the same way
     for goal in goals:
-        by_metric.setdefault(goal.metric, []).append(goal)
-    for key, group in by_metric.items():
-        metric = metric_or_none(key)
+        by_metric.setdefault((goal.metric, json.dumps(goal.filters or {}, sort_keys=True)), []).append(goal)
+    for (key, _filters), group in by_metric.items():
+        metric = metric_of(group[0])
         everyone = sorted({person for goal in group for person in people[goal.id]})
         start = min(goal.start for goal in group)
         end = min(max(goal.end for goal in group), today)

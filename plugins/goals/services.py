@@ -23,7 +23,6 @@ from core.api import (
     managed_team_ids,
     managed_teams,
     managed_user_ids,
-    metrics,
     records,
     source_text,
     team_today,
@@ -33,6 +32,7 @@ from core.api import (
 from . import periods as period_math
 from . import split
 from .models import Goal, Holiday, TargetChange
+from .narrowing import metric_of, metric_or_none, words
 
 MAX_TARGET = decimal.Decimal(10) ** 12
 COMPANY = "company"
@@ -157,7 +157,7 @@ def growth_target(metric, owner: Owner, period: period_math.Period, percent: dec
 def regrown(goal: Goal, percent: decimal.Decimal, over: str) -> tuple[decimal.Decimal, dict] | None:
     """A new target for `goal`, `percent` over the basis it was set with ("set"), the period
     before it or the last complete one; None when it has no such basis."""
-    metric = metric_or_none(goal.metric)
+    metric = metric_of(goal)
     if over == "set":
         if not goal.basis.get("base"):
             return None
@@ -224,10 +224,6 @@ def _metric_name(key: str, locale: str) -> str:
     return str(metric_or_none(key).label)
 
 
-def metric_or_none(key: str):
-    return metrics().get(key)
-
-
 def whole_units(metric) -> bool:
     """Counts (calls, customers) take whole-number targets; amounts take cents."""
     return metric is not None and metric.unit not in ("currency", "hours")
@@ -238,7 +234,14 @@ def title(goal: Goal, owner: Owner, locale: str | None = None) -> str:
     looking it up for each of many goals."""
     locale = locale or locale_code()
     name = _metric_name(goal.metric, locale) if metric_or_none(goal.metric) else _("Metric unavailable")
+    if goal.filters:
+        name = f"{name} ({words(goal.metric, goal.filters)})"
     return f"{name} · {period_math.Period(goal.period_kind, goal.start, goal.end).label(locale)} · {owner.label}"
+
+
+def filters_of(draft: Draft) -> dict:
+    """What a draft's metric is narrowed to ({} for everything)."""
+    return dict(draft.metric.filters) if draft.metric is not None else {}
 
 
 # -- checking and saving --------------------------------------------------------------------------
@@ -289,6 +292,9 @@ def check(draft: Draft, user: User, goal: Goal | None = None) -> dict[str, str]:
     if draft.parent is not None and draft.metric is not None and draft.period is not None and "period" not in errors:
         if draft.parent.metric != draft.metric.key:
             errors["parent"] = _("The parent goal measures something else; a goal breaks down into goals for the same metric.")
+        elif not (draft.parent.filters or {}).items() <= filters_of(draft).items():
+            errors["parent"] = _("The parent goal counts only %(filters)s; a goal that is part of it counts within that too.",
+                                 filters=words(draft.parent.metric, draft.parent.filters))
         elif not period_math.Period(draft.parent.period_kind, draft.parent.start, draft.parent.end).contains(draft.period):
             errors["parent"] = _("This period is not inside the parent goal's (%(start)s to %(end)s).",
                                  start=draft.parent.start.isoformat(), end=draft.parent.end.isoformat())
@@ -333,8 +339,8 @@ def duplicates(draft: Draft) -> dict[datetime.date, Goal]:
                                 Goal.end.in_([p.end for p in periods]), Goal.archived_at.is_null(),
                                 Goal.owner_user == (draft.owner.user.id if draft.owner.user else None),
                                 Goal.owner_team == (draft.owner.team.id if draft.owner.team else None))  # None: IS NULL
-    ends = {p.start: p.end for p in periods}
-    return {goal.start: goal for goal in query.order_by(Goal.start) if ends.get(goal.start) == goal.end}
+    ends, filters = {p.start: p.end for p in periods}, filters_of(draft)
+    return {goal.start: goal for goal in query.order_by(Goal.start) if ends.get(goal.start) == goal.end and (goal.filters or {}) == filters}
 
 
 def check_target(draft: Draft) -> str | None:
@@ -377,17 +383,20 @@ def duplicate_of(draft: Draft, goal: Goal | None = None) -> Goal | None:
                                 Goal.owner_team == (draft.owner.team.id if draft.owner.team else None))  # None: IS NULL
     if goal is not None:
         query = query.where(Goal.id != goal.id)
-    return query.first()
+    return next((found for found in query if (found.filters or {}) == filters_of(draft)), None)
 
 
 def create(draft: Draft, user: User, split_method: str = "") -> Goal:
     with db.atomic():
         goal = Goal.create(
             owner_user=draft.owner.user.id if draft.owner.user else None, owner_team=draft.owner.team.id if draft.owner.team else None,
-            metric=draft.metric.key, target=draft.target, period_kind=draft.period.kind, start=draft.period.start,
-            end=draft.period.end, parent=draft.parent.id if draft.parent else None, description=draft.description,
-            reason=draft.reason, basis=draft.basis or {}, created_by=user.id)
-        records.audit("goal_add", "goals", goal.id, draft.metric.key, {"target": [None, str(draft.target)]}, user)
+            metric=draft.metric.key, filters=filters_of(draft) or None, target=draft.target, period_kind=draft.period.kind,
+            start=draft.period.start, end=draft.period.end, parent=draft.parent.id if draft.parent else None,
+            description=draft.description, reason=draft.reason, basis=draft.basis or {}, created_by=user.id)
+        changes = {"target": [None, str(draft.target)]}
+        if goal.filters:
+            changes["filters"] = [None, words(goal.metric, goal.filters)]
+        records.audit("goal_add", "goals", goal.id, draft.metric.key, changes, user)
     return goal
 
 
@@ -459,8 +468,8 @@ def break_down(goal: Goal, kind: str, method: str, user: User, history: dict | N
     with db.atomic():
         Goal.delete().where(Goal.parent == goal.id, Goal.owner_user == goal.owner_user_id,
                             Goal.owner_team == goal.owner_team_id).execute()  # None compares as IS NULL
-        made = [Goal.create(owner_user=goal.owner_user_id, owner_team=goal.owner_team_id, metric=goal.metric, target=piece.target,
-                            period_kind=kind, start=piece.period.start, end=piece.period.end, parent=goal.id,
+        made = [Goal.create(owner_user=goal.owner_user_id, owner_team=goal.owner_team_id, metric=goal.metric, filters=goal.filters,
+                            target=piece.target, period_kind=kind, start=piece.period.start, end=piece.period.end, parent=goal.id,
                             split_method=method, created_by=user.id) for piece in pieces]
         Goal.update(split_method=method).where(Goal.id == goal.id).execute()
         records.audit("goal_split", "goals", goal.id, goal.metric,
@@ -471,7 +480,7 @@ def break_down(goal: Goal, kind: str, method: str, user: User, history: dict | N
 def seasonal_history(goal: Goal, kind: str) -> dict:
     """Last year's actual of the goal's owner in each `kind` period a year before the goal's:
     {start of that period: value}, from one query (day by day when the metric can)."""
-    metric = metric_or_none(goal.metric)
+    metric = metric_of(goal)
     if metric is None:
         return {}
     before = period_math.a_year_before(period_math.Period(goal.period_kind, goal.start, goal.end))
@@ -512,7 +521,7 @@ def proposed_shares(goal: Goal, takers_: list, how: str) -> dict:
     keys = [key for key, _label in takers_]
     weights = [1] * len(keys)
     if how == "history":
-        metric = metric_or_none(goal.metric)
+        metric = metric_of(goal)
         before = period_math.comparable(period_math.Period(goal.period_kind, goal.start, goal.end), 1)[0]
         people = {key: _taker_ids(key) for key in keys}
         everyone_ = sorted({person for ids in people.values() for person in ids})
@@ -541,8 +550,8 @@ def share_among(goal: Goal, shares: dict[str, decimal.Decimal], user: User) -> l
                 Goal.update(target=amount, archived_at=None).where(Goal.id == child.id).execute()
             else:
                 child = Goal.create(owner_user=int(number) if kind == "user" else None, owner_team=int(number) if kind == "team" else None,
-                                    metric=goal.metric, target=amount, period_kind=goal.period_kind, start=goal.start, end=goal.end,
-                                    parent=goal.id, split_method="share", created_by=user.id)
+                                    metric=goal.metric, filters=goal.filters, target=amount, period_kind=goal.period_kind,
+                                    start=goal.start, end=goal.end, parent=goal.id, split_method="share", created_by=user.id)
             made.append(child)
         for key, child in current.items():
             if key not in shares and child.archived_at is None:

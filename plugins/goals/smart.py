@@ -12,6 +12,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from . import periods
+from .narrowing import words
 from .services import Draft, user_ids_of_owner
 
 STRETCH = decimal.Decimal("1.5")  # above 150% of the best comparable period: a warning
@@ -46,7 +47,11 @@ def history(draft: Draft) -> tuple[list, decimal.Decimal]:
 
 def check(draft: Draft) -> list[Letter]:
     letters = []
-    if draft.owner is not None and draft.metric is not None:
+    if draft.owner is not None and draft.metric is not None and draft.metric.filters:
+        letters.append(Letter("S", _("Specific"), "ok", _("One owner (%(owner)s) and one measure (%(metric)s), counting only %(filters)s.",
+                                                          owner=draft.owner.label, metric=draft.metric.label,
+                                                          filters=words(draft.metric.key, dict(draft.metric.filters)))))
+    elif draft.owner is not None and draft.metric is not None:
         letters.append(Letter("S", _("Specific"), "ok", _("One owner (%(owner)s) and one measure (%(metric)s).",
                                                           owner=draft.owner.label, metric=draft.metric.label)))
     else:

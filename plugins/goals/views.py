@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from core.api import id_from, locale_code, number, render_fragment, render_page, requires, team_today
+from core.api import id_from, locale_code, metrics, number, render_fragment, render_page, requires, team_today
 
 from . import funnel as funnels
-from . import periods, services, smart
+from . import narrowing, periods, services, smart
 from . import split as splitting
 from .forms import GoalForm, read
 from .models import Goal, TargetChange
@@ -27,7 +27,7 @@ SHOWN = {"year": ("year", "quarter", "month", "custom"), "quarter": ("quarter", 
 
 
 # What a tree row needs of a goal (not its description or the basis of its target).
-TREE_COLUMNS = (Goal.id, Goal.owner_user, Goal.owner_team, Goal.metric, Goal.target, Goal.period_kind, Goal.start, Goal.end,
+TREE_COLUMNS = (Goal.id, Goal.owner_user, Goal.owner_team, Goal.metric, Goal.filters, Goal.target, Goal.period_kind, Goal.start, Goal.end,
                 Goal.parent)
 
 
@@ -105,13 +105,19 @@ def children_of(goal_id: int):
 # -- setting a goal -------------------------------------------------------------------------------
 
 
+def _offered(metric) -> dict:
+    """What the goal form shows to narrow `metric`: its dimensions with their choices, and those chosen."""
+    return {"dimensions": [(dimension, narrowing.choices_of(metric, key)) for key, dimension in narrowing.dimensions_of(metric).items()],
+            "chosen": dict(metric.filters) if metric is not None else {}}
+
+
 def _form_page(form, draft=None, errors=None, status=200):
     letters = smart.check(draft) if draft is not None else smart.check(services.Draft())
     duplicates = []  # the goals already there that refused it, each linked from the form
     if draft is not None and errors and "period" in errors:
         duplicates = list(services.duplicates(draft).values()) if draft.until is not None else [draft.duplicate] if draft.duplicate else []
     return render_page("goals/form.html", form=form, errors=errors or {}, letters=letters, draft=draft, status=status,
-                       duplicates=duplicates, duplicate_titles=_titles(duplicates))
+                       duplicates=duplicates, duplicate_titles=_titles(duplicates), **_offered(draft.metric if draft else None))
 
 
 def _titles(goals: list[Goal]) -> dict:
@@ -130,10 +136,10 @@ def new():
                         parent=request.args.get("parent"), period=request.args.get("period"))
     form.offer(current_user, owners)
     if request.method == "GET":
-        return _form_page(form, read(form, current_user)[0])
+        return _form_page(form, read(form, current_user, request.args)[0])
     if not form.validate_on_submit():
         return _form_page(form, errors={name: " ".join(map(str, field)) for name, field in form.errors.items()}, status=400)
-    draft, errors = read(form, current_user)
+    draft, errors = read(form, current_user, request.form)
     errors = {**services.check(draft, current_user), **errors}
     if errors:
         return _form_page(form, draft, errors, status=400)
@@ -160,6 +166,14 @@ def repeated():
     return render_page("goals/repeated.html", made=made_goals, refused=refused_goals, titles=_titles(made_goals + refused_goals))
 
 
+@bp.route("/new/filters")
+def filters():
+    """The goal form's "count only" choices for the metric chosen (htmx, when the metric changes)."""
+    if not services.owners_for(current_user):
+        abort(403)
+    return render_fragment("goals/form.html", "filters", errors={}, **_offered(metrics().get(request.args.get("metric") or "")))
+
+
 @bp.route("/check", methods=["POST"])
 def check():
     """The SMART check of the form as it stands (htmx, while the form is filled in)."""
@@ -168,7 +182,7 @@ def check():
         abort(403)
     form = GoalForm()
     form.offer(current_user, owners)
-    draft, _errors = read(form, current_user)
+    draft, _errors = read(form, current_user, request.form)
     return render_fragment("goals/form.html", "smart", letters=smart.check(draft), draft=draft)
 
 
@@ -189,7 +203,7 @@ def goal(goal_id: int):
     months = months if months in funnels.LOOK_BACK_MONTHS else 6
     return render_page(
         "goals/goal.html", goal=record, owner=owner, title=services.title(record, owner), progress=progress,
-        chart=burn_up(record, progress, today), metric=services.metric_or_none(record.metric), period=period, today=today,
+        chart=burn_up(record, progress, today), metric=services.metric_of(record), period=period, today=today,
         changes=list(TargetChange.select().where(TargetChange.goal == record.id).order_by(TargetChange.at.desc())),
         child_kinds=periods.CHILD_KINDS.get(record.period_kind, ()), methods=splitting.METHODS, can_change=services.may_change(record,
                                                                                                                                current_user),
@@ -214,7 +228,7 @@ def change_target(goal_id: int):
         else:
             target, basis = services.regrown(record, percent, request.form.get("over", "")) or (None, None)
             problem = None if target is not None else _("Choose what the growth is over.")
-    draft = services.Draft(metric=services.metric_or_none(record.metric), target=target)
+    draft = services.Draft(metric=services.metric_of(record), target=target)
     problem = problem or services.check_target(draft) or (None if reason else _("Say why the target changes; the history keeps it."))
     if problem:
         flash(problem, "error")

@@ -1,16 +1,76 @@
 """Numbers goals can target: each one grouped SQL query for many users over a date range, and the
-same day by day (for progress charts), all in the team's timezone."""
+same day by day (for progress charts), all in the team's timezone, narrowed by product, product
+group, the customer's level, region, source and any list field of the customer or of what is counted."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import peewee
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.api import Metric, Stage, db, local_day_sql, utc_time
+from core.api import Dimension, Metric, Stage, db, get_entity, local_day_sql, utc_time
 
-from .models import Activity, Customer, Deal
+from .models import Activity, Customer, Deal, DealLine, Product
+
+MAX_CHOICES = 500  # values offered per dimension: a goal on one of 10,000 products is set from its page
+
+
+def _distinct(column) -> Callable[[], list[tuple[str, str]]]:
+    """The values a free-text column holds, offered as choices (a region typed by hand)."""
+    def choices():
+        rows = (column.model.select(column).where(column != "", column.model.deleted_at.is_null())
+                .distinct().order_by(column).limit(MAX_CHOICES).tuples())
+        return [(value, value) for (value,) in rows]
+    return choices
+
+
+def _products() -> list[tuple[str, str]]:
+    rows = Product.select(Product.id, Product.name).where(Product.deleted_at.is_null()).order_by(Product.name).limit(MAX_CHOICES)
+    return [(str(product.id), product.name) for product in rows]
+
+
+def _customer_dimensions() -> list[Dimension]:
+    customer = get_entity("pipeline.customer")
+    region = Dimension("customer.region", _("%(entity)s: %(field)s", entity=customer.label, field=_("Region")),
+                       _distinct(Customer.region))
+    return [region] + customer.dimensions("customer.")
+
+
+def _deal_dimensions() -> list[Dimension]:
+    return [Dimension("product", _("Product"), _products),
+            Dimension("product_group", _("Product group"), _distinct(Product.category))] + _customer_dimensions() + get_entity(
+        "pipeline.deal").dimensions("deal.", leave_out=("currency",))
+
+
+def _activity_dimensions() -> list[Dimension]:
+    return _customer_dimensions() + get_entity("pipeline.activity").dimensions("activity.", leave_out=("kind",))
+
+
+def _narrowed(query, model, filters: dict | None):
+    """`query` over deals, customers or activities, narrowed to `filters`; a key the metric does not
+    offer raises (the metric is then shown unavailable, never counted unfiltered)."""
+    for key, value in (filters or {}).items():
+        if key in ("product", "product_group") and model is Deal:
+            lines = DealLine.select(DealLine.deal)
+            if key == "product":
+                lines = lines.where(DealLine.product == int(value))
+            else:
+                lines = lines.join(Product).where(Product.category == value)
+            query = query.where(Deal.id.in_(lines))
+        elif key.startswith("customer."):
+            name = key.removeprefix("customer.")
+            condition = Customer.region == value if name == "region" else get_entity("pipeline.customer").has_value(name, value)
+            query = query.where(condition if model is Customer else model.customer.in_(Customer.select(Customer.id).where(condition)))
+        elif model is Deal and key.startswith("deal."):
+            query = query.where(get_entity("pipeline.deal").has_value(key.removeprefix("deal."), value))
+        elif model is Activity and key.startswith("activity."):
+            query = query.where(get_entity("pipeline.activity").has_value(key.removeprefix("activity."), value))
+        else:
+            raise ValueError(f"{model.__name__} cannot be narrowed by {key}")
+    return query
 
 
 def _range(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -29,37 +89,38 @@ class Counted:
     condition: object = None
     join_stage: bool = False
 
-    def _query(self, user_ids, start, end, *columns):
+    def _query(self, user_ids, start, end, filters, *columns):
         low, high = _range(start, end)
         query = self.model.select(self.model.owner, *columns)
         if self.join_stage:
             query = query.join(Stage, on=(self.model.stage == Stage.id))
         query = query.where(self.model.owner.in_(list(user_ids)), self.when >= low, self.when < high,
                             self.model.deleted_at.is_null())
+        query = _narrowed(query, self.model, filters)
         return query.where(self.condition) if self.condition is not None else query
 
-    def compute(self, user_ids, start, end) -> dict:
-        rows = self._query(user_ids, start, end, self.aggregate).group_by(self.model.owner).tuples()
+    def compute(self, user_ids, start, end, filters=None) -> dict:
+        rows = self._query(user_ids, start, end, filters, self.aggregate).group_by(self.model.owner).tuples()
         return {owner: value for owner, value in rows}
 
-    def daily(self, user_ids, start, end) -> dict:
+    def daily(self, user_ids, start, end, filters=None) -> dict:
         day = local_day_sql(self.when)
         # A year of days for a whole team: the driver's rows as they come (ids, dates, numbers).
-        rows = db.execute(self._query(user_ids, start, end, day, self.aggregate).group_by(self.model.owner, day))
+        rows = db.execute(self._query(user_ids, start, end, filters, day, self.aggregate).group_by(self.model.owner, day))
         result: dict[int, dict] = {}
         for owner, on, value in rows:
             result.setdefault(owner, {})[datetime.date.fromisoformat(str(on)[:10])] = value
         return result
 
 
-def expected_revenue(user_ids, start, end) -> dict:
+def expected_revenue(user_ids, start, end, filters=None) -> dict:
     """Open deals' amount × probability, on the days they are expected to close."""
     probability = peewee.fn.COALESCE(Deal.probability, Stage.probability)
-    rows = (Deal.select(Deal.owner, Deal.expected_close, peewee.fn.SUM(Deal.amount * probability / 100.0))
-            .join(Stage, on=(Deal.stage == Stage.id))
-            .where(Deal.owner.in_(list(user_ids)), Stage.kind == "open", Deal.expected_close >= start,
-                   Deal.expected_close <= end, Deal.deleted_at.is_null())
-            .group_by(Deal.owner, Deal.expected_close).tuples())
+    query = (Deal.select(Deal.owner, Deal.expected_close, peewee.fn.SUM(Deal.amount * probability / 100.0))
+             .join(Stage, on=(Deal.stage == Stage.id))
+             .where(Deal.owner.in_(list(user_ids)), Stage.kind == "open", Deal.expected_close >= start,
+                    Deal.expected_close <= end, Deal.deleted_at.is_null()))
+    rows = _narrowed(query, Deal, filters).group_by(Deal.owner, Deal.expected_close).tuples()
     result: dict[int, dict] = {}
     for owner, on, value in rows:
         result.setdefault(owner, {})[datetime.date.fromisoformat(str(on)[:10])] = value
@@ -82,18 +143,23 @@ def metrics() -> list[Metric]:
     return [
         Metric("pipeline.won_revenue", _l("Won revenue"), revenue.compute, unit="currency",
                description=_l("The amount of the deals won in the period."), daily=revenue.daily,
-               expected=expected_revenue, amount_of="pipeline.deals_won"),
-        Metric("pipeline.deals_won", _l("Deals won"), deals.compute, daily=deals.daily),
+               expected=expected_revenue, amount_of="pipeline.deals_won", dimensions=_deal_dimensions),
+        Metric("pipeline.deals_won", _l("Deals won"), deals.compute, daily=deals.daily, dimensions=_deal_dimensions),
         Metric("pipeline.new_customers", _l("New customers"), customers.compute, daily=customers.daily,
                description=_l("Customers created in the period, except those brought in by an import. Each "
-                              "counts for whoever owns it now; pool and deleted customers count for nobody.")),
+                              "counts for whoever owns it now; pool and deleted customers count for nobody."),
+               dimensions=_customer_dimensions),
         Metric("pipeline.new_customers_all", _l("New customers, imports included"), every_customer.compute,
                daily=every_customer.daily,
                description=_l("Customers created in the period, imported ones included. Each counts for "
-                              "whoever owns it now; pool and deleted customers count for nobody.")),
-        Metric("pipeline.calls", _l("Calls"), calls.compute, daily=calls.daily, leads_to="pipeline.visits"),
-        Metric("pipeline.visits", _l("Visits"), visits.compute, daily=visits.daily, leads_to="pipeline.quotes"),
-        Metric("pipeline.meetings", _l("Meetings"), meetings.compute, daily=meetings.daily),
-        Metric("pipeline.quotes", _l("Quotes"), quotes.compute, daily=quotes.daily, leads_to="pipeline.deals_won"),
-        Metric("pipeline.activities", _l("Activities done"), done.compute, daily=done.daily),
+                              "whoever owns it now; pool and deleted customers count for nobody."),
+               dimensions=_customer_dimensions),
+        Metric("pipeline.calls", _l("Calls"), calls.compute, daily=calls.daily, leads_to="pipeline.visits",
+               dimensions=_activity_dimensions),
+        Metric("pipeline.visits", _l("Visits"), visits.compute, daily=visits.daily, leads_to="pipeline.quotes",
+               dimensions=_activity_dimensions),
+        Metric("pipeline.meetings", _l("Meetings"), meetings.compute, daily=meetings.daily, dimensions=_activity_dimensions),
+        Metric("pipeline.quotes", _l("Quotes"), quotes.compute, daily=quotes.daily, leads_to="pipeline.deals_won",
+               dimensions=_activity_dimensions),
+        Metric("pipeline.activities", _l("Activities done"), done.compute, daily=done.daily, dimensions=_activity_dimensions),
     ]

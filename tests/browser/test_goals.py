@@ -101,3 +101,27 @@ def test_a_manager_sets_the_articles_goals_breaks_one_down_and_reviews_the_month
     with live_server.app.app_context():
         review = Review.get()
         assert re.search("trade fairs", str(review.rows)) and review.summary.startswith("Revenue is fine")
+
+
+def test_a_manager_narrows_a_goal_to_one_product_and_the_form_follows_the_measure(page, live_server):
+    people = live_server.people
+    with live_server.app.app_context():
+        from plugins.pipeline.models import Product
+
+        Product.create(name="Widget", category="Tools", search_text="widget")
+    sign_in(page, "manager@example.com")
+    page.goto("/goals/new")
+    form = page.locator(".goal-form")
+    filters = page.locator("#goal-filters")
+    form.get_by_label("What is measured").select_option(label="Calls")  # calls cannot be narrowed by product
+    expect(filters.get_by_label("Customers: Level")).to_be_visible()
+    expect(filters.get_by_label("Product", exact=True)).to_have_count(0)
+    form.get_by_label("What is measured").select_option(label="Won revenue")
+    filters.get_by_label("Product", exact=True).select_option(label="Widget")
+    form.get_by_label("Whose goal").select_option(label=people.rep.name)
+    form.get_by_label("Target", exact=True).fill("5000")
+    expect(page.locator("#smart")).to_contain_text("counting only Product: Widget")
+    form.get_by_label("Why it matters").fill("Launch the widget.")
+    form.get_by_role("button", name="Set the goal").click()
+    expect(page.get_by_text("The goal is set.")).to_be_visible()
+    expect(page.locator("h1")).to_contain_text("Won revenue (Product: Widget)")

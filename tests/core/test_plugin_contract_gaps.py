@@ -414,3 +414,30 @@ def test_demo_plugin_whose_demo_fails_keeps_nothing_and_may_try_again(make_app):
     assert run(app, "demo", "--plugin", "flaky").exit_code == 0
     with app.app_context():
         assert Team.select().where(Team.name == "Flaky team").count() == 1
+
+
+def test_hook_record_panels_whose_query_fails_leaves_the_rest_of_the_page_working(make_app, people, tmp_path):
+    """A panel whose SQL fails is left out; the other panels and the page's later queries still run
+    (pages read outside a transaction, so on PostgreSQL too nothing is spoilt for what follows)."""
+    from core.db import db
+
+    def failing(self, entity, record, user):
+        if entity == "pipeline.deal":
+            db.execute_sql("SELECT missing FROM no_such_table")
+        return None
+
+    class Renewals:  # a later plugin, whose panel queries the database
+        @hookimpl
+        def record_panels(self, entity, record, user):
+            if entity == "pipeline.deal":
+                title = get_entity("pipeline.deal").model.get_by_id(record.id).name
+                return [RecordPanel("Renewals", "contracts/panel.html", {"title": title, "seen_by": user.name})]
+            return None
+
+    # either order: pluggy calls the plugin registered last first
+    app = make_app(EXTRA_PLUGINS={"renewals": Renewals(), "contracts": contracts_plugin(tmp_path, record_panels=failing)})
+    _customer_id, deal_id = make_records(app, people)
+    page = app.test_client().login(people.rep).get(f"/pipeline/deals/{deal_id}")
+    assert page.status_code == 200
+    assert "Contract for Rollout (Rita Rep)" in page.text
+    assert "no_such_table" in failures_of(app, "contracts")["record_panels"]
