@@ -66,7 +66,7 @@ from .lowcode.views import cell, history
 
 # -- processes and stages ---------------------------------------------------------------------------
 from .lowcode.models import Process, Stage, StageMove
-from .lowcode.processes import MoveResult, current_stage, ensure_defaults, missing_fields, move, processes_of, stages_of
+from .lowcode.processes import MoveResult, close_stays, current_stage, ensure_defaults, missing_fields, move, processes_of, stages_of
 
 # -- what the enabled plugins offer -----------------------------------------------------------------
 from .registry import agenda_items, entities, metric_failed, metrics
@@ -85,7 +85,7 @@ __all__ = [
     "Translated", "TranslatedField", "source_text", "number",
     "Page", "date_from", "id_from", "list_url", "page_number", "paginate", "render_fragment", "render_page",
     "records", "too_long", "EntitySchema", "FieldSpec", "get_entity", "AuditEntry", "cell", "history",
-    "Process", "Stage", "StageMove", "MoveResult", "current_stage", "ensure_defaults", "missing_fields", "move",
+    "Process", "Stage", "StageMove", "MoveResult", "close_stays", "current_stage", "ensure_defaults", "missing_fields", "move",
     "processes_of", "stages_of",
     "agenda_items", "entities", "metric_failed", "metrics",
 ]

@@ -245,6 +245,7 @@ def serve_command(host, port, workers):
                 "bind": f"{host}:{port}",
                 "workers": workers or os.cpu_count() or 1,
                 "worker_class": "sync",
+                "preload_app": True,  # the app is built once, before the workers fork: they share its pages
                 "timeout": 60,
                 "accesslog": "-",
                 "max_requests": 2000,

@@ -162,7 +162,7 @@ class Stage(BaseModel):
 
 
 class StageMove(BaseModel):
-    """A record entered a stage: who moved it and when (time in stage, conversion)."""
+    """A record entered a stage: who moved it and when, and when it left (time in stage, conversion)."""
 
     entity = peewee.CharField(max_length=100)
     record_id = peewee.IntegerField()
@@ -170,10 +170,12 @@ class StageMove(BaseModel):
     to_stage = peewee.ForeignKeyField(Stage, on_delete="CASCADE", backref="+")
     user = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     at = peewee.DateTimeField(default=utcnow, index=True)
+    left_at = peewee.DateTimeField(null=True)  # its next move: set by `processes.record_moves` and `close_stays`
 
     class Meta:
         table_name = "core_stage_move"
-        indexes = ((("entity", "record_id"), False),)
+        indexes = ((("entity", "record_id"), False), (("entity", "left_at", "to_stage", "record_id", "at"), False),
+                   (("entity", "at", "to_stage", "record_id"), False))
 
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"

@@ -15,6 +15,7 @@ import peewee
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
 from wtforms.fields.core import UnboundField
 
 from ..db import db, is_sqlite, utcnow
@@ -57,8 +58,14 @@ def form_class(schema: EntitySchema):
                 continue
             if not spec.in_form:
                 attributes[spec.key] = None  # WTForms: None in a subclass removes the field
-            elif spec.definition is not None:
-                attributes[spec.key] = _relabelled(unbound, spec.label, spec.help)
+            elif spec.definition is not None or spec.type.key == "link":
+                field = _relabelled(unbound, spec.label, spec.help) if spec.definition is not None else unbound
+                if spec.type.key == "link" and issubclass(field.field_class, SelectField):
+                    # a link of the plugin's form checks a submitted id in one query (types.LinkSelectField)
+                    linked = UnboundField(types.LinkSelectField, *field.args, **field.kwargs)
+                    linked.creation_counter = unbound.creation_counter
+                    field = linked
+                attributes[spec.key] = field
         elif spec.in_form:
             attributes[spec.key] = spec.type.form_field(spec)
     schema._form_class = type(f"{schema.key.replace('.', '_')}_form", (schema.base_form,), attributes)

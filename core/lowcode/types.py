@@ -786,6 +786,25 @@ class UserType(FieldType):
         return super().convert(stored, spec)
 
 
+class LinkSelectField(SelectField):
+    """A link's select. Its choices (up to 500 titles) are read only when the form is shown; a
+    submitted id is checked with one query against the records the user may see, so saving a form
+    costs the same whatever the linked table holds."""
+
+    link_entity = ""
+    link_current = None
+
+    def pre_validate(self, form):
+        if self.data is None or self.data == self.link_current:
+            return  # empty (its validators judge that), or the record it already links to
+        from .entities import get_entity
+
+        target = get_entity(self.link_entity)
+        if not isinstance(self.data, int) or not 0 < self.data < 2**63 or target is None or \
+                not target.visible().where(target.model.id == self.data).exists():
+            raise ValidationError(self.gettext("Not a valid choice."))
+
+
 class LinkType(FieldType):
     """A record of another entity, stored by id. The form offers the records its user may see."""
 
@@ -798,10 +817,17 @@ class LinkType(FieldType):
         return _reference_reason(stored)
 
     def form_field(self, spec):
-        return SelectField(spec.label, validators=[DataRequired() if spec.required else Optional()],
-                           description=spec.help, coerce=_optional_id, choices=[])
+        return LinkSelectField(spec.label, validators=[DataRequired() if spec.required else Optional()],
+                               description=spec.help, coerce=_optional_id, choices=[])
 
     def prepare(self, bound, spec, current):
+        if isinstance(bound, LinkSelectField):
+            bound.link_entity, bound.link_current = spec.options.get("entity", ""), current
+            bound.choices = lambda: self.choices(spec, current)  # read when shown, not to save
+        else:
+            bound.choices = self.choices(spec, current)
+
+    def choices(self, spec, current) -> list:
         from .entities import get_entity
 
         target = get_entity(spec.options.get("entity", ""))
@@ -810,7 +836,7 @@ class LinkType(FieldType):
             choices += [SelectChoice(pk, title) for pk, title in target.titles(limit=self.choice_limit)]
         if current and current not in {choice.value for choice in choices}:
             choices.append(SelectChoice(current, f"#{current}"))  # kept, though no longer offered
-        bound.choices = choices
+        return choices
 
     def display(self, stored, spec, lookups=None):
         if stored is None:

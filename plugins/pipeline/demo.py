@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 import decimal
 
-from core.api import AuditEntry, StageMove, ensure_defaults, get_entity, processes_of, records, stages_of, utcnow
+from core.api import AuditEntry, StageMove, close_stays, ensure_defaults, get_entity, processes_of, records, stages_of, utcnow
 
 from .entities import ACTIVITY, CONTACT, CUSTOMER, DEAL, PRODUCT
 from .models import Activity, Customer, Deal, DealLine, LostReason, ensure_lost_reasons
@@ -105,6 +105,7 @@ def create(team, rng) -> None:
         for stage, moment in zip(path, moments):
             StageMove.create(entity=DEAL, record_id=deal.id, from_stage=previous, to_stage=stage, user=owner.id, at=moment)
             previous = stage
+        close_stays(DEAL, [deal.id])  # the moves were written with their own times
         entered = moments[-1] if moments else created
         Deal.update(stage=previous.id, amount=total, created_at=created, stage_entered_at=entered,
                     closed_at=entered if previous.kind in ("won", "lost") else None,

@@ -81,6 +81,20 @@ class BoardFilter:
         return query
 
 
+def first_cards(deals, stages):
+    """The ids of the first cards of each column, in one statement: a LIMIT per stage, each read
+    from the board's index (stage, rank, id), however many deals a column holds."""
+    parts = []
+    for stage in stages or [None]:
+        column = (deals.select(Deal.id).where(Deal.stage == (stage.id if stage else 0))
+                  .order_by(Deal.rank, Deal.id).limit(CARDS_PER_COLUMN))
+        parts.append(peewee.Select([column.alias(f"column_{len(parts)}")], [peewee.SQL("id")]))
+    union = parts[0]
+    for part in parts[1:]:
+        union = union + part  # UNION ALL
+    return union
+
+
 def select_fields(schema):
     return [spec for spec in schema.custom_fields if spec.type.key == "select" and not spec.archived and not spec.hidden]
 
@@ -127,9 +141,7 @@ def board():
         deals.select(Deal.stage, peewee.fn.COUNT(Deal.id).alias("n"), peewee.fn.SUM(Deal.amount).alias("total"),
                      peewee.fn.SUM(Deal.amount * probability / 100.0).alias("weighted"))
         .join(Stage, on=(Deal.stage == Stage.id)).group_by(Deal.stage).order_by())}
-    ranked = deals.select(Deal.id, peewee.fn.ROW_NUMBER().over(partition_by=[Deal.stage], order_by=[Deal.rank,
-                                                                                                    Deal.id]).alias("rn")).order_by()
-    top = peewee.Select([ranked], [ranked.c.id]).where(ranked.c.rn <= CARDS_PER_COLUMN)
+    top = first_cards(deals, stages)
     columns = [field for field in Deal._meta.sorted_fields if field is not Deal.search_text]
     cards = list(Deal.select(*columns).where(Deal.id.in_(top)).order_by(Deal.rank, Deal.id))
 

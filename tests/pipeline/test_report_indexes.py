@@ -1,0 +1,62 @@
+"""The indexes the board and Sales numbers read from (pipeline migration 0004, core 0009) exist on
+both databases and are the ones the queries use, so those pages cost the same at 100,000 deals."""
+import pytest
+
+from core.db import db, is_sqlite
+from core.lowcode.entities import get_entity
+from core.lowcode.models import Process, Stage, StageMove
+from core.lowcode.processes import ensure_defaults
+from plugins.pipeline.models import Deal
+from plugins.pipeline.views import first_cards
+
+INDEXES = {"pipeline_deal_board", "pipeline_deal_scope", "pipeline_deal_forecast", "pipeline_deal_closed",
+           "core_stage_move_entity_left_at_to_stage_id_record_id_at", "core_stage_move_entity_at_to_stage_id_record_id"}
+
+
+def index_names() -> set:
+    if is_sqlite():
+        return {name for (name,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    return {name for (name,) in db.execute_sql("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
+
+
+def plan(query) -> str:
+    sql, params = query.sql()
+    if is_sqlite():
+        return " ".join(row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+    db.execute_sql("SET enable_seqscan = off")  # a test's few rows would be read whole; ask what may be used
+    try:
+        return " ".join(row[0] for row in db.execute_sql("EXPLAIN " + sql, params))
+    finally:
+        db.execute_sql("SET enable_seqscan = on")
+
+
+def test_the_report_indexes_exist_on_both_databases(app):
+    with app.app_context():
+        assert INDEXES <= index_names()
+
+
+@pytest.mark.parametrize("role", ["admin", "manager"])
+def test_the_board_reads_each_column_from_its_index(app, people, role):
+    with app.test_request_context():
+        from flask_login import login_user
+
+        login_user(getattr(people, role))
+        ensure_defaults()
+        stages = list(Stage.select().join(Process).where(Process.key == "pipeline.sales"))
+        deals = get_entity("pipeline.deal").visible().where(Deal.stage.in_([stage.id for stage in stages]))
+        assert "pipeline_deal_board" in plan(Deal.select(Deal.id).where(Deal.id.in_(first_cards(deals, stages))))
+
+
+def test_time_in_stage_reads_the_stays_ended_in_a_period_from_their_index(app):
+    import datetime
+
+    with app.test_request_context():
+        ensure_defaults()
+        stage = Stage.select().first()
+        start = datetime.datetime(2020, 1, 1)
+        StageMove.insert_many([{"entity": "pipeline.deal", "record_id": n, "to_stage": stage.id, "at": start + datetime.timedelta(days=n),
+                                "left_at": start + datetime.timedelta(days=n + 3)} for n in range(2000)]).execute()
+        db.execute_sql("ANALYZE")
+        query = (StageMove.select(StageMove.to_stage, StageMove.at)
+                 .where(StageMove.entity == "pipeline.deal", StageMove.left_at >= "2026-01-01", StageMove.left_at < "2027-01-01"))
+        assert "core_stage_move_entity_left_at_to_stage_id_record_id_at" in plan(query)
