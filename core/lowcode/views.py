@@ -245,11 +245,8 @@ def _submit(schema: EntitySchema, record=None):
         else:
             flash(_("%(title)s is saved.", title=schema.title_of(record)), "success")
             target = schema.url_of(record.id)
-            if request.htmx:
-                response = render_page("records/form.html", "record_form", schema=schema, form=form, record=record,
-                                       specs=schema.form_fields)
-                response.headers["HX-Redirect"] = target
-                return response
+            if request.htmx:  # htmx follows the header: the form is not drawn again only to be left
+                return "", 204, {"HX-Redirect": target}
             return redirect(target)
     # htmx swaps the fragment only with a 200; a plain form post gets 400 with its errors.
     status = 400 if form.errors and not request.htmx else 200

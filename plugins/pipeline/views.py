@@ -81,18 +81,21 @@ class BoardFilter:
         return query
 
 
+STAGE_MARK = -7_000_000_001  # stands for a stage id in the column query written once (never an id)
+
+
 def first_cards(deals, stages):
     """The ids of the first cards of each column, in one statement: a LIMIT per stage, each read
-    from the board's index (stage, rank, id), however many deals a column holds."""
-    parts = []
-    for stage in stages or [None]:
-        column = (deals.select(Deal.id).where(Deal.stage == (stage.id if stage else 0))
-                  .order_by(Deal.rank, Deal.id).limit(CARDS_PER_COLUMN))
-        parts.append(peewee.Select([column.alias(f"column_{len(parts)}")], [peewee.SQL("id")]))
-    union = parts[0]
-    for part in parts[1:]:
-        union = union + part  # UNION ALL
-    return union
+    from the board's index (stage, rank, id), however many deals a column holds. The column's
+    query is written to SQL once and repeated with each stage's id (writing it anew for each of a
+    dozen stages cost more than running it)."""
+    column = deals.select(Deal.id).where(Deal.stage == STAGE_MARK).order_by(Deal.rank, Deal.id).limit(CARDS_PER_COLUMN)
+    sql, params = column.sql()
+    parts, values = [], []
+    for number, stage in enumerate(stages or [None]):
+        parts.append(f"SELECT * FROM ({sql}) AS column_{number}")
+        values += [(stage.id if stage else 0) if value == STAGE_MARK else value for value in params]
+    return peewee.SQL("(" + " UNION ALL ".join(parts) + ")", values)
 
 
 def select_fields(schema):
@@ -134,14 +137,15 @@ def board():
         return render_page("pipeline/board.html", schema=schema, process=None)
     stages = stages_of(process)
     wanted = BoardFilter.read(request.args, schema)
-    deals = wanted.apply(schema, schema.visible().where(Deal.stage.in_([stage.id for stage in stages] or [0])))
+    in_scope = wanted.apply(schema, schema.visible())
+    deals = in_scope.where(Deal.stage.in_([stage.id for stage in stages] or [0]))
 
     probability = peewee.fn.COALESCE(Deal.probability, Stage.probability)
     totals = {row.stage_id: row for row in (
         deals.select(Deal.stage, peewee.fn.COUNT(Deal.id).alias("n"), peewee.fn.SUM(Deal.amount).alias("total"),
                      peewee.fn.SUM(Deal.amount * probability / 100.0).alias("weighted"))
         .join(Stage, on=(Deal.stage == Stage.id)).group_by(Deal.stage).order_by())}
-    top = first_cards(deals, stages)
+    top = first_cards(in_scope, stages)
     columns = [field for field in Deal._meta.sorted_fields if field is not Deal.search_text]
     cards = list(Deal.select(*columns).where(Deal.id.in_(top)).order_by(Deal.rank, Deal.id))
 

@@ -43,6 +43,7 @@ def test_the_form_comes_back_as_an_htmx_fragment(app, people, competitor, htmx_c
     assert refused.status_code == 200 and refused.text.lstrip().startswith('<form id="record-form"')
     saved = htmx_client.post(f"/records/{competitor}/new", data={"name": "Via htmx"})
     assert saved.headers["HX-Redirect"].startswith(f"/records/{competitor}/")
+    assert saved.status_code == 204 and saved.text == ""  # htmx follows the header: no form drawn to be left
 
 
 def test_hostile_values_are_text_in_lists_details_and_exports(app, login, people, competitor, create):
