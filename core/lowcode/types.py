@@ -811,7 +811,7 @@ class LinkType(FieldType):
     key, label = "link", _l("Link to a record")
     kind = REFERENCE
     settings = ("link",)
-    choice_limit = 500
+    choice_limit = 50  # the latest; the form's search finds the others (`records.link_choices`)
 
     def unstorable_reason(self, stored, spec):
         return _reference_reason(stored)

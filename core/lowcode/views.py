@@ -100,6 +100,23 @@ def filter_row(entity: str):
                        **_filter_context(schema, list_query.ListRequest()))
 
 
+@bp.route("/<entity>/choices")
+def link_choices(entity: str):
+    """The options of a link to this entity, for what the user typed in the form's search (htmx):
+    the records they may see whose text holds it, newest first, and the one already chosen."""
+    schema = entity_or_404(entity)
+    typed = (request.args.get("link-search") or "").strip().lower()[:100]
+    query = schema.visible().select(*schema.title_columns()).order_by(schema.model.id.desc())
+    if typed:
+        query = query.where(schema.model.search_text.contains(typed))
+    found = [(record.id, schema.title_of(record)) for record in query.limit(types.LinkType.choice_limit)]
+    selected = id_from(request.args.get("selected"))
+    if selected is not None and selected not in {record_id for record_id, _title in found}:
+        kept = schema.visible().select(*schema.title_columns()).where(schema.model.id == selected).first()
+        found = ([(kept.id, schema.title_of(kept))] if kept else []) + found
+    return render_fragment("records/_link_options.html", "options", choices=found, selected=selected)
+
+
 @bp.route("/<entity>/filter-value")
 def filter_value(entity: str):
     """The value input of one filter row, fitted to the chosen field and operator (htmx)."""
