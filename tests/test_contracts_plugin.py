@@ -91,6 +91,11 @@ def test_the_deal_page_shows_its_contracts_to_those_who_may_see_them(app, login,
     page = login(people.rep).get(f"/pipeline/deals/{deal_id}").text
     assert "Acme 2027" in page and "ends on 2027-03-01" in page
     assert f"/records/contracts.contract/new?deal={deal_id}" in page
+    with app.test_request_context():  # a deal still open offers no contract yet
+        customer, _ = records.save(get_entity("pipeline.customer"), people.rep, {"name": "Open customer"})
+        open_deal, _ = records.save(get_entity("pipeline.deal"), people.rep, {"name": "Open", "customer": customer.id, "amount": 5})
+    open_page = login(people.rep).get(f"/pipeline/deals/{open_deal.id}").text
+    assert "A contract is signed once the deal is won." in open_page and "/records/contracts.contract/new" not in open_page
     colleague_deal = won_deal(app, people.colleague, "Other")
     contract_on(app, people.colleague, colleague_deal, title="Colleague's")
     assert login(people.outsider).get(f"/pipeline/deals/{colleague_deal}").status_code == 404
