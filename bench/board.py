@@ -9,6 +9,9 @@ the manager, who sees every deal) and prints one `name=value` line per figure, m
 
 - board_ms: the full board page
 - board_queries: SQL statements for it (and board_queries_at_200 with 200 deals)
+- bare_board_ms: the same cards (name, customer, amount, owner, each column's count and total) from
+  hand-written SQL through a bare Flask app and a Jinja template, in the same run, and
+  board_vs_bare, the ratio of the two (issue 11's target: at most 2.5 at 1,000 deals)
 - move_ms: one drag-and-drop move between two columns, with its history and hooks
 - funnel_ms: the numbers page for the year (funnel, time in stage, losses, reps, forecast)
 
@@ -23,6 +26,9 @@ import datetime
 import random
 import sys
 from pathlib import Path
+
+import flask
+import jinja2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -85,6 +91,48 @@ def add_deals(reps: list[int], stages: list[Stage], count: int, first: int, rng:
     insert(Activity, activities)
 
 
+BARE_BOARD = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
+<html><head><meta charset="utf-8"><title>Board</title></head><body><div class="board">
+{%- for stage, count, total, cards in columns %}
+<section class="column"><h2>{{ stage }} <span>{{ count }}</span> <span>{{ "{:,.0f}".format(total) }}</span></h2>
+{%- for deal_id, name, customer, amount, owner in cards %}
+<article class="deal-card"><a href="/pipeline/deals/{{ deal_id }}">{{ name }}</a><p>{{ customer }}</p>
+<p>{{ "{:,.0f}".format(amount) }}</p><p>{{ owner }}</p></article>
+{%- endfor %}</section>
+{%- endfor %}</div></body></html>""")
+
+
+def bare_board(stages, manager_id: int):
+    """The board's content as a bare Flask page would make it: hand-written SQL, one template."""
+    bare = flask.Flask("bare")
+    mark = db.obj.param
+    scope = (f"d.deleted_at IS NULL AND (d.owner_id = {mark} OR d.owner_id IN "
+             f"(SELECT u.id FROM core_user u JOIN core_team t ON u.team_id = t.id WHERE t.manager_id = {mark}))")
+
+    @bare.route("/")
+    def page():
+        totals = {stage: (count, total) for stage, count, total in db.execute_sql(
+            f"SELECT d.stage_id, COUNT(*), SUM(d.amount) FROM pipeline_deal d WHERE {scope} GROUP BY d.stage_id",
+            (manager_id, manager_id))}
+        columns = []
+        for stage in stages:
+            cards = list(db.execute_sql(
+                f"SELECT d.id, d.name, c.name, d.amount, u.name FROM pipeline_deal d JOIN pipeline_customer c ON c.id = d.customer_id "
+                f"JOIN core_user u ON u.id = d.owner_id WHERE d.stage_id = {mark} AND {scope} ORDER BY d.rank, d.id LIMIT 50",
+                (stage.id, manager_id, manager_id)))
+            count, total = totals.get(stage.id, (0, 0))
+            columns.append((stage.label, count, float(total or 0), cards))
+        return BARE_BOARD.render(columns=columns)
+
+    client = bare.test_client()
+
+    def get():
+        response = client.get("/")
+        assert response.status_code == 200 and "deal-card" in response.text
+
+    return get
+
+
 def measure(url: str, instance: str, deals: int, runs: int, suffix: str) -> None:
     app = migrated_app(url, instance)
     rng = random.Random(11)
@@ -110,6 +158,9 @@ def measure(url: str, instance: str, deals: int, runs: int, suffix: str) -> None
         add_deals(reps, stages, max(0, deals - 200), 200, rng)
     figures["board_queries"] = query_count(board)
     figures["board_ms"] = median_ms(board, runs)
+    bare = bare_board(stages, manager.id)
+    figures["bare_board_ms"] = median_ms(bare, runs)
+    figures["board_vs_bare"] = round(figures["board_ms"] / figures["bare_board_ms"], 2)
 
     with app.app_context():
         first_contact, discovery = (s.id for s in stages if s.key in ("first_contact", "discovery"))
