@@ -8,6 +8,9 @@ admin) and prints one `name=value` line per figure, medians of the runs:
 
 - list_page_ms: a list page that filters on a custom choice field and sorts on a custom number
 - list_page_queries: SQL statements for that page (and list_page_queries_at_1000 at 1,000 records)
+- bare_list_ms: the same rows and total (the list's columns, filtered and sorted alike) from
+  hand-written SQL through a bare Flask app and a Jinja template, in the same run, and list_vs_bare,
+  the ratio of the two (issue 11's target: at most 3 at 20,000 records)
 - form_render_ms: the edit form of a record with 50 custom fields
 - add_field_ms: adding a field through the designer's POST
 
@@ -18,9 +21,14 @@ the same query count at 1,000 and 20,000 records.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from pathlib import Path
+
+import flask
+import jinja2
+import peewee
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -91,6 +99,42 @@ def fill(app, key: str, owners: list[int], count: int, rng: random.Random) -> No
                 CustomRecord.insert_many(rows[start:start + 500]).execute()
 
 
+BARE_LIST = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
+<html><head><meta charset="utf-8"><title>Records</title></head><body><p>{{ total }} records</p>
+<table class="records"><thead><tr>{% for column in columns %}<th>{{ column }}</th>{% endfor %}<th>Owner</th></tr></thead><tbody>
+{%- for record_id, values, owner in rows %}
+<tr><td><a href="/records/{{ record_id }}">{{ values.get(columns[0], "") }}</a></td>
+{%- for column in columns[1:] %}<td>{{ values.get(column, "") }}</td>{% endfor %}<td>{{ owner }}</td></tr>
+{%- endfor %}</tbody></table></body></html>""")
+
+
+def bare_list(entity: str, level: str, score: str, columns: list[str]):
+    """The list's page as a bare Flask page would make it: hand-written SQL, one template."""
+    bare = flask.Flask("bare")
+    mark = db.obj.param
+    if isinstance(db.obj, peewee.SqliteDatabase):
+        text, number = f"r.custom ->> '$.{level}'", f"CAST(r.custom ->> '$.{score}' AS REAL)"
+    else:
+        text, number = f"r.custom ->> '{level}'", f"(r.custom ->> '{score}')::float"
+    where = f"r.entity = {mark} AND r.deleted_at IS NULL AND {text} = {mark}"
+
+    @bare.route("/")
+    def page():
+        total = list(db.execute_sql(f"SELECT COUNT(*) FROM core_record r WHERE {where}", (entity, "b")))[0][0]
+        found = db.execute_sql(f"SELECT r.id, r.custom, u.name FROM core_record r LEFT JOIN core_user u ON u.id = r.owner_id "
+                               f"WHERE {where} ORDER BY {number} DESC, r.id DESC LIMIT 50", (entity, "b"))
+        rows = [(record_id, json.loads(values) if isinstance(values, str) else values, owner) for record_id, values, owner in found]
+        return BARE_LIST.render(total=total, rows=rows, columns=columns)
+
+    client = bare.test_client()
+
+    def get():
+        response = client.get("/")
+        assert response.status_code == 200 and "records" in response.text
+
+    return get
+
+
 def measure(url: str, instance: str, records: int, runs: int, suffix: str) -> None:
     app = migrated_app(url, instance)
     with app.app_context():
@@ -123,6 +167,10 @@ def measure(url: str, instance: str, records: int, runs: int, suffix: str) -> No
     fill(app, listed, owners, max(0, records - 1000), rng)
     figures = {"list_page_queries_at_1000": at_1000, "list_page_queries": queries(),
                "list_page_ms": median_ms(list_page, runs)}
+    with app.test_request_context():
+        columns = [spec.key for spec in get_entity(listed).list_columns if not spec.base]
+    figures["bare_list_ms"] = median_ms(bare_list(listed, level, score, columns), runs)
+    figures["list_vs_bare"] = round(figures["list_page_ms"] / figures["bare_list_ms"], 2)
 
     def form_page():
         response = client.get(f"/records/{wide}/{wide_id}/edit")
