@@ -145,13 +145,15 @@ def board():
         deals.select(Deal.stage, peewee.fn.COUNT(Deal.id).alias("n"), peewee.fn.SUM(Deal.amount).alias("total"),
                      peewee.fn.SUM(Deal.amount * probability / 100.0).alias("weighted"))
         .join(Stage, on=(Deal.stage == Stage.id)).group_by(Deal.stage).order_by())}
-    top = first_cards(in_scope, stages)
-    columns = [field for field in Deal._meta.sorted_fields if field is not Deal.search_text]
-    cards = list(Deal.select(*columns).where(Deal.id.in_(top)).order_by(Deal.rank, Deal.id))
-
     card_specs = [schema.field(key) for key in services.setting("card_fields") if schema.field(key) is not None]
     if not current_user.may("lead_teams"):  # every card on a rep's board is theirs
         card_specs = [spec for spec in card_specs if spec.key != schema.owner_field]
+    # A card reads its title, place and staleness, and the columns of the fields it shows (not the
+    # whole row with every custom value unless one of them is shown).
+    wanted_columns = {Deal.id, Deal.name, Deal.stage, Deal.rank, Deal.last_activity_at, Deal.stage_entered_at,
+                      *(spec.column if spec.base else Deal.custom for spec in card_specs)}
+    columns = [field for field in Deal._meta.sorted_fields if field in wanted_columns]
+    cards = list(Deal.select(*columns).where(Deal.id.in_(first_cards(in_scope, stages))).order_by(Deal.rank, Deal.id))
     names = records.lookups(schema, cards, card_specs)
     now = utcnow()
     by_stage: dict[int, list] = {}

@@ -197,3 +197,25 @@ def test_without_a_sales_process_the_board_says_so(pipe):
     page = pipe.admin.get("/pipeline/")
     assert page.status_code == 200 and "There is no sales process yet." in page.text
     assert pipe.admin.get("/pipeline/numbers").status_code == 200
+
+
+def card_of(page: str, deal: int) -> str:
+    return re.search(rf'<article class="deal-card[^"]*" data-card="{deal}".*?</article>', page, re.S).group(0)
+
+
+def test_a_card_shows_the_custom_and_built_in_fields_chosen_for_cards(pipe, people):
+    """Cards read only the columns of the fields they show: a custom field chosen for cards still
+    shows, and one not chosen is not read."""
+    with pipe.app.test_request_context():
+        region = definitions.add_field(get_entity(DEAL), {"type": "text", "label": "Territory", "required": False, "unique": False,
+                                                          "hidden": False}, people.admin)
+    deal = pipe.deal(people.rep, pipe.customer(people.rep), name="Northern deal", expected_close=datetime.date(2027, 5, 1),
+                     **{region.key: "North-East"})
+    assert pipe.admin.post("/pipeline/settings", data={"pool_return_days": "30", "pool_claim_limit": "5",
+                                                       "card_fields": [region.key, "expected_close"]}).status_code == 302
+    card = card_of(pipe.manager.get("/pipeline/").text, deal)
+    assert "North-East" in card and "May 1, 2027" in card and "1,000" not in card
+    assert pipe.admin.post("/pipeline/settings", data={"pool_return_days": "30", "pool_claim_limit": "5",
+                                                       "card_fields": ["amount"]}).status_code == 302
+    card = card_of(pipe.manager.get("/pipeline/").text, deal)
+    assert "North-East" not in card and "1,000" in card
