@@ -171,6 +171,7 @@ def board():
         wanted=wanted, people=people_in_scope(), teams=_teams(), products=list(Product.select(Product.id,
                                                                                               Product.name).order_by(Product.name)),
         selects=select_fields(schema), limit=CARDS_PER_COLUMN,
+        deals_url=url_for("pipeline.deal", deal_id=0).removesuffix("0"),  # built once, not once per card
     )
 
 

@@ -215,6 +215,7 @@ def test_a_card_shows_the_custom_and_built_in_fields_chosen_for_cards(pipe, peop
                                                        "card_fields": [region.key, "expected_close"]}).status_code == 302
     card = card_of(pipe.manager.get("/pipeline/").text, deal)
     assert "North-East" in card and "May 1, 2027" in card and "1,000" not in card
+    assert f'<a class="deal-title" href="/pipeline/deals/{deal}">Northern deal</a>' in card
     assert pipe.admin.post("/pipeline/settings", data={"pool_return_days": "30", "pool_claim_limit": "5",
                                                        "card_fields": ["amount"]}).status_code == 302
     card = card_of(pipe.manager.get("/pipeline/").text, deal)
