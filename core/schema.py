@@ -13,6 +13,7 @@ from pathlib import Path
 from playhouse.migrations import MigrationError, Runner
 
 from .db import db, is_sqlite, utcnow
+from .lowcode import search
 from .models import PluginState
 from .plugins import CORE, PluginHost
 
@@ -115,7 +116,18 @@ def migrate(host: PluginHost) -> list[tuple[str, str]]:
                 continue
             PluginState.update(error=None, error_at=None).where(
                 PluginState.name == plugin, PluginState.error.startswith(MIGRATION_FAILED)).execute()
+        search.prepare(customisable_models(host))
     return applied
+
+
+def customisable_models(host: PluginHost) -> list:
+    """The models of every loaded plugin whose records the low-code layer lists and searches."""
+    from .lowcode.models import CustomisableModel
+
+    found = []
+    for _plugin, models in host.results("register_models", include_disabled=True):
+        found += [model for model in models or [] if issubclass(model, CustomisableModel) and model not in found]
+    return found
 
 
 def check(host: PluginHost) -> None:

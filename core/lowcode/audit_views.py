@@ -32,7 +32,7 @@ SETTING_LABELS = {
     "deleted_at": _l("Deleted"), "active": _l("Active"), "name": _l("Name"), "email": _l("Email"), "role": _l("Role"),
     "team": _l("Team"), "members": _l("Members"), "locale": _l("Language"),
     "key": _l("Key"), "placeholder": _l("Placeholder"), "unique": _l("Unique"), "labels": _l("Names in each language"),
-    "into": _l("Merged into"),
+    "into": _l("Merged into"), "indexed": _l("Indexed"),
 }
 # What the log's subjects that are no form are called (the core's; plugins name theirs in `describe_audit`).
 ENTITY_LABELS = {"core.user": _l("Users"), "core.team": _l("Teams"), "core.plugin": _l("Plugins")}

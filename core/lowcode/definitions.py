@@ -63,9 +63,24 @@ def check_pattern(pattern: str) -> None:
             raise DefinitionError({"pattern": _("This pattern takes too long to check some values; simplify it.")}) from None
 
 
+# Kinds of value an index serves (one value per record; see indexes.py).
+INDEXABLE_KINDS = (types.TEXT, types.NUMBER, types.DATE, types.DATETIME, types.REFERENCE, types.BOOL)
+
+
 def too_long(label: str, labels: dict, limit: int) -> bool:
     """Whether a label, in any of its languages, is longer than `limit`."""
     return any(len(text) > limit for text in [label, *labels.values()])
+
+
+def fields_changed(schema: EntitySchema, indexed: bool) -> None:
+    """Call inside the transaction that changed a field: the new picture, and, when the field is or
+    was indexed, its index made, remade or dropped (the rest costs no DDL and no rebuilt picture)."""
+    from . import indexes
+    from .entities import get_entity
+
+    schema_changed()
+    if indexed:
+        indexes.sync(get_entity(schema.key) or schema)
 
 
 def has_data(schema: EntitySchema, key: str) -> bool:
@@ -194,6 +209,7 @@ def validate(schema: EntitySchema, values: dict, definition: FieldDefinition | N
         "required": bool(values.get("required")) and field_type.in_form,
         "unique": bool(values.get("unique")) and "unique" in settings,
         "hidden": bool(values.get("hidden")), "default": default, "options": cleaned_options,
+        "indexed": bool(values.get("indexed")) and field_type.kind in INDEXABLE_KINDS,
     }
 
 
@@ -235,7 +251,8 @@ def _clean_choices(rows: list[dict], definition: FieldDefinition | None, errors:
 
 def _attributes(definition: FieldDefinition) -> dict:
     attributes = {name: getattr(definition, name) for name in
-                  ("label", "labels", "key", "type", "help", "placeholder", "required", "unique", "hidden", "default", "options")}
+                  ("label", "labels", "key", "type", "help", "placeholder", "required", "unique", "hidden", "indexed", "default",
+                   "options")}
     attributes["labels"] = shown_labels(definition.labels, definition.label)
     return attributes
 
@@ -343,7 +360,7 @@ def add_field(schema: EntitySchema, values: dict, user) -> FieldDefinition:
             raise DefinitionError({"key": _("Another field already has the key %(key)s.", key=cleaned["key"])}) from None
         audit("field_add", f"schema:{schema.key}", definition.id, cleaned["label"],
               {name: [None, value] for name, value in cleaned.items()}, user)
-        schema_changed()
+        fields_changed(schema, cleaned["indexed"])
         if cleaned["type"] == "computed":
             _recompute(schema.key)
     return definition
@@ -377,10 +394,15 @@ def change_field(schema: EntitySchema, definition: FieldDefinition, values: dict
             _rename_references(schema, old_key, definition.key)
         changes = {name: [before[name], value] for name, value in cleaned.items() if name in typed and before[name] != value}
         audit("field_change", f"schema:{schema.key}", definition.id, definition.label, changes, user)
-        schema_changed()
+        fields_changed(schema, definition.indexed or bool(before.get("indexed")))
         if definition.type == "computed" and "options" in changes:
             _recompute(schema.key)
     return definition
+
+
+def set_indexed(schema: EntitySchema, definition: FieldDefinition, indexed: bool, user) -> FieldDefinition:
+    """Mark a custom field indexed or not (the designer's box): audited, the index made or dropped."""
+    return change_field(schema, definition, {**_attributes(definition), "indexed": indexed}, user)
 
 
 def _overlay_settings(definition: FieldDefinition | None) -> dict:
@@ -475,7 +497,7 @@ def set_archived(schema: EntitySchema, definition: FieldDefinition, archived: bo
         definition.save()
         audit("field_archive" if archived else "field_restore", f"schema:{schema.key}", definition.id, definition.label,
               {"archived": [not archived, archived]}, user)
-        schema_changed()
+        fields_changed(schema, definition.indexed)
 
 
 def reorder(schema: EntitySchema, keys: list[str], user) -> None:

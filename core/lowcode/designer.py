@@ -19,7 +19,7 @@ from ..input_guard import Refused
 from ..models import LOCALES
 from ..shell import id_from, render_fragment, render_page
 from . import definitions as definition_service
-from . import records
+from . import indexes, records
 from .entities import EntitySchema, FieldSpec, all_entities, entity_or_404, get_entity
 from .models import FieldDefinition
 
@@ -108,6 +108,7 @@ def _editor_context(schema: EntitySchema, spec: FieldSpec | None, type_key: str 
         "values": values or _values_of(spec), "errors": errors or {}, "saved": saved, "locked_key": locked_key,
         "link_targets": [(key, target.label) for key, target in all_entities().items()],
         "colors": definition_service.types.COLOR_LABELS, "conflict": conflict,
+        "indexable": field_type is not None and field_type.kind in definition_service.INDEXABLE_KINDS and not (spec and spec.base),
         # (version, settings) the editor was made from: the field's own, unless a submission says
         "version": version or ((definition_service.field_version(schema, spec),
                                 definition_service.json.dumps(definition_service.field_settings(spec), ensure_ascii=False))
@@ -123,6 +124,7 @@ def _values_of(spec: FieldSpec | None) -> dict:
         default = spec.type.to_text(spec.default, spec)
     return {"label": str(spec.label), "labels": _label_texts(spec), "key": spec.key, "help": spec.help,
             "placeholder": spec.placeholder, "required": spec.required, "unique": spec.unique, "hidden": spec.hidden,
+            "indexed": spec.indexed,
             "default": default, "options": dict(spec.options or {})}
 
 
@@ -160,11 +162,13 @@ def _values_from_form(form) -> dict:
     return {"label": form.get("label", ""), "labels": labels_from_form(form), "key": form.get("key", ""), "type": form.get("type", ""),
             "help": form.get("help", ""), "placeholder": form.get("placeholder", ""),
             "required": form.get("required") == "y", "unique": form.get("unique") == "y",
-            "hidden": form.get("hidden") == "y", "default": form.get("default", ""), "options": options}
+            "hidden": form.get("hidden") == "y", "indexed": form.get("indexed") == "y",
+            "default": form.get("default", ""), "options": options}
 
 
 def _designer(schema: EntitySchema, editor: dict, status: int = 200):
-    context = dict(editor, schema=schema, fields=schema.designable_fields, preview=_preview_form(schema))
+    context = dict(editor, schema=schema, fields=schema.designable_fields, preview=_preview_form(schema),
+                   indexed=indexes.indexed_keys(schema))
     return render_page("lowcode/designer.html", status=status, **context)
 
 
@@ -183,7 +187,8 @@ def fields(entity: str):
 @bp.route("/<entity>/fields/list")
 def field_list(entity: str):
     schema = entity_or_404(entity)
-    return render_fragment("lowcode/designer.html", "field_list", schema=schema, fields=schema.designable_fields)
+    return render_fragment("lowcode/designer.html", "field_list", schema=schema, fields=schema.designable_fields,
+                           indexed=indexes.indexed_keys(schema))
 
 
 @bp.route("/<entity>/fields/editor")

@@ -74,6 +74,7 @@ class FieldSpec:
     definition: FieldDefinition | None = None
     meta: bool = False  # owner, stage, created, changed: shown and filtered, never typed in
     built_in: tuple = ()  # a base field: the plugin's own (label, help), read in each language
+    indexed: bool = False  # the admin asked for an index on it (indexes.py)
 
     @property
     def in_form(self) -> bool:
@@ -179,7 +180,7 @@ class EntitySchema:
                 key=definition.key, label=lazy_label(definition.labels, definition.label), type=types[definition.type],
                 options=definition.options or {}, required=definition.required, unique=definition.unique,
                 default=definition.default, placeholder=definition.placeholder, help=definition.help,
-                position=definition.position, hidden=definition.hidden,
+                position=definition.position, hidden=definition.hidden, indexed=definition.indexed,
                 archived=definition.archived_at is not None, definition=definition,
             ))
         specs.sort(key=lambda spec: (spec.position, spec.key))
@@ -271,15 +272,20 @@ class EntitySchema:
         if spec.base:
             return spec.column
         path = self.model.custom[spec.key]
-        if spec.type.kind == field_types.NUMBER:
-            return path.as_float()
-        if spec.type.kind == field_types.REFERENCE:
-            return path.as_int()
-        if spec.type.kind == field_types.BOOL and not is_sqlite():
-            return peewee.Cast(path.as_text(), "BOOLEAN")
         if spec.type.kind == field_types.LIST:
             return path
-        return path.as_text()
+        text = path.as_text()
+        if is_sqlite() and '"' not in spec.key and "'" not in spec.key:
+            # The path written into the statement, not bound: SQLite uses an index on an expression
+            # only for the same expression, and a bound parameter is not the same (see indexes.py).
+            text = peewee.NodeList((self.model.custom, peewee.SQL(f"->> '$.\"{spec.key}\"'")), parens=True)
+        if spec.type.kind == field_types.NUMBER:
+            return peewee.Cast(text, "REAL") if is_sqlite() else path.as_float()
+        if spec.type.kind == field_types.REFERENCE:
+            return peewee.Cast(text, "INTEGER") if is_sqlite() else path.as_int()
+        if spec.type.kind == field_types.BOOL and not is_sqlite():
+            return peewee.Cast(text, "BOOLEAN")
+        return text
 
     def dimensions(self, prefix: str = "", named: bool = True, leave_out=()) -> list[Dimension]:
         """What a metric counting these records (or records linked to them) can be narrowed to: one

@@ -118,6 +118,7 @@ class FieldDefinition(BaseModel):
     help = peewee.CharField(max_length=500, default="")
     position = peewee.IntegerField(default=0)
     hidden = peewee.BooleanField(default=False)
+    indexed = peewee.BooleanField(default=False)  # lists filter and sort on it through an index (indexes.py)
     base = peewee.BooleanField(default=False)  # overlays a field of the plugin's form
     plugin = peewee.CharField(max_length=100, null=True)  # shipped by this plugin (`default_fields`): key and type stay
     archived_at = peewee.DateTimeField(null=True)

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..i18n import utc_time
 from ..shell import Page, date_from, id_from
-from . import types
+from . import search, types
 from .entities import EntitySchema, FieldSpec
 
 OPERATORS = {
@@ -142,9 +142,11 @@ def _condition(schema: EntitySchema, flt: Filter):
             if isinstance(column, peewee.DateTimeField):
                 return {"on": (column >= start) & (column < end), "before": column < start, "after": column >= end}[op]
             return {"on": column == value, "before": column < value, "after": column > value}[op]
-        return {"on": peewee.fn.SUBSTR(expression, 1, 10) == day,
-                "before": peewee.fn.SUBSTR(expression, 1, 10) < day,
-                "after": peewee.fn.SUBSTR(expression, 1, 10) > day}[op]
+        # Stored as ISO text ("2026-12-02" or "2026-12-02T09:30:00"): comparing the whole text with
+        # the day's bounds is comparing its first ten characters, and an index on the field serves it.
+        following = (value + datetime.timedelta(days=1)).isoformat()
+        return {"on": (expression >= day) & (expression < following), "before": expression < day,
+                "after": expression >= following}[op]
     comparisons = {"is": "__eq__", "eq": "__eq__", "gt": "__gt__", "lt": "__lt__", "gte": "__ge__", "lte": "__le__"}
     return getattr(expression, comparisons[op])(value)
 
@@ -152,7 +154,7 @@ def _condition(schema: EntitySchema, flt: Filter):
 def narrow(schema: EntitySchema, query, wanted: ListRequest):
     """The query narrowed by the search and the filters."""
     if wanted.search:
-        query = query.where(schema.model.search_text.contains(wanted.search.lower()))
+        query = query.where(search.matches(schema.model, wanted.search.lower()))
     for flt in wanted.filters:
         try:
             query = query.where(_condition(schema, flt))
@@ -163,9 +165,11 @@ def narrow(schema: EntitySchema, query, wanted: ListRequest):
 
 
 def sort_keys(schema: EntitySchema, wanted: ListRequest) -> list[tuple]:
-    """[(expression, descending)] in order; the id breaks ties, newest first."""
-    keys = [(schema.expression(wanted.sort), wanted.descending)] if wanted.sort is not None else []
-    return keys + [(schema.model.id, True)]
+    """[(expression, descending)] in order: the field asked for (empty values last), then the id in
+    the same direction (newest first when the list is not sorted)."""
+    if wanted.sort is None:
+        return [(schema.model.id, True)]
+    return [(schema.expression(wanted.sort), wanted.descending), (schema.model.id, wanted.descending)]
 
 
 def _ordered(expression, descending: bool):
@@ -177,14 +181,77 @@ def apply(schema: EntitySchema, query, wanted: ListRequest):
     return narrow(schema, query, wanted).order_by(*[_ordered(e, d) for e, d in sort_keys(schema, wanted)])
 
 
+def _count(query) -> int:
+    return query.select(peewee.fn.COUNT(peewee.SQL("*"))).order_by().scalar() or 0
+
+
+# Filters an index on the field serves (the others read the JSON of every row).
+INDEXED_OPERATORS = {"is", "eq", "gt", "lt", "gte", "lte", "on", "before", "after"}
+
+
+def served_by_indexes(wanted: ListRequest) -> bool:
+    """Whether indexes can find the list's page without reading every matching row: no search, and
+    each filter and the sort on a column or on a custom field an admin has indexed."""
+    if wanted.search:
+        return False
+    fields = [(flt.spec, flt.op in INDEXED_OPERATORS) for flt in wanted.filters] + ([(wanted.sort, True)] if wanted.sort else [])
+    return all(spec.base or (spec.indexed and usable) for spec, usable in fields)
+
+
 def page_of(schema: EntitySchema, query, wanted: ListRequest, number: int, size: int) -> Page:
-    """One page of the narrowed list and the total, in two statements whatever the list's length.
+    """One page of the narrowed list, and the total, in a fixed number of statements."""
+    number = min(max(1, number), MAX_PAGE)
+    if served_by_indexes(wanted):
+        return _page_by_index(schema, query, wanted, number, size)
+    return _page_by_scan(schema, query, wanted, number, size)
+
+
+def _page_by_index(schema: EntitySchema, query, wanted: ListRequest, number: int, size: int) -> Page:
+    """One page of the narrowed list and the total, in three statements that indexes can serve
+    whatever the list's length: the count, the page's ids, the page's rows.
+
+    The order is `apply`'s: the field's value (empty values last), then the id in the same direction.
+    "Empty last" with the index's own order needs two reads, the records with a value and those
+    without, each in its index's order and cut at the end of the page; they are put together in the
+    same statement, so only those few rows are sorted. (One ORDER BY with "NULLS LAST" makes the
+    database sort every matching row, index or not.) Only the page's rows are read whole.
+    """
+    model = schema.model
+    narrowed = narrow(schema, query, wanted).order_by()
+    total = narrowed.select(peewee.fn.COUNT(peewee.SQL("*"))).scalar() or 0
+    number = min(number, max(1, math.ceil(total / size)))
+    offset = (number - 1) * size
+    if wanted.sort is None:
+        ids = narrowed.select(model.id).order_by(model.id.desc()).limit(size).offset(offset)
+    else:
+        expression, direction = schema.expression(wanted.sort), "desc" if wanted.descending else "asc"
+        end = offset + size
+        filled = (narrowed.where(expression.is_null(False))
+                  .select(model.id.alias("rid"), expression.alias("k"), peewee.Value(0).alias("part"))
+                  .order_by(getattr(expression, direction)(), getattr(model.id, direction)()).limit(end))
+        empty = (narrowed.where(expression.is_null())
+                 .select(model.id.alias("rid"), expression.alias("k"), peewee.Value(1).alias("part"))  # NULL, typed
+                 .order_by(getattr(model.id, direction)()).limit(end))
+        first, second = filled.alias("filled"), empty.alias("empty")
+        both = (peewee.Select([first], [first.c.rid, first.c.k, first.c.part])
+                + peewee.Select([second], [second.c.rid, second.c.k, second.c.part])).alias("page")
+        ids = (peewee.Select([both], [both.c.rid]).order_by(both.c.part, getattr(both.c.k, direction)(), getattr(both.c.rid, direction)())
+               .limit(size).offset(offset))
+    found = [rid for (rid,) in ids.tuples().execute(model._meta.database)]
+    if not found:
+        return Page(items=[], number=number, size=size, total=total)
+    by_id = {record.id: record for record in model.select().where(model.id.in_(found))}
+    return Page(items=[by_id[rid] for rid in found if rid in by_id], number=number, size=size, total=total)
+
+
+def _page_by_scan(schema: EntitySchema, query, wanted: ListRequest, number: int, size: int) -> Page:
+    """One page of a list that reads every matching row anyway (a search, a filter or sort on a field
+    without an index), in two statements: one pass over the rows, then the page's rows.
 
     The matching rows' ids and sort keys are computed once into a materialized CTE, which is
     counted and sorted; only the page's rows are then read whole, by id. (Counting and sorting the
     full rows would carry every row's JSON through the sort.)
     """
-    number = min(max(1, number), MAX_PAGE)
     keys = sort_keys(schema, wanted)
     narrowed = narrow(schema, query, wanted).order_by()
     inner = narrowed.select(schema.model.id.alias("rid"), *[expression.alias(f"k{n}") for n, (expression, _d) in enumerate(keys[:-1])])
@@ -193,7 +260,7 @@ def page_of(schema: EntitySchema, query, wanted: ListRequest, number: int, size:
 
     def ids_of(page_number: int) -> list[tuple[int, int]]:
         order = [_ordered(matching.c[f"k{n}"], descending) for n, (_e, descending) in enumerate(keys[:-1])]
-        order.append(matching.c.rid.desc())
+        order.append(matching.c.rid.desc() if keys[-1][1] else matching.c.rid.asc())
         select = (peewee.Select([matching], [matching.c.rid, total.alias("total")]).with_cte(matching)
                   .order_by(*order).limit(size).offset((page_number - 1) * size))
         return list(select.tuples().execute(schema.model._meta.database))

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 
 from ..db import db, utcnow
 from . import types
-from .definitions import DefinitionError, key_from_label, used_by
-from .entities import EntitySchema, FieldSpec, schema_changed
+from .definitions import INDEXABLE_KINDS, DefinitionError, fields_changed, key_from_label, used_by
+from .entities import EntitySchema, FieldSpec
 from .models import FieldDefinition
 from .records import audit
 from .set_aside import set_aside_of
@@ -133,11 +133,13 @@ def change_type(schema: EntitySchema, definition: FieldDefinition, new_type: typ
         definition.type = new_type.key
         definition.options = options
         definition.unique = definition.unique and "unique" in new_type.settings
+        was_indexed = definition.indexed
+        definition.indexed = definition.indexed and new_type.kind in INDEXABLE_KINDS
         definition.default = None
         definition.updated_at = utcnow()
         definition.save()
         audit("field_change", f"schema:{schema.key}", definition.id, definition.label,
               {"type": [before, new_type.key], "converted": [None, converted], "kept": [None, kept],
                **({"returned": [None, returned]} if returned else {})}, user)
-        schema_changed()
+        fields_changed(schema, was_indexed)
     return converted, kept, returned

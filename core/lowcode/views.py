@@ -13,7 +13,7 @@ from ..auth import requires
 from ..shell import id_from, page_number, render_fragment, render_page
 from . import query as list_query
 from . import records as record_service
-from . import types
+from . import search, types
 from .audit_views import change_label, setting_value
 from .entities import EntitySchema, FieldSpec, entity_or_404, get_entity
 from .models import PENDING, Approval, AuditEntry, Stage
@@ -108,7 +108,7 @@ def link_choices(entity: str):
     typed = (request.args.get("link-search") or "").strip().lower()[:100]
     query = schema.visible().select(*schema.title_columns()).order_by(schema.model.id.desc())
     if typed:
-        query = query.where(schema.model.search_text.contains(typed))
+        query = query.where(search.matches(schema.model, typed))
     found = [(record.id, schema.title_of(record)) for record in query.limit(types.LinkType.choice_limit)]
     selected = id_from(request.args.get("selected"))
     if selected is not None and selected not in {record_id for record_id, _title in found}:
