@@ -95,6 +95,19 @@ class Dimension:
 
 
 @dataclass(frozen=True)
+class Source:
+    """A record behind a metric's number (a deal won), or one that could still add to it (an open
+    deal): how a statement explains a payout line and what a what-if offers to pick."""
+
+    label: str
+    url: str | None = None  # None outside a request (a command, the demo)
+    value: Any = None  # what the record adds to the metric: its amount, or 1 for a count
+    day: datetime.date | None = None
+    entity: str | None = None  # the record's entity and id, when it is one the low-code layer knows
+    record_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Metric:
     """A number goals can target, computed in SQL for many users over one date range.
 
@@ -115,6 +128,10 @@ class Metric:
       deals won), and `leads_to`: the key of the metric this one leads to (quotes lead to deals
       won, visits to quotes, calls to visits). Goals walk these links backwards to say how many
       calls and visits a revenue target takes.
+    - `sources(user_ids, start, end, filters=None)` -> {user_id: [Source]}: the records the number
+      comes from, for a statement that explains itself; `open_items(user_ids, start, end,
+      filters=None)` -> {user_id: [Source]}: the records that could still count in the period (open
+      deals expected to close in it), for a what-if. Each one grouped query; at most 500 per user.
     """
 
     key: str  # namespaced: "pipeline.won_revenue"
@@ -127,6 +144,8 @@ class Metric:
     amount_of: str | None = None
     leads_to: str | None = None
     dimensions: Callable[[], list[Dimension]] | None = None
+    sources: Callable[..., dict[int, list]] | None = None
+    open_items: Callable[..., dict[int, list]] | None = None
     filters: tuple = ()  # set by `filtered`: the (dimension key, value) pairs it is narrowed to
 
     def filtered(self, filters: dict | None) -> Metric:
@@ -139,7 +158,8 @@ class Metric:
             return functools.partial(function, filters=dict(filters)) if function is not None else None
 
         return dataclasses.replace(self, compute=narrowed(self.compute), daily=narrowed(self.daily),
-                                   expected=narrowed(self.expected), filters=tuple(sorted(filters.items())))
+                                   expected=narrowed(self.expected), sources=narrowed(self.sources),
+                                   open_items=narrowed(self.open_items), filters=tuple(sorted(filters.items())))
 
 
 @dataclass(frozen=True)

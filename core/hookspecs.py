@@ -191,6 +191,23 @@ def agenda_items(user, day):
 
 
 @hookspec
+def goal_targets(metric, filters, user_ids, start, end):
+    """Tell what each user's goal is for a metric over exactly one period (the goals plugin answers),
+    for a plugin that measures attainment (commission tiers) without importing the goals plugin.
+
+    Called when a plugin asks `core.api.goal_targets`; the answers are merged (a later plugin's
+    target for a user replaces an earlier one's).
+
+    :param metric: a metric key ("pipeline.won_revenue").
+    :param filters: {dimension key: value} the goal is narrowed to ({} for none).
+    :param user_ids: the users asked about.
+    :param start: the period's first day (a `datetime.date`).
+    :param end: the period's last day (a month's, a quarter's).
+    :returns: {user_id: Decimal target} for the users who have such a goal.
+    """
+
+
+@hookspec
 def record_panels(entity, record, user):
     """Add panels to a record's page, including another plugin's (a contract panel on a deal).
 

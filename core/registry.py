@@ -239,3 +239,13 @@ def agenda_items(user, day) -> list:
     """What the enabled plugins put on `user`'s agenda for `day` (`agenda_items`), for a plugin that
     shows a day's plan; a plugin that fails is left out and reported."""
     return host_of(current_app).collect("agenda_items", user=user, day=day)
+
+
+def goal_targets(metric: str, filters: dict | None, user_ids, start, end) -> dict:
+    """{user_id: target} of the users' goals for `metric` (narrowed to `filters`) over exactly
+    start..end, as the enabled plugins answer `goal_targets`; a plugin that fails is left out."""
+    found: dict = {}
+    for _plugin, targets in host_of(current_app).results("goal_targets", metric=metric, filters=dict(filters or {}),
+                                                         user_ids=list(user_ids), start=start, end=end):
+        found.update(targets or {})
+    return found

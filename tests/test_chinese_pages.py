@@ -309,6 +309,20 @@ def seed(app, login) -> tuple[dict, dict]:
         "owner": f"user:{people.rep.id}", "period": key(MONTH), f"cause-{rep_goal}": "客户预算推迟", "summary": "下月加强跟进"}))
     admin.post("/goals/holidays", {"days": f"{datetime.date.today().year}-10-01 国庆节"})
     admin.post("/pipeline/settings/lost-reasons", {"action": "add", "label": "预算不足"})
+    # A commission plan (named in Chinese only), a locked statement of last month, the leaderboard's privacy.
+    from plugins.incentives import services as incentives
+
+    admin.post("/incentives/plans/new", {"name-zh_Hans_CN": "月度提成", "name-en": "", "metric": "pipeline.won_revenue",
+                                         "period": "month", "currency": "CNY", "starts": "2020-01-01", "roles": "rep",
+                                         "mode": "marginal", "priority": "0", "tier-0-start": "0", "tier-0-rate": "0",
+                                         "tier-1-start": "1000", "tier-1-rate": "3", "bonus-0-at": "2000", "bonus-0-amount": "500"})
+    with app.app_context():
+        from plugins.incentives.models import Plan
+        plan = Plan.select().order_by(Plan.id.desc()).first().id
+        last_month = incentives.period_key("month", incentives.recent_periods("month", 2)[1][0])
+    manager.post(f"/incentives/plans/{plan}/{last_month}/{people.rep.id}/approve", {})
+    manager.post("/incentives/leaderboard/privacy", {"team": str(people.team.id), "private": "y"})
+    admin.post("/incentives/plans/new", {"name-zh_Hans_CN": "", "metric": "", "tier-0-start": "十"}, expect=(400,))
 
     # Forms sent back with their errors.
     for seeder, url, data in ((rep, "/records/pipeline.deal/new", {"name": "", "amount": "很多"}),
@@ -327,7 +341,8 @@ def seed(app, login) -> tuple[dict, dict]:
             "people": people, "newcomer": newcomer, "customer": customer, "pool": pool, "contact": contact,
             "product": product, "deal": deal, "activity": activity, "deleted": gone, "process": process.id,
             "stages": {key: stage.id for key, stage in stages.items()}, "team_goal": team_goal, "rep_goal": rep_goal,
-            "review": review, "period": key(MONTH), "upload": upload, "waiting": waiting, "rival": rival,
+            "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month,
+            "upload": upload, "waiting": waiting, "rival": rival,
             "fields": {"pipeline.deal": contract, "pipeline.customer": kind_key},
             "records": {key: schema.model.select(schema.model.id).order_by(schema.model.id).first()
                         for key, schema in all_entities().items()},
@@ -340,7 +355,7 @@ def seed(app, login) -> tuple[dict, dict]:
 
 SKIPPED_ENDPOINTS = {
     "static",  # files
-    "transfer.export_csv", "transfer.export_xlsx", "transfer.errors_file",  # downloads, not pages
+    "transfer.export_csv", "transfer.export_xlsx", "transfer.errors_file", "incentives.export",  # downloads, not pages
 }
 
 
@@ -354,7 +369,7 @@ def urls_of(app, ids) -> dict[str, list[str]]:
     entities = list(ids["records"]) + [key for key in all_entities() if key not in ids["records"]]
     single = {"process_id": ids["process"], "team_id": people.team.id, "user_id": people.rep.id,
               "goal_id": ids["team_goal"], "review_id": ids["review"], "customer_id": ids["customer"],
-              "deal_id": ids["deal"]}
+              "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"]}
     found: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:

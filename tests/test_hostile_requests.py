@@ -82,15 +82,20 @@ def filled(world, rule) -> list[str]:
     for name in rule.arguments:
         if name == "entity":
             variants = [dict(v, entity=key) for v in variants for key in world.entities]
+    def candidates_of(name):
+        if "int" in str(rule._converters[name].__class__).lower() or type(rule._converters[name]).__name__ == "BoundedInteger":
+            return [str(number) for number in range(1, 7)]
+        return ["name", "funnel", "won", "x", datetime.date.today().strftime("%Y-%m")]  # a chart, a month
+
     urls = []
     for values in variants:
         chosen = dict(values)
         for name in sorted(rule.arguments - set(values)):
-            candidates = [str(number) for number in range(1, 7)] if "int" in str(rule._converters[name].__class__).lower() \
-                or type(rule._converters[name]).__name__ == "BoundedInteger" else ["name", "funnel", "won", "x"]
+            candidates = candidates_of(name)
             pick = candidates[0]
+            others = {other: candidates_of(other)[0] for other in rule.arguments - set(chosen) - {name}}
             for candidate in candidates:
-                trial = rule.build({**chosen, name: candidate}, append_unknown=False)[1]
+                trial = rule.build({**others, **chosen, name: candidate}, append_unknown=False)[1]
                 if status(world.admin, trial, {}) == 200:
                     pick = candidate
                     break

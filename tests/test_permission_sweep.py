@@ -82,6 +82,16 @@ CASES = {
     "/goals/<int:goal_id>/share": Case([{"goal_id": "goal"}], {"action": "save"}),
     "/goals/<int:goal_id>/funnel": Case([{"goal_id": "goal"}], {"months": "6"}),
     "/goals/reviews/<int:review_id>": Case([{"review_id": "review"}]),
+    # A commission plan paying only the victim, and the victim's statement under it.
+    "/incentives/plans/<int:plan_id>": Case([{"plan_id": "plan"}], {"name-en": "Taken"}),
+    "/incentives/plans/<int:plan_id>/archive": Case([{"plan_id": "plan"}]),
+    "/incentives/plans/<int:plan_id>/<period>": Case([{"plan_id": "plan", "period": "last_month"}]),
+    "/incentives/plans/<int:plan_id>/<period>/export.csv": Case([{"plan_id": "plan", "period": "last_month"}]),
+    "/incentives/plans/<int:plan_id>/<period>/<int:user_id>": Case([{"plan_id": "plan", "period": "last_month", "user_id": "rep_id"}]),
+    "/incentives/plans/<int:plan_id>/<period>/<int:user_id>/what-if": Case(
+        [{"plan_id": "plan", "period": "last_month", "user_id": "rep_id"}]),
+    "/incentives/plans/<int:plan_id>/<period>/<int:user_id>/approve": Case(
+        [{"plan_id": "plan", "period": "last_month", "user_id": "rep_id"}], {"early": "y"}),
 }
 
 # Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
@@ -143,7 +153,15 @@ def make_victim(app, people, login) -> dict:
                                       data={"file": (io.BytesIO(b"Name\nImported Co\n"), "customers.csv")})
     assert uploaded.status_code == 302, uploaded.status_code
     upload = re.search(r"/import/([0-9a-f]+)$", uploaded.headers["Location"]).group(1)
-    return {"customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
+    with app.test_request_context():
+        from plugins.incentives import services as incentives
+
+        plan = incentives.save_plan(None, {"name": "Victim's plan", "metric": "pipeline.won_revenue", "period": "month",
+                                           "starts": MONTH.start, "mode": "marginal", "currency": "CNY", "users": [people.rep.id],
+                                           "on_goal": False, "tiers": [("0", "5")]}, people.admin).id
+        last_month = incentives.period_key("month", incentives.recent_periods("month", 2)[1][0])
+    return {"plan": plan, "last_month": last_month,
+            "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,
             "lost_stage": stages["lost"].id, "first_stage": stages["first_contact"].id, "team": people.team.id, "rep_id": people.rep.id}
 

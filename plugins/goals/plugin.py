@@ -57,6 +57,21 @@ def nav_items(user):
 
 
 @hookimpl
+def goal_targets(metric, filters, user_ids, start, end):
+    """The reps' own goals for the metric over exactly this period (incentives measure attainment)."""
+    from .models import Goal
+
+    found = {}
+    goals = Goal.select(Goal.owner_user, Goal.target, Goal.filters).where(
+        Goal.owner_user.in_(list(user_ids)), Goal.metric == metric, Goal.start == start, Goal.end == end,
+        Goal.archived_at.is_null())
+    for goal in goals:
+        if (goal.filters or {}) == (filters or {}):
+            found[goal.owner_user_id] = goal.target
+    return found
+
+
+@hookimpl
 def dashboard_widgets(user):
     return widgets.widgets(user)
 

@@ -1,11 +1,298 @@
-"""The incentives' pages."""
-from flask import Blueprint
+"""The incentives' pages: my pay, plans (admins), a period's statements (managers), a statement
+explained line by line with its what-if, and the payroll export."""
+from __future__ import annotations
 
-from core.api import render_page
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.api import (
+    REP,
+    Team,
+    User,
+    date_from,
+    id_from,
+    labels_from_form,
+    managed_teams,
+    metrics,
+    render_fragment,
+    render_page,
+    requires,
+    typed_labels,
+)
+
+from . import calc, services
+from .models import Plan
 
 bp = Blueprint("incentives", __name__, url_prefix="/incentives", template_folder="templates")
 
 
+@bp.context_processor
+def helpers():
+    return {"plan_name": services.plan_name, "money": services.money_text, "line_text": services.line_text}
+
+
+def plan_or_404(plan_id: int) -> Plan:
+    plan = Plan.get_or_none(Plan.id == plan_id)
+    if plan is None or (plan.archived_at is not None and not current_user.may("administer")):
+        abort(404)
+    return plan
+
+
+def period_or_404(plan: Plan, key: str):
+    period = services.period_from_key(plan.period, key)
+    if period is None:
+        abort(404)
+    return period
+
+
+def person_or_404(plan: Plan, user_id: int) -> User:
+    """A person the plan pays whom the viewer may see; 404 for anyone else (nothing is told)."""
+    person = User.get_or_none(User.id == user_id)
+    if person is None or not services.may_see(current_user, person) or not services.applies_to(plan, person):
+        abort(404)
+    return person
+
+
+def _plans(include_archived: bool = False):
+    query = Plan.select().order_by(Plan.starts.desc(), Plan.id)
+    return query if include_archived else query.where(Plan.archived_at.is_null())
+
+
 @bp.route("/")
 def index():
-    return render_page("incentives/index.html")
+    """What my plans pay me this period, and (managers, admins) the plans and their statements."""
+    mine = services.my_pay(current_user)
+    plans = list(_plans(include_archived=current_user.may("administer"))) if current_user.may("lead_teams") else []
+    keys = {plan.id: services.period_key(plan.period, services.recent_periods(plan.period, 1)[0][0]) for plan in plans}
+    return render_page("incentives/index.html", mine=mine, plans=plans, keys=keys, metrics=metrics(), periods=services.PERIODS)
+
+
+# -- plans (admins) ---------------------------------------------------------------------------------
+
+
+def _form_values(form) -> dict:
+    label, labels = typed_labels(form.get("name", ""), labels_from_form(form, "name"))
+    return {
+        "name": label, "labels": labels, "metric": form.get("metric", ""), "period": form.get("period", ""),
+        "starts": date_from(form.get("starts", "")), "ends": date_from(form.get("ends", "")),
+        "on_goal": form.get("on_goal") == "y", "mode": form.get("mode", ""), "currency": form.get("currency", ""),
+        "cap": form.get("cap", ""), "floor": form.get("floor", ""), "priority": form.get("priority", "0"),
+        "roles": form.getlist("roles"), "teams": form.getlist("teams"), "users": form.getlist("users"),
+        "tiers": [(form.get(f"tier-{n}-start", ""), form.get(f"tier-{n}-rate", "")) for n in range(services.MAX_TIERS)],
+        "bonuses": [(form.get(f"bonus-{n}-at", ""), form.get(f"bonus-{n}-amount", "")) for n in range(services.MAX_BONUSES)],
+    }
+
+
+def _shown(plan: Plan | None) -> dict:
+    """A plan's settings as the form shows them."""
+    if plan is None:
+        return {"period": "month", "mode": calc.MARGINAL, "currency": "CNY", "on_goal": True, "priority": "0", "roles": [REP],
+                "teams": [], "users": [], "labels": {}, "tiers": [("0", "0"), ("80", "3"), ("100", "5")], "bonuses": []}
+    return {"name": plan.name, "labels": plan.labels or {}, "metric": plan.metric, "period": plan.period, "starts": plan.starts,
+            "ends": plan.ends, "on_goal": plan.on_goal, "mode": plan.mode, "currency": plan.currency,
+            "cap": "" if plan.cap is None else plan.cap, "floor": "" if plan.floor is None else plan.floor,
+            "priority": plan.priority, "roles": plan.roles or [], "teams": plan.teams or [], "users": plan.users or [],
+            "tiers": [(tier["start"], tier["rate"]) for tier in plan.tiers or []],
+            "bonuses": [(bonus["at"], bonus["amount"]) for bonus in plan.bonuses or []]}
+
+
+def _plan_form(plan: Plan | None, values: dict, errors: dict, status: int = 200):
+    tiers = list(values.get("tiers") or []) + [("", "")] * services.MAX_TIERS
+    bonuses = list(values.get("bonuses") or []) + [("", "")] * services.MAX_BONUSES
+    return render_page("incentives/plan_form.html", status=status, plan=plan, values=values, errors=errors,
+                       tiers=tiers[:services.MAX_TIERS], bonuses=bonuses[:services.MAX_BONUSES],
+                       metrics=metrics(), periods=services.PERIODS, modes=services.MODES,
+                       teams=list(Team.select().order_by(Team.name)),
+                       people=list(User.select().where(User.active == True).order_by(User.name)))  # noqa: E712 - SQL
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@requires("administer")
+def new_plan():
+    if request.method == "GET":
+        return _plan_form(None, _shown(None), {})
+    values = _form_values(request.form)
+    try:
+        plan = services.save_plan(None, values, current_user)
+    except services.PlanError as problem:
+        return _plan_form(None, values, problem.errors, 400)
+    flash(_("%(name)s is saved.", name=services.plan_name(plan)), "success")
+    return redirect(url_for("incentives.index"))
+
+
+@bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
+@requires("administer")
+def edit_plan(plan_id: int):
+    plan = plan_or_404(plan_id)
+    if request.method == "GET":
+        return _plan_form(plan, _shown(plan), {})
+    values = _form_values(request.form)
+    try:
+        services.save_plan(plan, values, current_user)
+    except services.PlanError as problem:
+        return _plan_form(plan, values, problem.errors, 400)
+    flash(_("%(name)s is saved.", name=services.plan_name(plan)), "success")
+    return redirect(url_for("incentives.index"))
+
+
+@bp.route("/plans/<int:plan_id>/archive", methods=["POST"])
+@requires("administer")
+def archive_plan(plan_id: int):
+    plan = plan_or_404(plan_id)
+    services.archive_plan(plan, current_user)
+    flash(_("%(name)s is archived; its approved statements are kept.", name=services.plan_name(plan)), "success")
+    return redirect(url_for("incentives.index"))
+
+
+# -- statements -------------------------------------------------------------------------------------
+
+
+@bp.route("/plans/<int:plan_id>/<period>")
+@requires("lead_teams")
+def statements(plan_id: int, period: str):
+    plan = plan_or_404(plan_id)
+    start, end = period_or_404(plan, period)
+    people = services.people_paid(plan, current_user)
+    if not people:
+        abort(404)  # the plan pays nobody this manager leads: nothing of it is theirs to see
+    rows = services.sheets(plan, start, end, people)
+    return render_page("incentives/statements.html", plan=plan, period=period, start=start, end=end, rows=rows,
+                       periods=[(services.period_key(plan.period, s), services.period_label(plan.period, s))
+                                for s, _e in services.recent_periods(plan.period)],
+                       label=services.period_label(plan.period, start), approvable=services.approvable(current_user, people))
+
+
+@bp.route("/plans/<int:plan_id>/<period>/<int:user_id>")
+def statement(plan_id: int, period: str, user_id: int):
+    plan = plan_or_404(plan_id)
+    start, end = period_or_404(plan, period)
+    person = person_or_404(plan, user_id)
+    sheet = services.sheet(plan, start, end, person, with_sources=True)
+    metric = services.metric_of(plan)
+    items = []
+    if not sheet.locked and metric is not None and metric.open_items is not None:
+        items = metric.open_items(user_ids=[person.id], start=start, end=end).get(person.id, [])
+    return render_page("incentives/statement.html", plan=plan, period=period, start=start, end=end, person=person, sheet=sheet,
+                       metric=metric, items=items, label=services.period_label(plan.period, start),
+                       may_approve=services.may_approve(current_user, person))
+
+
+@bp.route("/plans/<int:plan_id>/<period>/<int:user_id>/what-if")
+def what_if(plan_id: int, period: str, user_id: int):
+    """The payout if the picked open records were won and the typed amount came on top (htmx)."""
+    plan = plan_or_404(plan_id)
+    start, end = period_or_404(plan, period)
+    person = person_or_404(plan, user_id)
+    metric = services.metric_of(plan)
+    extra, problem = Decimal(0), None
+    typed = (request.args.get("amount") or "").strip().replace(",", "")
+    if typed:
+        try:
+            extra = Decimal(typed)
+            if not extra.is_finite() or abs(extra) >= services.MAX_AMOUNT:
+                raise InvalidOperation
+        except InvalidOperation:
+            extra, problem = Decimal(0), _("%(value)s is not an amount.", value=typed[:40])
+    picked = {number for number in (id_from(value) for value in request.args.getlist("item")) if number is not None}
+    if picked and metric is not None and metric.open_items is not None:
+        items = metric.open_items(user_ids=[person.id], start=start, end=end).get(person.id, [])
+        extra += sum((Decimal(str(item.value or 0)) for number, item in enumerate(items, start=1) if number in picked), Decimal(0))
+    now, then = services.what_if(plan, start, end, person, extra)
+    return render_fragment("incentives/statement.html", "what_if_result", plan=plan, now=now, then=then, extra=extra,
+                           problem=problem)
+
+
+@bp.route("/plans/<int:plan_id>/<period>/<int:user_id>/approve", methods=["POST"])
+@requires("lead_teams")
+def approve(plan_id: int, period: str, user_id: int):
+    plan = plan_or_404(plan_id)
+    start, end = period_or_404(plan, period)
+    person = person_or_404(plan, user_id)
+    if not services.may_approve(current_user, person):
+        abort(403)
+    if end >= services.recent_periods(plan.period, 1)[0][0] and request.form.get("early") != "y":
+        flash(_("The period is not over yet: approve it once it ends."), "error")
+    else:
+        services.approve(plan, start, end, person, current_user)
+        flash(_("The statement of %(name)s is approved and locked.", name=person.name), "success")
+    if request.form.get("back") == "list":
+        return redirect(url_for("incentives.statements", plan_id=plan.id, period=period))
+    return redirect(url_for("incentives.statement", plan_id=plan.id, period=period, user_id=person.id))
+
+
+@bp.route("/plans/<int:plan_id>/<period>/export.csv")
+@requires("lead_teams")
+def export(plan_id: int, period: str):
+    """Every line of the period's statements the viewer may see, for payroll (UTF-8 with BOM for Excel)."""
+    plan = plan_or_404(plan_id)
+    start, end = period_or_404(plan, period)
+    people = services.people_paid(plan, current_user)
+    if not people:
+        abort(404)
+    rows = services.sheets(plan, start, end, people)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([_("Person"), _("Email"), _("Period"), _("Status"), _("Statement line"), _("Paid on"), _("Rate") + " %", _("Amount"),
+                     _("Currency")])
+    for row in rows:
+        status = _("Approved") if row.locked else _("Open")
+        for line in row.lines:
+            writer.writerow([_safe(row.user.name), row.user.email, period, status, services.line_text(plan, line), line.get("base") or "",
+                             line.get("rate") or "", line["amount"], plan.currency])
+        writer.writerow([_safe(row.user.name), row.user.email, period, status, _("Total"), "", "", str(row.total), plan.currency])
+    name = f"statements-{plan.id}-{period}.csv"
+    return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+def _safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# -- leaderboard ------------------------------------------------------------------------------------
+
+
+def _teams_for(user) -> list[Team]:
+    if user.may("see_everything"):
+        return list(Team.select().order_by(Team.name))
+    if user.may("lead_teams"):
+        return list(managed_teams(user))
+    return [user.team] if user.team_id else []
+
+
+@bp.route("/leaderboard")
+def leaderboard():
+    """A team ranked by any metric over a month or a quarter."""
+    teams = _teams_for(current_user)
+    team = next((team for team in teams if team.id == id_from(request.args.get("team"))), teams[0] if teams else None)
+    offered = metrics()
+    metric = offered.get(request.args.get("metric", "")) or offered.get("pipeline.won_revenue") or next(iter(offered.values()), None)
+    kind = request.args.get("period") if request.args.get("period") in services.PERIODS else "month"
+    periods = services.recent_periods(kind, 6)
+    start, end = next(((s, e) for s, e in periods if services.period_key(kind, s) == request.args.get("when")), periods[0])
+    places = []
+    if team is not None and metric is not None:
+        people = list(User.select().where(User.team == team.id, User.active == True).order_by(User.name))  # noqa: E712 - SQL
+        places = services.shown_places(services.leaderboard(metric, start, end, people), current_user, team)
+    return render_page("incentives/leaderboard.html", teams=teams, team=team, metrics=offered, metric=metric, kind=kind,
+                       periods=[(services.period_key(kind, s), services.period_label(kind, s)) for s, _e in periods],
+                       when=services.period_key(kind, start), places=places, kinds=services.PERIODS,
+                       private=services.private_ranks(team.id) if team else False,
+                       may_set=team is not None and (current_user.may("administer") or team.manager_id == current_user.id))
+
+
+@bp.route("/leaderboard/privacy", methods=["POST"])
+@requires("lead_teams")
+def ranks_privacy():
+    team = Team.get_or_none(Team.id == id_from(request.form.get("team")))
+    if team is None or (not current_user.may("administer") and team.manager_id != current_user.id):
+        abort(404)
+    services.set_private_ranks(team, request.form.get("private") == "y", current_user)
+    flash(_("Saved: who sees the ranks of %(team)s.", team=team.name), "success")
+    return redirect(url_for("incentives.leaderboard", team=team.id))

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import peewee
+from flask import has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.api import Dimension, Metric, Stage, db, get_entity, local_day_sql, utc_time
+from core.api import Dimension, Metric, Source, Stage, db, get_entity, local_day_sql, utc_time
 
 from .models import Activity, Customer, Deal, DealLine, Product
 
@@ -40,7 +41,7 @@ def _customer_dimensions() -> list[Dimension]:
 
 
 def _deal_dimensions() -> list[Dimension]:
-    return [Dimension("product", _("Product"), _products),
+    return [Dimension("currency", _("Currency"), _distinct(Deal.currency)), Dimension("product", _("Product"), _products),
             Dimension("product_group", _("Product group"), _distinct(Product.category))] + _customer_dimensions() + get_entity(
         "pipeline.deal").dimensions("deal.", leave_out=("currency",))
 
@@ -64,6 +65,8 @@ def _narrowed(query, model, filters: dict | None):
             name = key.removeprefix("customer.")
             condition = Customer.region == value if name == "region" else get_entity("pipeline.customer").has_value(name, value)
             query = query.where(condition if model is Customer else model.customer.in_(Customer.select(Customer.id).where(condition)))
+        elif model is Deal and key == "currency":
+            query = query.where(Deal.currency == value)
         elif model is Deal and key.startswith("deal."):
             query = query.where(get_entity("pipeline.deal").has_value(key.removeprefix("deal."), value))
         elif model is Activity and key.startswith("activity."):
@@ -127,6 +130,41 @@ def expected_revenue(user_ids, start, end, filters=None) -> dict:
     return result
 
 
+SOURCES_PER_USER = 500
+
+
+def _deal_sources(query, user_ids, counted: bool) -> dict:
+    """{owner: [Source]} of deal rows (owner, id, name, amount, day), at most 500 per owner."""
+    found: dict[int, list] = {}
+    for owner, deal_id, name, amount, day in query.limit(SOURCES_PER_USER * max(1, len(list(user_ids)))).tuples():
+        if len(found.setdefault(owner, [])) < SOURCES_PER_USER:
+            on = datetime.date.fromisoformat(str(day)[:10]) if day is not None else None
+            url = url_for("pipeline.deal", deal_id=deal_id) if has_request_context() else None
+            found[owner].append(Source(name, url, 1 if counted else amount, on, entity="pipeline.deal", record_id=deal_id))
+    return found
+
+
+def won_deals(counted: bool):
+    """The deals won in the period: what won revenue (or deals won) is made of."""
+    def sources(user_ids, start, end, filters=None) -> dict:
+        low, high = _range(start, end)
+        query = (Deal.select(Deal.owner, Deal.id, Deal.name, Deal.amount, Deal.closed_at).join(Stage, on=(Deal.stage == Stage.id))
+                 .where(Deal.owner.in_(list(user_ids)), Stage.kind == "won", Deal.closed_at >= low, Deal.closed_at < high,
+                        Deal.deleted_at.is_null()).order_by(Deal.closed_at, Deal.id))
+        return _deal_sources(_narrowed(query, Deal, filters), user_ids, counted)
+    return sources
+
+
+def open_deals(counted: bool):
+    """The open deals expected to close in the period: what could still count."""
+    def open_items(user_ids, start, end, filters=None) -> dict:
+        query = (Deal.select(Deal.owner, Deal.id, Deal.name, Deal.amount, Deal.expected_close).join(Stage, on=(Deal.stage == Stage.id))
+                 .where(Deal.owner.in_(list(user_ids)), Stage.kind == "open", Deal.expected_close >= start,
+                        Deal.expected_close <= end, Deal.deleted_at.is_null()).order_by(Deal.expected_close, Deal.id))
+        return _deal_sources(_narrowed(query, Deal, filters), user_ids, counted)
+    return open_items
+
+
 def _activities(kinds=None) -> Counted:
     condition = Activity.kind.in_(kinds) if kinds else None
     return Counted(Activity, Activity.done_at, peewee.fn.COUNT(Activity.id), condition)
@@ -143,8 +181,10 @@ def metrics() -> list[Metric]:
     return [
         Metric("pipeline.won_revenue", _l("Won revenue"), revenue.compute, unit="currency",
                description=_l("The amount of the deals won in the period."), daily=revenue.daily,
-               expected=expected_revenue, amount_of="pipeline.deals_won", dimensions=_deal_dimensions),
-        Metric("pipeline.deals_won", _l("Deals won"), deals.compute, daily=deals.daily, dimensions=_deal_dimensions),
+               expected=expected_revenue, amount_of="pipeline.deals_won", dimensions=_deal_dimensions,
+               sources=won_deals(counted=False), open_items=open_deals(counted=False)),
+        Metric("pipeline.deals_won", _l("Deals won"), deals.compute, daily=deals.daily, dimensions=_deal_dimensions,
+               sources=won_deals(counted=True), open_items=open_deals(counted=True)),
         Metric("pipeline.new_customers", _l("New customers"), customers.compute, daily=customers.daily,
                description=_l("Customers created in the period, except those brought in by an import. Each "
                               "counts for whoever owns it now; pool and deleted customers count for nobody."),

@@ -1,0 +1,50 @@
+"""The demo team's commission: a monthly plan with three tiers on won revenue, the last three months
+approved by the manager, and a late correction to one of them carried into this month."""
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from core.api import REP, get_entity, metrics, records
+
+from . import services
+from .models import Plan
+
+
+def create(team, rng) -> None:
+    revenue = metrics().get("pipeline.won_revenue")
+    if revenue is None:
+        return  # nothing to pay on without the pipeline
+    reps = list(team.reps)
+    months = services.recent_periods("month", 4)  # this month and the three before, newest first
+    values = [Decimal(str(value or 0)) for start, end in months[1:]
+              for value in revenue.compute(user_ids=[rep.id for rep in reps], start=start, end=end).values()]
+    typical = max(Decimal(10_000), _thousands(sum(values, Decimal(0)) / max(1, len(values))))
+    low, high = _thousands(typical * Decimal("0.8")), _thousands(typical * Decimal("1.2"))
+    plan = services.save_plan(None, {
+        "name": "Monthly commission", "labels": {"en": "Monthly commission", "zh_Hans_CN": "月度提成"}, "metric": revenue.key,
+        "period": "month", "starts": months[-1][0], "ends": None, "on_goal": False, "mode": "marginal", "currency": "CNY",
+        "cap": str(typical), "floor": "", "priority": "0", "roles": [REP], "teams": [], "users": [],
+        "tiers": [("0", "0"), (str(low), "3"), (str(high), "5")], "bonuses": [(str(high * 2), "2000")]}, team.admin)
+    for start, end in reversed(months[1:]):
+        for rep in services.people_paid(plan):
+            services.approve(plan, start, end, rep, team.manager)
+    _late_correction(plan, months[3], team)  # the oldest approved month: this quarter's numbers (and goals) stay
+
+
+def _thousands(amount: Decimal) -> Decimal:
+    return (amount / 1000).quantize(Decimal(1)) * 1000
+
+
+def _late_correction(plan: Plan, month: tuple[datetime.date, datetime.date], team) -> None:
+    """A deal won that month was entered 20% too high: corrected now, after the month was approved."""
+    metric = services.metric_of(plan)
+    if metric.sources is None:
+        return
+    won = metric.sources(user_ids=[rep.id for rep in team.reps], start=month[0], end=month[1])
+    sources = next((items for items in won.values() if items), [])
+    if not sources or sources[0].entity is None:
+        return
+    schema = get_entity(sources[0].entity)
+    deal = schema.model.get_by_id(sources[0].record_id)
+    records.save(schema, team.manager, {"amount": (Decimal(str(deal.amount)) * Decimal("0.8")).quantize(Decimal(1))}, record=deal)

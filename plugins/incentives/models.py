@@ -1,0 +1,67 @@
+"""Commission plans and the statements they pay: a plan's rules are stored as the admin typed them
+(tiers and bonuses as rows of decimal text), an approved statement as a copy of every line."""
+from __future__ import annotations
+
+import peewee
+
+from core.api import BaseModel, Team, User, json_field, utcnow
+
+
+class Plan(BaseModel):
+    name = peewee.CharField(max_length=120)
+    labels = json_field(default=dict)  # {locale: name}: the name in each language the admin gave
+    metric = peewee.CharField(max_length=100)
+    filters = json_field(default=dict)  # what the metric is narrowed to: {dimension key: value}
+    period = peewee.CharField(max_length=10, default="month")  # month, quarter
+    starts = peewee.DateField()
+    ends = peewee.DateField(null=True)
+    roles = json_field(default=list)  # who it applies to: roles, team ids, user ids (any of them)
+    teams = json_field(default=list)
+    users = json_field(default=list)
+    priority = peewee.IntegerField(default=0)  # of two plans for one rep at one time, the higher pays
+    on_goal = peewee.BooleanField(default=True)  # tiers as % of the rep's goal; else as amounts
+    mode = peewee.CharField(max_length=10, default="marginal")  # marginal, flat
+    tiers = json_field(default=list)  # [{"start": "80", "rate": "3"}, ...] in order
+    bonuses = json_field(default=list)  # [{"at": "120", "amount": "2000"}, ...]
+    cap = peewee.DecimalField(max_digits=18, decimal_places=2, null=True)
+    floor = peewee.DecimalField(max_digits=18, decimal_places=2, null=True)
+    currency = peewee.CharField(max_length=3, default="CNY")
+    created_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = peewee.DateTimeField(default=utcnow)
+    archived_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "incentives_plan"
+
+
+class Statement(BaseModel):
+    """A rep's approved (locked) statement for one plan and period: every line as it was approved."""
+
+    plan = peewee.ForeignKeyField(Plan, on_delete="CASCADE", backref="+")
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    start = peewee.DateField()
+    end = peewee.DateField()
+    value = peewee.DecimalField(max_digits=18, decimal_places=2)
+    target = peewee.DecimalField(max_digits=18, decimal_places=2, null=True)
+    total = peewee.DecimalField(max_digits=18, decimal_places=2)
+    currency = peewee.CharField(max_length=3)
+    lines = json_field(default=list)  # [{"kind", "text", "base", "rate", "amount", "period"?}, ...]
+    approved_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    approved_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "incentives_statement"
+        indexes = ((("plan", "user", "start"), True), (("start", "plan"), False))
+
+
+class TeamSetting(BaseModel):
+    """How a team's leaderboard shows to its reps: everyone's rank, or only their own and the top three."""
+
+    team = peewee.ForeignKeyField(Team, primary_key=True, on_delete="CASCADE", backref="+")
+    private_ranks = peewee.BooleanField(default=False)
+
+    class Meta:
+        table_name = "incentives_team_setting"
+
+
+MODELS = [Plan, Statement, TeamSetting]
