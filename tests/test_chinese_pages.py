@@ -323,6 +323,16 @@ def seed(app, login) -> tuple[dict, dict]:
     manager.post(f"/incentives/plans/{plan}/{last_month}/{people.rep.id}/approve", {})
     manager.post("/incentives/leaderboard/privacy", {"team": str(people.team.id), "private": "y"})
     admin.post("/incentives/plans/new", {"name-zh_Hans_CN": "", "metric": "", "tier-0-start": "十"}, expect=(400,))
+    admin.post("/incentives/awards/new", {"name-zh_Hans_CN": "销售之星", "kind": "top", "metric": "pipeline.won_revenue",
+                                          "period": "month", "top": "2", "prize": "500", "currency": "CNY"})
+    admin.post("/incentives/awards/new", {"name-zh_Hans_CN": "最佳协作", "kind": "nominated", "period": "month", "top": "1"})
+    with app.app_context():
+        from plugins.incentives.models import Award
+        award = Award.select().order_by(Award.id).first().id
+        teamwork = Award.select().order_by(Award.id.desc()).first().id
+    manager.post(f"/incentives/awards/{teamwork}/{last_month}/give", {"user": str(people.colleague.id), "note": "帮助同事签单"})
+    manager.post(f"/incentives/awards/{award}/{last_month}/give", {"user": str(people.rep.id), "note": ""})
+    admin.post("/incentives/awards/new", {"name-zh_Hans_CN": "", "kind": "top", "top": "零"}, expect=(400,))
 
     # Forms sent back with their errors.
     for seeder, url, data in ((rep, "/records/pipeline.deal/new", {"name": "", "amount": "很多"}),
@@ -341,7 +351,7 @@ def seed(app, login) -> tuple[dict, dict]:
             "people": people, "newcomer": newcomer, "customer": customer, "pool": pool, "contact": contact,
             "product": product, "deal": deal, "activity": activity, "deleted": gone, "process": process.id,
             "stages": {key: stage.id for key, stage in stages.items()}, "team_goal": team_goal, "rep_goal": rep_goal,
-            "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month,
+            "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award,
             "upload": upload, "waiting": waiting, "rival": rival,
             "fields": {"pipeline.deal": contract, "pipeline.customer": kind_key},
             "records": {key: schema.model.select(schema.model.id).order_by(schema.model.id).first()
@@ -369,7 +379,8 @@ def urls_of(app, ids) -> dict[str, list[str]]:
     entities = list(ids["records"]) + [key for key in all_entities() if key not in ids["records"]]
     single = {"process_id": ids["process"], "team_id": people.team.id, "user_id": people.rep.id,
               "goal_id": ids["team_goal"], "review_id": ids["review"], "customer_id": ids["customer"],
-              "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"]}
+              "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"],
+              "award_id": ids["award"]}
     found: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:

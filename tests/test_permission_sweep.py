@@ -92,6 +92,9 @@ CASES = {
         [{"plan_id": "plan", "period": "last_month", "user_id": "rep_id"}]),
     "/incentives/plans/<int:plan_id>/<period>/<int:user_id>/approve": Case(
         [{"plan_id": "plan", "period": "last_month", "user_id": "rep_id"}], {"early": "y"}),
+    "/incentives/awards/<int:award_id>": Case([{"award_id": "award"}], {"name-en": "Taken", "kind": "nominated"}),
+    "/incentives/awards/<int:award_id>/<period>/give": Case([{"award_id": "award", "period": "last_month"}],
+                                                           {"user": "rep_id", "note": "Mine"}),
 }
 
 # Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
@@ -160,7 +163,11 @@ def make_victim(app, people, login) -> dict:
                                            "starts": MONTH.start, "mode": "marginal", "currency": "CNY", "users": [people.rep.id],
                                            "on_goal": False, "tiers": [("0", "5")]}, people.admin).id
         last_month = incentives.period_key("month", incentives.recent_periods("month", 2)[1][0])
-    return {"plan": plan, "last_month": last_month,
+        from plugins.incentives import awards
+
+        award = awards.save_award(None, {"name": "Victim's award", "kind": "nominated", "period": "month", "team": people.team.id},
+                                  people.admin).id
+    return {"plan": plan, "last_month": last_month, "award": award,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,
             "lost_stage": stages["lost"].id, "first_stage": stages["first_contact"].id, "team": people.team.id, "rep_id": people.rep.id}

@@ -29,7 +29,27 @@ def create(team, rng) -> None:
     for start, end in reversed(months[1:]):
         for rep in services.people_paid(plan):
             services.approve(plan, start, end, rep, team.manager)
-    _late_correction(plan, months[3], team)  # the oldest approved month: this quarter's numbers (and goals) stay
+    _late_correction(plan, months[3], team)
+    _awards(team, revenue, months[1])
+
+
+def _awards(team, revenue, month) -> None:
+    """Last month's awards: the best seller (with a prize the next statement pays) and best teamwork."""
+    from . import awards
+
+    best = awards.save_award(None, {"name": "Best seller", "labels": {"en": "Best seller", "zh_Hans_CN": "销售之星"}, "kind": "top",
+                                    "metric": revenue.key, "period": "month", "top": 1, "team": team.team.id, "prize": "1000",
+                                    "currency": "CNY"}, team.admin)
+    teamwork = awards.save_award(None, {"name": "Best teamwork", "labels": {"en": "Best teamwork", "zh_Hans_CN": "最佳协作"},
+                                        "kind": "nominated", "period": "month", "top": 1, "team": team.team.id}, team.admin)
+    people = awards.people_of(best)
+    nominees = awards.nominees(best, month[0], month[1], people)
+    if nominees:
+        awards.give(best, month[0], nominees[0].user, "Closed the month's largest deals.", team.manager)
+    helper = next((person for person in people if not nominees or person.id != nominees[0].user.id), None)
+    if helper is not None:
+        awards.give(teamwork, month[0], helper, "Shared leads and covered a colleague's accounts during the trade fair.",
+                    team.manager)  # the oldest approved month: this quarter's numbers (and goals) stay
 
 
 def _thousands(amount: Decimal) -> Decimal:

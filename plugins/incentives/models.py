@@ -64,4 +64,43 @@ class TeamSetting(BaseModel):
         table_name = "incentives_team_setting"
 
 
-MODELS = [Plan, Statement, TeamSetting]
+class Award(BaseModel):
+    """Recognition defined in the browser: the best by a metric, the most improved, or nominated."""
+
+    name = peewee.CharField(max_length=120)
+    labels = json_field(default=dict)
+    kind = peewee.CharField(max_length=12)  # top, improved, nominated
+    metric = peewee.CharField(max_length=100, null=True)  # for top and improved
+    period = peewee.CharField(max_length=10, default="month")  # month, quarter
+    top = peewee.IntegerField(default=1)  # how many win
+    team = peewee.ForeignKeyField(Team, null=True, on_delete="CASCADE", backref="+")  # None: the whole company
+    prize = peewee.DecimalField(max_digits=18, decimal_places=2, null=True)
+    currency = peewee.CharField(max_length=3, default="CNY")
+    created_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = peewee.DateTimeField(default=utcnow)
+    archived_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "incentives_award"
+
+
+class Winner(BaseModel):
+    """An award given for a period: who, why, the prize, and the statement that paid it."""
+
+    award = peewee.ForeignKeyField(Award, on_delete="CASCADE", backref="+")
+    start = peewee.DateField()
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    value = peewee.DecimalField(max_digits=18, decimal_places=2, null=True)  # the number that made them a nominee
+    note = peewee.TextField(default="")
+    prize = peewee.DecimalField(max_digits=18, decimal_places=2, null=True)
+    plan = peewee.ForeignKeyField(Plan, null=True, on_delete="SET NULL", backref="+")  # whose next statement pays the prize
+    statement = peewee.ForeignKeyField(Statement, null=True, on_delete="SET NULL", backref="+")  # set once paid
+    decided_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    decided_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "incentives_winner"
+        indexes = ((("award", "start", "user"), True), (("user", "statement"), False))
+
+
+MODELS = [Plan, Statement, TeamSetting, Award, Winner]

@@ -34,15 +34,17 @@ def register_blueprints():
 def describe_audit():
     from .services import ACTION_LABELS, audit_words
 
-    return AuditTerms(actions=ACTION_LABELS, subjects={"incentives": _l("Incentives")},
-                      changes={"period": _l("Paid per"), "total": _l("Total"), "tiers": _l("Tiers"), "bonuses": _l("Bonuses"),
-                               "metric": _l("Pays on"), "cap": _l("Cap"), "floor": _l("Floor"), "mode": _l("Tiers pay"),
-                               "priority": _l("Priority"), "archived": _l("Archived"), "name": _l("Plan name"),
-                               "labels": _l("Names in each language"), "starts": _l("Applies from"), "ends": _l("Until"),
-                               "on_goal": _l("Tiers are a share of the goal"), "currency": _l("Currency"), "roles": _l("Roles"),
-                               "teams": _l("Teams"), "users": _l("Named people"),
-                               "private_ranks": _l("Reps see only the top three and their own place")},
-                      value=audit_words)
+    plan = {"name": _l("Plan name"), "metric": _l("Pays on"), "period": _l("Paid per"),
+            "starts": _l("Applies from"), "ends": _l("Until"), "roles": _l("Roles"), "teams": _l("Teams"), "users": _l("Named people"),
+            "priority": _l("Priority"), "on_goal": _l("Tiers are a share of the goal"), "mode": _l("Tiers pay"), "tiers": _l("Tiers"),
+            "bonuses": _l("Bonuses"), "cap": _l("Cap"), "floor": _l("Floor"), "currency": _l("Currency"), "archived": _l("Archived")}
+    award = {"name": _l("Award name"), "kind": _l("Given to"), "metric": _l("Decided by"),
+             "period": _l("Every"), "top": _l("Winners"), "team": _l("Among"), "prize": _l("Prize"), "currency": _l("Currency"),
+             "winner": _l("Winner")}
+    changes = {**{f"plan_{key}": label for key, label in plan.items()}, **{f"award_{key}": label for key, label in award.items()},
+               "statement_period": _l("Period"), "statement_total": _l("Total"),
+               "private_ranks": _l("Reps see only the top three and their own place")}
+    return AuditTerms(actions=ACTION_LABELS, subjects={"incentives": _l("Incentives")}, changes=changes, value=audit_words)
 
 
 @hookimpl
@@ -71,15 +73,21 @@ def dashboard_widgets(user):
 def agenda_items(user, day):
     from flask import url_for
 
+    from .awards import to_decide
     from .services import waiting_approval
 
     if not user.may("lead_teams"):
         return []
+    items = []
     waiting = waiting_approval(user)
-    if not waiting:
-        return []
-    return [AgendaItem(title=str(_l("%(count)d commission statement(s) to approve", count=waiting)),
-                       url=url_for("incentives.index"), kind=str(_l("Incentives")))]
+    if waiting:
+        items.append(AgendaItem(title=str(_l("%(count)d commission statement(s) to approve", count=waiting)),
+                                url=url_for("incentives.index"), kind=str(_l("Incentives"))))
+    deciding = to_decide(user)
+    if deciding:
+        items.append(AgendaItem(title=str(_l("%(count)d award(s) to decide", count=deciding)), url=url_for("incentives.awards"),
+                                kind=str(_l("Incentives"))))
+    return items
 
 
 @hookimpl(trylast=True)  # after the plugins whose numbers the plans pay on

@@ -255,7 +255,8 @@ def save_plan(plan: Plan | None, values: dict, user) -> Plan:
             raise PlanError({"applies": " ".join(clashes)})
         created = plan.id is None
         plan.save()
-        changes = {name: [before.get(name), _plain(value)] for name, value in cleaned.items() if before.get(name) != _plain(value)}
+        changes = {name if name == "labels" else f"plan_{name}": [before.get(name), _plain(value)] for name, value in cleaned.items()
+                   if before.get(name) != _plain(value)}
         records.audit("plan_add" if created else "plan_change", "incentives", plan.id, plan.name, changes, user)
     return plan
 
@@ -264,7 +265,7 @@ def archive_plan(plan: Plan, user) -> None:
     with db.atomic():
         plan.archived_at = utcnow()
         plan.save()
-        records.audit("plan_archive", "incentives", plan.id, plan.name, {"archived": [False, True]}, user)
+        records.audit("plan_archive", "incentives", plan.id, plan.name, {"plan_archived": [False, True]}, user)
 
 
 def _plain(value):
@@ -357,6 +358,8 @@ def line_text(plan: Plan, line: dict) -> str:
         return _("Floor of the plan")
     if kind == "no_goal":
         return _("No goal for this period: the plan pays on attainment, so nothing is due")
+    if kind == "prize":
+        return _("Prize: %(award)s (%(period)s)", award=line["award"], period=line["period"])
     if kind == "adjustment":
         return _("Correction for %(period)s: the number is now %(now)s (it was %(was)s when approved)", period=line["period"],
                  now=money_text(line["now"]), was=money_text(line["was"]))
@@ -417,6 +420,11 @@ def sheets(plan: Plan, start: datetime.date, end: datetime.date, people: list[Us
     open_ids = [user_id for user_id in ids if user_id not in stored]
     payouts = _payouts(plan, open_ids, start, end)
     adjustments = _adjustments(plan, open_ids, start) if open_ids else {}
+    if open_ids:
+        from .awards import unpaid_prizes
+
+        for user_id, lines in unpaid_prizes(plan, open_ids).items():
+            adjustments.setdefault(user_id, []).extend(lines)
     return [Sheet(plan, person, start, end, payouts.get(person.id, calc.Payout(Decimal(0), None)), adjustments.get(person.id, []),
                   stored.get(person.id)) for person in people]
 
@@ -443,8 +451,14 @@ def approve(plan: Plan, start, end, person: User, approver: User) -> Statement:
                     approved_by=approver)
         except peewee.IntegrityError:  # approved meanwhile by someone else: theirs stands
             return Statement.get(Statement.plan == plan.id, Statement.user == person.id, Statement.start == start)
+        prizes = [line["winner"] for line in statement.lines if line["kind"] == "prize"]
+        if prizes:  # paid now: the next statement does not pay them again
+            from .models import Winner
+
+            Winner.update(statement=statement.id).where(Winner.id.in_(prizes), Winner.statement.is_null()).execute()
         records.audit("statement_approve", "incentives", statement.id, f"{plan_name(plan)} · {person.name}",
-                      {"period": [None, period_key(plan.period, start)], "total": [None, str(statement.total)]}, approver)
+                      {"statement_period": [None, period_key(plan.period, start)],
+                       "statement_total": [None, str(statement.total)]}, approver)
     return statement
 
 
@@ -508,7 +522,8 @@ ROLE_WORDS = {REP: _l("Reps"), MANAGER: _l("Managers"), ADMIN: _l("Admins")}
 
 
 def audit_words(key: str, value):
-    """Words for the plan's stored settings in the audit log: names for keys and ids."""
+    """Words for the plan's and awards' stored settings in the audit log: names for keys and ids."""
+    key = key.removeprefix("plan_").removeprefix("award_")
     if key == "metric" and isinstance(value, str):
         metric = metrics().get(value)
         return metric.label if metric is not None else value
@@ -522,6 +537,13 @@ def audit_words(key: str, value):
         model = Team if key == "teams" else User
         names = dict(model.select(model.id, model.name).where(model.id.in_([v for v in value if isinstance(v, int)])).tuples())
         return ", ".join(names.get(item, str(item)) for item in value)
+    if key == "team" and isinstance(value, int):
+        team = Team.get_or_none(Team.id == value)
+        return team.name if team else str(value)
+    if key == "kind" and isinstance(value, str):
+        from .awards import KINDS
+
+        return KINDS.get(value)
     if key == "tiers" and isinstance(value, list):
         return "; ".join(f"≥{tier.get('start')}: {tier.get('rate')}%" for tier in value if isinstance(tier, dict))
     if key == "bonuses" and isinstance(value, list):
@@ -530,7 +552,9 @@ def audit_words(key: str, value):
 
 
 ACTION_LABELS = {"plan_add": _l("created the plan"), "plan_change": _l("changed the plan"), "plan_archive": _l("archived the plan"),
-                 "statement_approve": _l("approved the statement"), "ranks_setting": _l("changed who sees the ranks")}
+                 "statement_approve": _l("approved the statement"), "ranks_setting": _l("changed who sees the ranks"),
+                 "award_add": _l("created the award"), "award_change": _l("changed the award"),
+                 "award_give": _l("gave the award")}
 
 
 # -- leaderboards -----------------------------------------------------------------------------------

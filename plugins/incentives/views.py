@@ -152,15 +152,21 @@ def archive_plan(plan_id: int):
 # -- statements -------------------------------------------------------------------------------------
 
 
-@bp.route("/plans/<int:plan_id>/<period>")
-@requires("lead_teams")
-def statements(plan_id: int, period: str):
+def _period_sheets(plan_id: int, period: str):
+    """(plan, start, end, people, sheets) of a period's statements the viewer leads; 404 when the
+    plan pays nobody they lead (nothing of it is theirs to see)."""
     plan = plan_or_404(plan_id)
     start, end = period_or_404(plan, period)
     people = services.people_paid(plan, current_user)
     if not people:
-        abort(404)  # the plan pays nobody this manager leads: nothing of it is theirs to see
-    rows = services.sheets(plan, start, end, people)
+        abort(404)
+    return plan, start, end, people, services.sheets(plan, start, end, people)
+
+
+@bp.route("/plans/<int:plan_id>/<period>")
+@requires("lead_teams")
+def statements(plan_id: int, period: str):
+    plan, start, end, people, rows = _period_sheets(plan_id, period)
     return render_page("incentives/statements.html", plan=plan, period=period, start=start, end=end, rows=rows,
                        periods=[(services.period_key(plan.period, s), services.period_label(plan.period, s))
                                 for s, _e in services.recent_periods(plan.period)],
@@ -229,12 +235,7 @@ def approve(plan_id: int, period: str, user_id: int):
 @requires("lead_teams")
 def export(plan_id: int, period: str):
     """Every line of the period's statements the viewer may see, for payroll (UTF-8 with BOM for Excel)."""
-    plan = plan_or_404(plan_id)
-    start, end = period_or_404(plan, period)
-    people = services.people_paid(plan, current_user)
-    if not people:
-        abort(404)
-    rows = services.sheets(plan, start, end, people)
+    plan, _start, _end, _people, rows = _period_sheets(plan_id, period)
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
@@ -296,3 +297,107 @@ def ranks_privacy():
     services.set_private_ranks(team, request.form.get("private") == "y", current_user)
     flash(_("Saved: who sees the ranks of %(team)s.", team=team.name), "success")
     return redirect(url_for("incentives.leaderboard", team=team.id))
+
+
+# -- awards -----------------------------------------------------------------------------------------
+
+
+def award_or_404(award_id: int):
+    from .models import Award
+
+    award = Award.get_or_none(Award.id == award_id, Award.archived_at.is_null())
+    if award is None:
+        abort(404)
+    return award
+
+
+@bp.route("/awards")
+def awards():
+    """Each award with last period's and this period's nominees (for those who decide) and winners."""
+    from . import awards as service
+    from .models import Award
+
+    listed = list(Award.select().where(Award.archived_at.is_null()).order_by(Award.period, Award.name))
+    shown = []
+    for award in listed:
+        people = service.people_of(award, current_user) if current_user.may("lead_teams") else []
+        periods = []
+        for start, end in services.recent_periods(award.period, 2)[::-1]:
+            key = services.period_key(award.period, start)
+            periods.append({"key": key, "label": services.period_label(award.period, start), "people": people,
+                            "nominees": service.nominees(award, start, end, people), "winners": service.winners_of([award.id], [start])})
+        shown.append((award, periods))
+    return render_page("incentives/awards.html", shown=shown, kinds=service.KINDS, metrics=metrics(), award_name=service.award_name)
+
+
+@bp.route("/awards/wall")
+def wall():
+    """The wall of fame: every award given, newest first."""
+    from . import awards as service
+    from .models import Award
+
+    names = {award.id: award for award in Award.select()}
+    winners = service.winners_of(list(names))[:200]
+    return render_page("incentives/wall.html", winners=winners, awards=names, award_name=service.award_name,
+                       key=services.period_key)
+
+
+def _award_values(form) -> dict:
+    label, labels = typed_labels(form.get("name", ""), labels_from_form(form, "name"))
+    return {"name": label, "labels": labels, "kind": form.get("kind", ""), "metric": form.get("metric", ""),
+            "period": form.get("period", ""), "top": form.get("top", "1"), "team": form.get("team", ""),
+            "prize": form.get("prize", ""), "currency": form.get("currency", "CNY")}
+
+
+def _award_form(award, values: dict, errors: dict, status: int = 200):
+    from . import awards as service
+
+    return render_page("incentives/award_form.html", status=status, award=award, values=values, errors=errors, kinds=service.KINDS,
+                       metrics=metrics(), periods=services.PERIODS, teams=list(Team.select().order_by(Team.name)),
+                       award_name=service.award_name)
+
+
+@bp.route("/awards/new", methods=["GET", "POST"])
+@bp.route("/awards/<int:award_id>", methods=["GET", "POST"])
+@requires("administer")
+def edit_award(award_id: int | None = None):
+    from . import awards as service
+
+    award = award_or_404(award_id) if award_id is not None else None
+    if request.method == "GET":
+        values = {"kind": "top", "period": "month", "top": 1, "currency": "CNY", "labels": {}} if award is None else {
+            "name": award.name, "labels": award.labels or {}, "kind": award.kind, "metric": award.metric, "period": award.period,
+            "top": award.top, "team": award.team_id, "prize": "" if award.prize is None else award.prize, "currency": award.currency}
+        return _award_form(award, values, {})
+    values = _award_values(request.form)
+    try:
+        award = service.save_award(award, values, current_user)
+    except services.PlanError as problem:
+        return _award_form(award, values, problem.errors, 400)
+    flash(_("%(name)s is saved.", name=service.award_name(award)), "success")
+    return redirect(url_for("incentives.awards"))
+
+
+@bp.route("/awards/<int:award_id>/<period>/give", methods=["POST"])
+@requires("lead_teams")
+def give_award(award_id: int, period: str):
+    from . import awards as service
+
+    award = award_or_404(award_id)
+    found = services.period_from_key(award.period, period)
+    if found is None:
+        abort(404)
+    person = User.get_or_none(User.id == id_from(request.form.get("user")))
+    if person is None or person not in service.people_of(award, current_user):
+        abort(404)
+    if not service.may_decide(current_user, award, person):
+        abort(403)
+    if found[0] > services.recent_periods(award.period, 1)[0][0]:
+        abort(404)  # a period still to come
+    note = (request.form.get("note") or "").strip()
+    if award.kind == "nominated" and not note:
+        flash(_("Say why: a nominated award carries the manager's reasons."), "error")
+        return redirect(url_for("incentives.awards"))
+    service.give(award, found[0], person, note, current_user)
+    flash(_("%(name)s receives %(award)s.", name=person.name, award=service.award_name(award)), "success")
+    return redirect(url_for("incentives.awards"))
