@@ -333,6 +333,15 @@ def seed(app, login) -> tuple[dict, dict]:
     manager.post(f"/incentives/awards/{teamwork}/{last_month}/give", {"user": str(people.colleague.id), "note": "帮助同事签单"})
     manager.post(f"/incentives/awards/{award}/{last_month}/give", {"user": str(people.rep.id), "note": ""})
     admin.post("/incentives/awards/new", {"name-zh_Hans_CN": "", "kind": "top", "top": "零"}, expect=(400,))
+    with app.app_context():
+        month = incentives.recent_periods("month", 1)[0]
+    manager.post("/incentives/challenges/new", {"name-zh_Hans_CN": "月末冲刺", "metric": "pipeline.won_revenue",
+                                                "team": str(people.team.id), "starts": month[0].isoformat(),
+                                                "ends": month[1].isoformat(), "target": "300000", "currency": "CNY", "reward": "团队聚餐"})
+    manager.post("/incentives/challenges/new", {"name-zh_Hans_CN": "", "target": "很多"}, expect=(400,))
+    with app.app_context():
+        from plugins.incentives.models import Challenge
+        challenge = Challenge.select().order_by(Challenge.id.desc()).first().id
 
     # Forms sent back with their errors.
     for seeder, url, data in ((rep, "/records/pipeline.deal/new", {"name": "", "amount": "很多"}),
@@ -351,7 +360,7 @@ def seed(app, login) -> tuple[dict, dict]:
             "people": people, "newcomer": newcomer, "customer": customer, "pool": pool, "contact": contact,
             "product": product, "deal": deal, "activity": activity, "deleted": gone, "process": process.id,
             "stages": {key: stage.id for key, stage in stages.items()}, "team_goal": team_goal, "rep_goal": rep_goal,
-            "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award,
+            "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award, "challenge": challenge,
             "upload": upload, "waiting": waiting, "rival": rival,
             "fields": {"pipeline.deal": contract, "pipeline.customer": kind_key},
             "records": {key: schema.model.select(schema.model.id).order_by(schema.model.id).first()
@@ -380,7 +389,7 @@ def urls_of(app, ids) -> dict[str, list[str]]:
     single = {"process_id": ids["process"], "team_id": people.team.id, "user_id": people.rep.id,
               "goal_id": ids["team_goal"], "review_id": ids["review"], "customer_id": ids["customer"],
               "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"],
-              "award_id": ids["award"]}
+              "award_id": ids["award"], "challenge_id": ids["challenge"]}
     found: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:

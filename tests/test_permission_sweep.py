@@ -95,6 +95,9 @@ CASES = {
     "/incentives/awards/<int:award_id>": Case([{"award_id": "award"}], {"name-en": "Taken", "kind": "nominated"}),
     "/incentives/awards/<int:award_id>/<period>/give": Case([{"award_id": "award", "period": "last_month"}],
                                                            {"user": "rep_id", "note": "Mine"}),
+    "/incentives/challenges/<int:challenge_id>": Case([{"challenge_id": "challenge"}]),
+    "/incentives/challenges/<int:challenge_id>/edit": Case([{"challenge_id": "challenge"}], {"name-en": "Taken", "target": "1"}),
+    "/incentives/challenges/<int:challenge_id>/archive": Case([{"challenge_id": "challenge"}]),
 }
 
 # Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
@@ -167,7 +170,12 @@ def make_victim(app, people, login) -> dict:
 
         award = awards.save_award(None, {"name": "Victim's award", "kind": "nominated", "period": "month", "team": people.team.id},
                                   people.admin).id
-    return {"plan": plan, "last_month": last_month, "award": award,
+        from plugins.incentives import challenges
+
+        north = Team.create(name="North")  # a team challenge is the whole team's: none of the intruders is in this one
+        challenge = challenges.save(None, {"name": "Victim's push", "metric": "pipeline.won_revenue", "team": north.id,
+                                           "starts": MONTH.start, "ends": MONTH.start, "target": "10"}, people.admin).id
+    return {"plan": plan, "last_month": last_month, "award": award, "challenge": challenge,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,
             "lost_stage": stages["lost"].id, "first_stage": stages["first_contact"].id, "team": people.team.id, "rep_id": people.rep.id}

@@ -23,6 +23,11 @@
     }
   }, true);
 
+  // A button with data-print prints the page (the print stylesheet leaves out the shell).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
   // htmx does not swap error responses: show their (short, translated) text instead.
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;

@@ -31,6 +31,22 @@ def create(team, rng) -> None:
             services.approve(plan, start, end, rep, team.manager)
     _late_correction(plan, months[3], team)
     _awards(team, revenue, months[1])
+    _challenge(team, revenue, typical * len(reps))
+
+
+def _challenge(team, revenue, month_total: Decimal) -> None:
+    """A four-week push running now, for the demo team, with a shared reward."""
+    from . import challenges
+
+    today = services.team_today()
+    starts = today - datetime.timedelta(days=13)
+    so_far = sum((Decimal(str(value or 0)) for value in revenue.compute(
+        user_ids=[rep.id for rep in team.reps], start=starts, end=today).values()), Decimal(0))
+    target = _thousands(so_far * Decimal("2.3")) if so_far > 0 else _thousands(month_total)  # a little behind an even pace
+    challenges.save(None, {"name": "Four-week push", "labels": {"en": "Four-week push", "zh_Hans_CN": "四周冲刺"},
+                           "metric": revenue.key, "team": team.team.id, "starts": starts,
+                           "ends": today + datetime.timedelta(days=14), "target": str(target),
+                           "currency": "CNY", "reward": "Team dinner · 团队聚餐"}, team.admin)
 
 
 def _awards(team, revenue, month) -> None:

@@ -103,4 +103,27 @@ class Winner(BaseModel):
         indexes = ((("award", "start", "user"), True), (("user", "statement"), False))
 
 
-MODELS = [Plan, Statement, TeamSetting, Award, Winner]
+
+
+class Challenge(BaseModel):
+    """A shared target for a team (or the whole company) over a few weeks, with a shared reward."""
+
+    name = peewee.CharField(max_length=120)
+    labels = json_field(default=dict)
+    metric = peewee.CharField(max_length=100)
+    team = peewee.ForeignKeyField(Team, null=True, on_delete="CASCADE", backref="+")  # None: the whole company
+    starts = peewee.DateField()
+    ends = peewee.DateField()
+    target = peewee.DecimalField(max_digits=18, decimal_places=2)
+    currency = peewee.CharField(max_length=3, default="CNY")  # for a metric in money
+    reward = peewee.CharField(max_length=300, default="")  # what everyone gets when the target is reached
+    created_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = peewee.DateTimeField(default=utcnow)
+    archived_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "incentives_challenge"
+        indexes = ((("ends", "starts"), False),)
+
+
+MODELS = [Plan, Statement, TeamSetting, Award, Winner, Challenge]

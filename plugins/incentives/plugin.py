@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.api import AgendaItem, AuditTerms, DashboardWidget, Metric, NavItem, hookimpl
+from core.api import AgendaItem, AuditTerms, DashboardWidget, Metric, NavItem, hookimpl, metrics
 
 label = _l("Incentives")
 description = _l("Commission plans whose statements explain themselves, with what-if and approval.")
@@ -41,7 +41,11 @@ def describe_audit():
     award = {"name": _l("Award name"), "kind": _l("Given to"), "metric": _l("Decided by"),
              "period": _l("Every"), "top": _l("Winners"), "team": _l("Among"), "prize": _l("Prize"), "currency": _l("Currency"),
              "winner": _l("Winner")}
+    challenge = {"name": _l("Challenge name"), "metric": _l("Counts"), "team": _l("Who takes part"), "starts": _l("From"),
+                 "ends": _l("Until"), "target": _l("Shared target"), "currency": _l("Currency"), "reward": _l("Shared reward"),
+                 "archived": _l("Archived")}
     changes = {**{f"plan_{key}": label for key, label in plan.items()}, **{f"award_{key}": label for key, label in award.items()},
+               **{f"challenge_{key}": label for key, label in challenge.items()},
                "statement_period": _l("Period"), "statement_total": _l("Total"),
                "private_ranks": _l("Reps see only the top three and their own place")}
     return AuditTerms(actions=ACTION_LABELS, subjects={"incentives": _l("Incentives")}, changes=changes, value=audit_words)
@@ -54,19 +58,31 @@ def nav_items(user):
 
 @hookimpl
 def register_metrics():
-    from .metrics import approved_pay
+    from .metrics import approved_pay, awards_won, awards_won_daily, pay_dimensions
 
-    return [Metric("incentives.pay", _l("Commission approved"), approved_pay, unit="currency",
-                   description=_l("The totals of the approved commission statements whose period starts in the range."))]
+    return [Metric("incentives.pay", _l("Commission approved"), approved_pay, unit="currency", dimensions=pay_dimensions,
+                   description=_l("The totals of the approved commission statements whose period starts in the range.")),
+            Metric("incentives.awards_won", _l("Awards won"), awards_won, daily=awards_won_daily,
+                   description=_l("The awards given to the person for periods starting in the range."))]
 
 
 @hookimpl
 def dashboard_widgets(user):
+    from . import challenges, widgets
     from .services import money_text, my_pay, plan_name
 
     rows = my_pay(user)
     context = {"rows": rows, "money": money_text, "plan_name": plan_name}
-    return [DashboardWidget(_l("My pay this period"), "incentives/widget.html", context, order=8)] if rows else []
+    found = [DashboardWidget(_l("My pay this period"), "incentives/widget.html", context, order=8)] if rows else []
+    running = challenges.running(user)
+    if running:
+        found.append(DashboardWidget(_l("Team challenge"), "incentives/challenge_widget.html", {
+            "shown": [challenges.progress(challenge) for challenge in running[:2]], "metrics": metrics(),
+            "name": challenges.challenge_name, "money": money_text}, order=9))
+    board = widgets.leaderboard_widget(user)
+    if board is not None:
+        found.append(board)
+    return found
 
 
 @hookimpl

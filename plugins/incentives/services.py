@@ -105,13 +105,19 @@ def rules_of(plan: Plan) -> calc.Rules:
 def metric_of(plan: Plan):
     """The plan's metric, narrowed to its filters and, when the metric can tell currencies apart, to
     the plan's currency (amounts in two currencies are never added up). None when it is gone."""
-    metric = metrics().get(plan.metric)
+    return narrowed(plan.metric, plan.filters, plan.currency)
+
+
+def narrowed(key: str, filters: dict | None, currency: str):
+    """A metric narrowed to `filters` and, for an amount of money whose metric tells currencies
+    apart, to `currency`; None when no plugin offers it (any more)."""
+    metric = metrics().get(key)
     if metric is None:
         return None
-    filters = dict(plan.filters or {})
+    filters = dict(filters or {})
     if metric.unit == "currency" and metric.dimensions is not None:
         if any(dimension.key == "currency" for dimension in metric.dimensions()):
-            filters["currency"] = plan.currency
+            filters["currency"] = currency
     return metric.filtered(filters)
 
 
@@ -523,7 +529,7 @@ ROLE_WORDS = {REP: _l("Reps"), MANAGER: _l("Managers"), ADMIN: _l("Admins")}
 
 def audit_words(key: str, value):
     """Words for the plan's and awards' stored settings in the audit log: names for keys and ids."""
-    key = key.removeprefix("plan_").removeprefix("award_")
+    key = key.removeprefix("plan_").removeprefix("award_").removeprefix("challenge_")
     if key == "metric" and isinstance(value, str):
         metric = metrics().get(value)
         return metric.label if metric is not None else value
@@ -554,7 +560,8 @@ def audit_words(key: str, value):
 ACTION_LABELS = {"plan_add": _l("created the plan"), "plan_change": _l("changed the plan"), "plan_archive": _l("archived the plan"),
                  "statement_approve": _l("approved the statement"), "ranks_setting": _l("changed who sees the ranks"),
                  "award_add": _l("created the award"), "award_change": _l("changed the award"),
-                 "award_give": _l("gave the award")}
+                 "award_give": _l("gave the award"), "challenge_add": _l("set the challenge"),
+                 "challenge_change": _l("changed the challenge"), "challenge_archive": _l("archived the challenge")}
 
 
 # -- leaderboards -----------------------------------------------------------------------------------

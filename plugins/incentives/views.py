@@ -3,6 +3,7 @@ explained line by line with its what-if, and the payroll export."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from decimal import Decimal, InvalidOperation
 
@@ -22,6 +23,7 @@ from core.api import (
     render_fragment,
     render_page,
     requires,
+    team_today,
     typed_labels,
 )
 
@@ -401,3 +403,90 @@ def give_award(award_id: int, period: str):
     service.give(award, found[0], person, note, current_user)
     flash(_("%(name)s receives %(award)s.", name=person.name, award=service.award_name(award)), "success")
     return redirect(url_for("incentives.awards"))
+
+
+# -- team challenges --------------------------------------------------------------------------------
+
+
+def challenge_or_404(challenge_id: int):
+    from . import challenges as service
+
+    challenge = service.visible(current_user).where(service.Challenge.id == challenge_id).first()
+    if challenge is None:
+        abort(404)
+    return challenge
+
+
+@bp.route("/challenges")
+def challenges():
+    """The challenges the viewer takes part in or leads: running and coming first, then the last ended ones."""
+    from . import challenges as service
+
+    today = team_today()
+    listed = list(service.visible(current_user).order_by(service.Challenge.ends.desc(), service.Challenge.id.desc()).limit(30))
+    current = [service.progress(challenge, today) for challenge in listed if challenge.ends >= today]
+    ended = [service.progress(challenge, today) for challenge in listed if challenge.ends < today][:10]
+    return render_page("incentives/challenges.html", current=current[::-1], ended=ended, metrics=metrics(),
+                       name=service.challenge_name, may_create=current_user.may("lead_teams"))
+
+
+@bp.route("/challenges/<int:challenge_id>")
+def challenge(challenge_id: int):
+    from . import challenges as service
+
+    found = challenge_or_404(challenge_id)
+    return render_page("incentives/challenge.html", progress=service.progress(found), metrics=metrics(), name=service.challenge_name,
+                       may_edit=service.may_set(current_user, found.team_id))
+
+
+def _challenge_values(form) -> dict:
+    label, labels = typed_labels(form.get("name", ""), labels_from_form(form, "name"))
+    return {"name": label, "labels": labels, "metric": form.get("metric", ""), "team": form.get("team", ""),
+            "starts": date_from(form.get("starts", "")), "ends": date_from(form.get("ends", "")), "target": form.get("target", ""),
+            "currency": form.get("currency", "CNY"), "reward": form.get("reward", "")}
+
+
+@bp.route("/challenges/new", methods=["GET", "POST"])
+@bp.route("/challenges/<int:challenge_id>/edit", methods=["GET", "POST"])
+@requires("lead_teams")
+def edit_challenge(challenge_id: int | None = None):
+    from . import challenges as service
+
+    found = challenge_or_404(challenge_id) if challenge_id is not None else None
+    if found is not None and not service.may_set(current_user, found.team_id):
+        abort(403)
+    teams = list(Team.select().order_by(Team.name)) if current_user.may("administer") else list(managed_teams(current_user))
+    if request.method == "GET":
+        today = team_today()
+        values = {"labels": {}, "starts": today, "ends": today + datetime.timedelta(days=27), "currency": "CNY",
+                  "team": teams[0].id if teams and not current_user.may("administer") else None} if found is None else {
+            "name": found.name, "labels": found.labels or {}, "metric": found.metric, "team": found.team_id, "starts": found.starts,
+            "ends": found.ends, "target": found.target, "currency": found.currency, "reward": found.reward}
+        return _challenge_form(found, values, {}, teams)
+    values = _challenge_values(request.form)
+    try:
+        found = service.save(found, values, current_user)
+    except services.PlanError as problem:
+        return _challenge_form(found, values, problem.errors, teams, 400)
+    flash(_("%(name)s is saved.", name=service.challenge_name(found)), "success")
+    return redirect(url_for("incentives.challenge", challenge_id=found.id))
+
+
+def _challenge_form(found, values: dict, errors: dict, teams: list, status: int = 200):
+    from . import challenges as service
+
+    return render_page("incentives/challenge_form.html", status=status, challenge=found, values=values, errors=errors,
+                       metrics=metrics(), teams=teams, company=current_user.may("administer"), name=service.challenge_name)
+
+
+@bp.route("/challenges/<int:challenge_id>/archive", methods=["POST"])
+@requires("lead_teams")
+def archive_challenge(challenge_id: int):
+    from . import challenges as service
+
+    found = challenge_or_404(challenge_id)
+    if not service.may_set(current_user, found.team_id):
+        abort(403)
+    service.archive(found, current_user)
+    flash(_("%(name)s is archived.", name=service.challenge_name(found)), "success")
+    return redirect(url_for("incentives.challenges"))
