@@ -7,7 +7,7 @@ import datetime
 import io
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -233,6 +233,19 @@ def approve(plan_id: int, period: str, user_id: int):
     return redirect(url_for("incentives.statement", plan_id=plan.id, period=period, user_id=person.id))
 
 
+def _payroll_rows(plan: Plan, period: str, rows):
+    """The header, then every line of the period's statements and each person's total (amounts as Decimal)."""
+    yield [_("Person"), _("Email"), _("Period"), _("Status"), _("Statement line"), _("Paid on"), _("Rate") + " %", _("Amount"),
+           _("Currency")]
+    for row in rows:
+        status = _("Approved") if row.locked else _("Open")
+        for line in row.lines:
+            yield [row.user.name, row.user.email, period, status, services.line_text(plan, line),
+                   Decimal(line["base"]) if line.get("base") else "", Decimal(line["rate"]) if line.get("rate") else "",
+                   Decimal(line["amount"]), plan.currency]
+        yield [row.user.name, row.user.email, period, status, _("Total"), "", "", row.total, plan.currency]
+
+
 @bp.route("/plans/<int:plan_id>/<period>/export.csv")
 @requires("lead_teams")
 def export(plan_id: int, period: str):
@@ -241,16 +254,38 @@ def export(plan_id: int, period: str):
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow([_("Person"), _("Email"), _("Period"), _("Status"), _("Statement line"), _("Paid on"), _("Rate") + " %", _("Amount"),
-                     _("Currency")])
-    for row in rows:
-        status = _("Approved") if row.locked else _("Open")
-        for line in row.lines:
-            writer.writerow([_safe(row.user.name), row.user.email, period, status, services.line_text(plan, line), line.get("base") or "",
-                             line.get("rate") or "", line["amount"], plan.currency])
-        writer.writerow([_safe(row.user.name), row.user.email, period, status, _("Total"), "", "", str(row.total), plan.currency])
+    for values in _payroll_rows(plan, period, rows):
+        writer.writerow([_safe(value) if isinstance(value, str) else str(value) for value in values])
     name = f"statements-{plan.id}-{period}.csv"
     return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.route("/plans/<int:plan_id>/<period>/export.xlsx")
+@requires("lead_teams")
+def export_xlsx(plan_id: int, period: str):
+    """The same lines as an Excel workbook, amounts as numbers; no text is ever a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    plan, _start, _end, _people, rows = _period_sheets(plan_id, period)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=period)
+
+    def cell(value):
+        if not isinstance(value, str):
+            return WriteOnlyCell(sheet, value=value)
+        written = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        written.data_type = "s"  # text, even when it starts with "="
+        return written
+
+    for values in _payroll_rows(plan, period, rows):
+        sheet.append([cell(value) for value in values])
+    out = io.BytesIO()
+    workbook.save(out)
+    out.seek(0)
+    return send_file(out, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True,
+                     download_name=f"statements-{plan.id}-{period}.xlsx")
 
 
 def _safe(text: str) -> str:

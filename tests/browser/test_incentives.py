@@ -61,6 +61,11 @@ def test_a_plan_a_what_if_an_approval_and_a_correction(page, live_server, browse
     # 110,000: 10,000 above 100,000 at 3 %
     expect(rep.locator("#what-if-result")).to_contain_text("With 50,000.00 more: 300.00 CNY instead of 0.00")
     expect(rep.locator("#what-if-result")).to_contain_text("90,000.00 more reaches the next tier")
+    rep.emulate_media(media="print")  # the printable statement: its lines, not the shell, the buttons or the what-if
+    expect(rep.locator(".statement")).to_be_visible()
+    for hidden in (".sidebar", "#what-if-result", "[data-print]"):
+        expect(rep.locator(hidden)).to_be_hidden()
+    rep.emulate_media(media="screen")
 
     manager = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800}).new_page()
     sign_in(manager, "manager@example.com")

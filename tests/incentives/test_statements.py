@@ -143,6 +143,15 @@ def test_the_payroll_export_has_every_line_and_cannot_run_formulas(app, pay):
     assert exported.status_code == 200 and exported.mimetype == "text/csv"
     text = exported.data.decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text and "Total" in text and "Carl Colleague" in text
+    workbook = pay.manager.get(f"/incentives/plans/{plan}/{KEY}/export.xlsx")
+    assert workbook.status_code == 200 and workbook.mimetype.endswith("spreadsheetml.sheet")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    rows = list(load_workbook(BytesIO(workbook.data)).active.iter_rows(values_only=True))
+    rita = [row for row in rows if row[0] == "=HYPERLINK(1)"]
+    assert rita and rita[-1][4] == "Total" and rita[-1][7] == 2003.1  # the name as text, the amount a number: 0.60 + 2.50 + 2,000
+    assert pay.rep.get(f"/incentives/plans/{plan}/{KEY}/export.xlsx").status_code == 403
 
 
 def test_a_periods_statements_cost_the_same_queries_for_few_or_many_people(app, pay, people):
