@@ -383,8 +383,14 @@ def _payouts(plan: Plan, user_ids: list[int], start, end) -> dict[int, calc.Payo
     return {user_id: calc.payout(rules, Decimal(str(values.get(user_id) or 0)), targets.get(user_id)) for user_id in user_ids}
 
 
+# Lines a statement carries besides what the plan's tiers paid: corrections of earlier periods, and
+# prizes and short-term bonuses paid once. A correction compares only the plan's own lines.
+CARRIED = {"adjustment", "prize", "spiff"}
+
+
 def _own_total(statement: Statement) -> Decimal:
-    return sum((Decimal(line["amount"]) for line in statement.lines if line["kind"] != "adjustment"), Decimal(0))
+    """What the plan's tiers paid in a locked statement."""
+    return sum((Decimal(line["amount"]) for line in statement.lines if line["kind"] not in CARRIED), Decimal(0))
 
 
 def _adjustments(plan: Plan, user_ids: list[int], start: datetime.date) -> dict[int, list[dict]]:

@@ -54,6 +54,7 @@ def test_the_best_is_nominated_confirmed_and_paid_its_prize_once(app, pay, peopl
         from plugins.incentives.models import Plan
         later = services.sheet(Plan.get_by_id(plan), MONTH[1], MONTH[1], User.get_by_id(people.rep.id))
         assert not [line for line in later.lines if line["kind"] == "prize"]  # paid once
+        assert not [line for line in later.lines if line["kind"] == "adjustment"]  # and not taken back as a "correction"
 
 
 def test_the_most_improved_and_a_nominated_award(app, pay, people):
