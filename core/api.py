@@ -71,6 +71,7 @@ from .lowcode.processes import MoveResult, close_stays, current_stage, ensure_de
 
 # -- what the enabled plugins offer -----------------------------------------------------------------
 from .registry import agenda_items, entities, goal_targets, metric_failed, metrics
+from .narrowing import dimension_choices, filter_words, metric_dimensions, narrowed_metric, read_filters
 
 __all__ = [
     "API_VERSION", "hookimpl", "Conversion", "PatternCheck", "TextType",
@@ -89,4 +90,5 @@ __all__ = [
     "Process", "Stage", "StageMove", "MoveResult", "close_stays", "current_stage", "ensure_defaults", "missing_fields", "move",
     "processes_of", "stages_of",
     "agenda_items", "entities", "goal_targets", "metric_failed", "metrics",
+    "dimension_choices", "filter_words", "metric_dimensions", "narrowed_metric", "read_filters",
 ]
