@@ -339,9 +339,14 @@ def seed(app, login) -> tuple[dict, dict]:
                                                 "team": str(people.team.id), "starts": month[0].isoformat(),
                                                 "ends": month[1].isoformat(), "target": "300000", "currency": "CNY", "reward": "团队聚餐"})
     manager.post("/incentives/challenges/new", {"name-zh_Hans_CN": "", "target": "很多"}, expect=(400,))
+    admin.post("/incentives/bonuses/new", {"name-zh_Hans_CN": "新客户奖", "metric": "pipeline.deals_won", "starts": month[0].isoformat(),
+                                           "ends": month[1].isoformat(), "pays": "per_unit", "amount": "500", "currency": "CNY"})
+    admin.post("/incentives/bonuses/new", {"name-zh_Hans_CN": "", "pays": "rate", "amount": "二百"}, expect=(400,))
     with app.app_context():
         from plugins.incentives.models import Challenge
         challenge = Challenge.select().order_by(Challenge.id.desc()).first().id
+        from plugins.incentives.models import Spiff
+        spiff = Spiff.select().order_by(Spiff.id.desc()).first().id
 
     # Forms sent back with their errors.
     for seeder, url, data in ((rep, "/records/pipeline.deal/new", {"name": "", "amount": "很多"}),
@@ -360,7 +365,8 @@ def seed(app, login) -> tuple[dict, dict]:
             "people": people, "newcomer": newcomer, "customer": customer, "pool": pool, "contact": contact,
             "product": product, "deal": deal, "activity": activity, "deleted": gone, "process": process.id,
             "stages": {key: stage.id for key, stage in stages.items()}, "team_goal": team_goal, "rep_goal": rep_goal,
-            "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award, "challenge": challenge,
+            "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award,
+            "challenge": challenge, "spiff": spiff,
             "upload": upload, "waiting": waiting, "rival": rival,
             "fields": {"pipeline.deal": contract, "pipeline.customer": kind_key},
             "records": {key: schema.model.select(schema.model.id).order_by(schema.model.id).first()
@@ -374,7 +380,8 @@ def seed(app, login) -> tuple[dict, dict]:
 
 SKIPPED_ENDPOINTS = {
     "static",  # files
-    "transfer.export_csv", "transfer.export_xlsx", "transfer.errors_file", "incentives.export",  # downloads, not pages
+    "transfer.export_csv", "transfer.export_xlsx", "transfer.errors_file",  # downloads, not pages
+    "incentives.export", "incentives.export_xlsx",
 }
 
 
@@ -389,7 +396,8 @@ def urls_of(app, ids) -> dict[str, list[str]]:
     single = {"process_id": ids["process"], "team_id": people.team.id, "user_id": people.rep.id,
               "goal_id": ids["team_goal"], "review_id": ids["review"], "customer_id": ids["customer"],
               "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"],
-              "award_id": ids["award"], "challenge_id": ids["challenge"]}
+              "award_id": ids["award"], "challenge_id": ids["challenge"],
+              "spiff_id": ids["spiff"]}
     found: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:

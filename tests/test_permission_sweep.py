@@ -87,6 +87,7 @@ CASES = {
     "/incentives/plans/<int:plan_id>/archive": Case([{"plan_id": "plan"}]),
     "/incentives/plans/<int:plan_id>/<period>": Case([{"plan_id": "plan", "period": "last_month"}]),
     "/incentives/plans/<int:plan_id>/<period>/export.csv": Case([{"plan_id": "plan", "period": "last_month"}]),
+    "/incentives/plans/<int:plan_id>/<period>/export.xlsx": Case([{"plan_id": "plan", "period": "last_month"}]),
     "/incentives/plans/<int:plan_id>/<period>/<int:user_id>": Case([{"plan_id": "plan", "period": "last_month", "user_id": "rep_id"}]),
     "/incentives/plans/<int:plan_id>/<period>/<int:user_id>/what-if": Case(
         [{"plan_id": "plan", "period": "last_month", "user_id": "rep_id"}]),
@@ -98,6 +99,8 @@ CASES = {
     "/incentives/challenges/<int:challenge_id>": Case([{"challenge_id": "challenge"}]),
     "/incentives/challenges/<int:challenge_id>/edit": Case([{"challenge_id": "challenge"}], {"name-en": "Taken", "target": "1"}),
     "/incentives/challenges/<int:challenge_id>/archive": Case([{"challenge_id": "challenge"}]),
+    "/incentives/bonuses/<int:spiff_id>": Case([{"spiff_id": "spiff"}], {"name-en": "Taken", "pays": "per_unit", "amount": "1"}),
+    "/incentives/bonuses/<int:spiff_id>/archive": Case([{"spiff_id": "spiff"}]),
 }
 
 # Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
@@ -175,7 +178,11 @@ def make_victim(app, people, login) -> dict:
         north = Team.create(name="North")  # a team challenge is the whole team's: none of the intruders is in this one
         challenge = challenges.save(None, {"name": "Victim's push", "metric": "pipeline.won_revenue", "team": north.id,
                                            "starts": MONTH.start, "ends": MONTH.start, "target": "10"}, people.admin).id
-    return {"plan": plan, "last_month": last_month, "award": award, "challenge": challenge,
+        from plugins.incentives import spiffs
+
+        spiff = spiffs.save(None, {"name": "Victim's bonus", "metric": "pipeline.deals_won", "starts": MONTH.start, "ends": MONTH.start,
+                                   "pays": "per_unit", "amount": "5", "teams": [north.id]}, people.admin).id
+    return {"plan": plan, "last_month": last_month, "award": award, "challenge": challenge, "spiff": spiff,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,
             "lost_stage": stages["lost"].id, "first_stage": stages["first_contact"].id, "team": people.team.id, "rep_id": people.rep.id}

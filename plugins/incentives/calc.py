@@ -13,8 +13,9 @@ one has no upper bound.
   above the target);
 - flat: the whole value is paid at the rate of the highest tier reached.
 
-Bonuses are flat amounts paid once the value reaches their threshold ("+2,000 at 120 %"). A cap
-limits the period's total, a floor guarantees it.
+Bonuses are flat amounts paid once the value reaches their threshold ("+2,000 at 120 %").
+Accelerators pay an extra rate on a narrowed part of the value (+2 % on a named product), on top of
+the tiers. A cap limits the period's total, a floor guarantees it (accelerators included).
 """
 from __future__ import annotations
 
@@ -54,13 +55,23 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class Accelerated:
+    """An accelerator's part of the value: what it is (said in words), how much, the extra rate."""
+
+    label: str
+    base: Decimal
+    rate: Decimal
+
+
+@dataclass(frozen=True)
 class Line:
-    kind: str  # "band", "flat", "bonus", "cap", "floor"
+    kind: str  # "band", "flat", "bonus", "accelerator", "cap", "floor"
     base: Decimal  # the part of the value this line pays on (0 for a bonus)
     rate: Decimal | None
     amount: Decimal
     start: Decimal | None = None  # the band's bounds, in the metric's unit
     end: Decimal | None = None
+    label: str | None = None  # an accelerator's part, in words
 
 
 @dataclass
@@ -92,8 +103,9 @@ def _bound(rules: Rules, level: Decimal, target: Decimal | None) -> Decimal:
     return level * target / HUNDRED if rules.on_goal else level
 
 
-def payout(rules: Rules, value, target=None) -> Payout:
-    """What `rules` pay for `value` of the metric against `target` (needed when the plan is on a goal)."""
+def payout(rules: Rules, value, target=None, accelerated=()) -> Payout:
+    """What `rules` pay for `value` of the metric against `target` (needed when the plan is on a
+    goal), with the extra rate of each `Accelerated` part."""
     value = Decimal(value or 0)
     target = None if target is None else Decimal(target)
     result = Payout(value=value, target=target)
@@ -120,6 +132,10 @@ def payout(rules: Rules, value, target=None) -> Payout:
     for bonus in sorted(rules.bonuses, key=lambda bonus: bonus.at):
         if value >= _bound(rules, bonus.at, target):
             result.lines.append(Line("bonus", Decimal(0), None, money(bonus.amount), _bound(rules, bonus.at, target)))
+    for part in accelerated:
+        base = Decimal(part.base or 0)
+        if base > 0 and part.rate > 0:
+            result.lines.append(Line("accelerator", base, part.rate, money(base * part.rate / HUNDRED), label=part.label))
     total = result.total
     if rules.cap is not None and total > rules.cap:
         result.lines.append(Line("cap", Decimal(0), None, money(rules.cap) - total))

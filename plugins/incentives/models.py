@@ -23,6 +23,7 @@ class Plan(BaseModel):
     mode = peewee.CharField(max_length=10, default="marginal")  # marginal, flat
     tiers = json_field(default=list)  # [{"start": "80", "rate": "3"}, ...] in order
     bonuses = json_field(default=list)  # [{"at": "120", "amount": "2000"}, ...]
+    accelerators = json_field(null=True)  # [{"dimension": "product", "value": "12", "rate": "2"}]: extra % on a narrowed part
     cap = peewee.DecimalField(max_digits=18, decimal_places=2, null=True)
     floor = peewee.DecimalField(max_digits=18, decimal_places=2, null=True)
     currency = peewee.CharField(max_length=3, default="CNY")
@@ -126,4 +127,40 @@ class Challenge(BaseModel):
         indexes = ((("ends", "starts"), False),)
 
 
-MODELS = [Plan, Statement, TeamSetting, Award, Winner, Challenge]
+
+class Spiff(BaseModel):
+    """A short-term bonus (短期激励): from `starts` to `ends`, so much per unit of a narrowed metric
+    ("+500 per new customer in the West") or a percentage of it, paid once as its own statement line."""
+
+    name = peewee.CharField(max_length=120)
+    labels = json_field(default=dict)
+    metric = peewee.CharField(max_length=100)
+    filters = json_field(default=dict)
+    starts = peewee.DateField()
+    ends = peewee.DateField()
+    per_unit = peewee.DecimalField(max_digits=18, decimal_places=2, null=True)
+    rate = peewee.DecimalField(max_digits=7, decimal_places=3, null=True)
+    currency = peewee.CharField(max_length=3, default="CNY")
+    teams = json_field(default=list)  # empty: everyone a plan pays
+    created_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = peewee.DateTimeField(default=utcnow)
+    archived_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "incentives_spiff"
+        indexes = ((("ends", "starts"), False),)
+
+
+class SpiffPaid(BaseModel):
+    """A short-term bonus paid to a person, and the approved statement that paid it (once)."""
+
+    spiff = peewee.ForeignKeyField(Spiff, on_delete="CASCADE", backref="+")
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    statement = peewee.ForeignKeyField(Statement, on_delete="CASCADE", backref="+")
+
+    class Meta:
+        table_name = "incentives_spiff_paid"
+        indexes = ((("spiff", "user"), True),)
+
+
+MODELS = [Plan, Statement, TeamSetting, Award, Winner, Challenge, Spiff, SpiffPaid]

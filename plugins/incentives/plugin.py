@@ -44,8 +44,12 @@ def describe_audit():
     challenge = {"name": _l("Challenge name"), "metric": _l("Counts"), "team": _l("Who takes part"), "starts": _l("From"),
                  "ends": _l("Until"), "target": _l("Shared target"), "currency": _l("Currency"), "reward": _l("Shared reward"),
                  "archived": _l("Archived")}
+    spiff = {"name": _l("Bonus name"), "metric": _l("Pays on"), "filters": _l("Count only"), "starts": _l("From"), "ends": _l("Until"),
+             "per_unit": _l("Per unit"), "rate": _l("Rate"), "currency": _l("Currency"), "teams": _l("Teams"), "archived": _l("Archived")}
+    plan["filters"], plan["accelerators"] = _l("Count only"), _l("Accelerators")
     changes = {**{f"plan_{key}": label for key, label in plan.items()}, **{f"award_{key}": label for key, label in award.items()},
                **{f"challenge_{key}": label for key, label in challenge.items()},
+               **{f"spiff_{key}": label for key, label in spiff.items()},
                "statement_period": _l("Period"), "statement_total": _l("Total"),
                "private_ranks": _l("Reps see only the top three and their own place")}
     return AuditTerms(actions=ACTION_LABELS, subjects={"incentives": _l("Incentives")}, changes=changes, value=audit_words)

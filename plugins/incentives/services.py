@@ -14,14 +14,32 @@ import peewee
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.api import ADMIN, MANAGER, REP, Team, User, db, goal_targets, label_text, managed_user_ids, metrics, records, team_today, utcnow
+from core.api import (
+    ADMIN,
+    MANAGER,
+    REP,
+    Team,
+    User,
+    db,
+    dimension_choices,
+    filter_words,
+    goal_targets,
+    label_text,
+    managed_user_ids,
+    metric_dimensions,
+    metrics,
+    read_filters,
+    records,
+    team_today,
+    utcnow,
+)
 
 from . import calc
 from .models import Plan, Statement
 
 PERIODS = {"month": _l("Month"), "quarter": _l("Quarter")}
 MODES = {calc.MARGINAL: _l("Marginal: each band at its own rate"), calc.FLAT: _l("Flat: the whole amount at the tier reached")}
-MAX_TIERS, MAX_BONUSES = 6, 4
+MAX_TIERS, MAX_BONUSES, MAX_ACCELERATORS = 6, 4, 3
 MAX_AMOUNT = Decimal("1e12")
 LOOK_BACK = 12  # locked periods checked for corrections
 
@@ -115,9 +133,11 @@ def narrowed(key: str, filters: dict | None, currency: str):
     if metric is None:
         return None
     filters = dict(filters or {})
-    if metric.unit == "currency" and metric.dimensions is not None:
-        if any(dimension.key == "currency" for dimension in metric.dimensions()):
-            filters["currency"] = currency
+    offered = metric_dimensions(metric)
+    if not set(filters) <= set(offered):
+        return None  # a dimension it no longer offers: never counted unfiltered
+    if metric.unit == "currency" and "currency" in offered:
+        filters["currency"] = currency
     return metric.filtered(filters)
 
 
@@ -201,6 +221,7 @@ def clean_plan(values: dict) -> dict:
         amount_value = _number(amount, f"bonus-{number}-amount", errors)
         if at_value is not None and amount_value is not None:
             bonuses.append({"at": str(at_value), "amount": str(calc.money(amount_value))})
+    filters, accelerators = _narrowing(metrics().get(metric), values, errors)
     priority = values.get("priority")
     try:
         priority = int(str(priority or "0").strip())
@@ -223,7 +244,35 @@ def clean_plan(values: dict) -> dict:
     return {"name": name, "labels": values.get("labels") or {}, "metric": metric, "period": period, "starts": starts,
             "ends": ends, "on_goal": bool(values.get("on_goal")), "mode": mode, "currency": currency, "cap": cap, "floor": floor,
             "priority": priority, "roles": roles, "teams": teams, "users": users,
-            "tiers": [{"start": str(start), "rate": str(rate)} for _n, start, rate in tiers], "bonuses": bonuses}
+            "tiers": [{"start": str(start), "rate": str(rate)} for _n, start, rate in tiers], "bonuses": bonuses,
+            "filters": filters, "accelerators": accelerators}
+
+
+def _narrowing(metric, values: dict, errors: dict) -> tuple[dict, list]:
+    """The plan's "count only" filters and its accelerators, checked against what the metric offers."""
+    if metric is None:
+        return {}, []
+    filters, problems = read_filters(metric, values.get("filters") or {})
+    errors.update(problems)
+    accelerators = []
+    for number, (choice, rate) in enumerate(values.get("accelerators") or []):
+        if not str(choice or "").strip() and not str(rate or "").strip():
+            continue
+        dimension, _sep, value = str(choice or "").partition("=")
+        if value not in dimension_choices(metric, dimension):
+            errors[f"acc-{number}-choice"] = _("Choose what the accelerator pays more on.")
+            continue
+        rate_value = _number(rate, f"acc-{number}-rate", errors)
+        if rate_value is not None and rate_value > 100:
+            errors[f"acc-{number}-rate"] = _("A rate is a percentage from 0 to 100.")
+        elif rate_value is not None:
+            accelerators.append({"dimension": dimension, "value": value, "rate": str(rate_value)})
+    return filters, accelerators
+
+
+def narrowing_offered(metric) -> list[tuple]:
+    """[(dimension, {value: label})] a plan or bonus form offers to narrow `metric` by."""
+    return [(dimension, dimension_choices(metric, key)) for key, dimension in metric_dimensions(metric).items()]
 
 
 def _overlaps(plan: Plan, other: Plan) -> bool:
@@ -342,7 +391,7 @@ def describe(payout: calc.Payout) -> list[dict]:
     for line in payout.lines:
         lines.append({"kind": line.kind, "base": str(calc.money(line.base)), "rate": None if line.rate is None else str(line.rate),
                       "amount": str(line.amount), "start": None if line.start is None else str(calc.money(line.start)),
-                      "end": None if line.end is None else str(calc.money(line.end))})
+                      "end": None if line.end is None else str(calc.money(line.end)), **({"label": line.label} if line.label else {})})
     return lines
 
 
@@ -364,6 +413,10 @@ def line_text(plan: Plan, line: dict) -> str:
         return _("Floor of the plan")
     if kind == "no_goal":
         return _("No goal for this period: the plan pays on attainment, so nothing is due")
+    if kind == "accelerator":
+        return _("Accelerator: %(rate)s%% more on %(part)s", rate=line["rate"], part=line.get("label") or "")
+    if kind == "spiff":
+        return _("Short-term bonus: %(name)s (%(period)s)", name=line["name"], period=line["period"])
     if kind == "prize":
         return _("Prize: %(award)s (%(period)s)", award=line["award"], period=line["period"])
     if kind == "adjustment":
@@ -380,7 +433,23 @@ def _payouts(plan: Plan, user_ids: list[int], start, end) -> dict[int, calc.Payo
     values = metric.compute(user_ids=user_ids, start=start, end=end)
     targets = goal_targets(plan.metric, dict(plan.filters or {}), user_ids, start, end) if plan.on_goal else {}
     rules = rules_of(plan)
-    return {user_id: calc.payout(rules, Decimal(str(values.get(user_id) or 0)), targets.get(user_id)) for user_id in user_ids}
+    parts = _accelerated(plan, user_ids, start, end)
+    return {user_id: calc.payout(rules, Decimal(str(values.get(user_id) or 0)), targets.get(user_id), parts.get(user_id, ()))
+            for user_id in user_ids}
+
+
+def _accelerated(plan: Plan, user_ids: list[int], start, end) -> dict[int, list[calc.Accelerated]]:
+    """Each user's parts of the value an accelerator pays more on (one metric query per accelerator)."""
+    found: dict[int, list[calc.Accelerated]] = {}
+    for accelerator in plan.accelerators or []:
+        filters = {**(plan.filters or {}), accelerator["dimension"]: accelerator["value"]}
+        metric = narrowed(plan.metric, filters, plan.currency)
+        if metric is None:
+            continue
+        label = filter_words(plan.metric, {accelerator["dimension"]: accelerator["value"]})
+        for user_id, value in metric.compute(user_ids=user_ids, start=start, end=end).items():
+            found.setdefault(user_id, []).append(calc.Accelerated(label, Decimal(str(value or 0)), Decimal(accelerator["rate"])))
+    return found
 
 
 # Lines a statement carries besides what the plan's tiers paid: corrections of earlier periods, and
@@ -434,8 +503,11 @@ def sheets(plan: Plan, start: datetime.date, end: datetime.date, people: list[Us
     adjustments = _adjustments(plan, open_ids, start) if open_ids else {}
     if open_ids:
         from .awards import unpaid_prizes
+        from .spiffs import unpaid_spiffs
 
         for user_id, lines in unpaid_prizes(plan, open_ids).items():
+            adjustments.setdefault(user_id, []).extend(lines)
+        for user_id, lines in unpaid_spiffs(plan, [person for person in people if person.id in open_ids], end).items():
             adjustments.setdefault(user_id, []).extend(lines)
     return [Sheet(plan, person, start, end, payouts.get(person.id, calc.Payout(Decimal(0), None)), adjustments.get(person.id, []),
                   stored.get(person.id)) for person in people]
@@ -449,8 +521,25 @@ def sheet(plan: Plan, start, end, person: User, with_sources: bool = False) -> S
     return found
 
 
+class _PaidElsewhere(Exception):
+    """A prize or short-term bonus on the statement was paid by another one approved meanwhile."""
+
+
 def approve(plan: Plan, start, end, person: User, approver: User) -> Statement:
-    """Lock the person's statement for the period: every line stored as it stands now."""
+    """Lock the person's statement for the period: every line stored as it stands now. Prizes and
+    short-term bonuses are paid once: if another statement paid one meanwhile, the statement is
+    worked out again without it."""
+    for _attempt in range(3):
+        try:
+            return _approve(plan, start, end, person, approver)
+        except _PaidElsewhere:
+            continue
+    raise RuntimeError("a prize or bonus kept being paid elsewhere")  # three races in a row: not expected
+
+
+def _approve(plan: Plan, start, end, person: User, approver: User) -> Statement:
+    from .models import SpiffPaid, Winner
+
     with db.atomic():
         current = sheet(plan, start, end, person)
         if current.locked:
@@ -463,11 +552,18 @@ def approve(plan: Plan, start, end, person: User, approver: User) -> Statement:
                     approved_by=approver)
         except peewee.IntegrityError:  # approved meanwhile by someone else: theirs stands
             return Statement.get(Statement.plan == plan.id, Statement.user == person.id, Statement.start == start)
+        try:
+            with db.atomic():
+                for line in statement.lines:
+                    if line["kind"] == "spiff":  # unique per (bonus, person)
+                        SpiffPaid.create(spiff=line["spiff"], user=person.id, statement=statement.id)
+        except peewee.IntegrityError as clash:
+            raise _PaidElsewhere from clash  # leaves the outer transaction, which rolls back
         prizes = [line["winner"] for line in statement.lines if line["kind"] == "prize"]
-        if prizes:  # paid now: the next statement does not pay them again
-            from .models import Winner
-
-            Winner.update(statement=statement.id).where(Winner.id.in_(prizes), Winner.statement.is_null()).execute()
+        if prizes:
+            taken = Winner.update(statement=statement.id).where(Winner.id.in_(prizes), Winner.statement.is_null()).execute()
+            if taken != len(prizes):
+                raise _PaidElsewhere
         records.audit("statement_approve", "incentives", statement.id, f"{plan_name(plan)} · {person.name}",
                       {"statement_period": [None, period_key(plan.period, start)],
                        "statement_total": [None, str(statement.total)]}, approver)
@@ -480,7 +576,8 @@ def what_if(plan: Plan, start, end, person: User, extra: Decimal) -> tuple[calc.
     value = Decimal(str((metric.compute(user_ids=[person.id], start=start, end=end) if metric else {}).get(person.id) or 0))
     target = goal_targets(plan.metric, dict(plan.filters or {}), [person.id], start, end).get(person.id) if plan.on_goal else None
     rules = rules_of(plan)
-    return calc.payout(rules, value, target), calc.payout(rules, value + extra, target)
+    parts = _accelerated(plan, [person.id], start, end).get(person.id, ())
+    return calc.payout(rules, value, target, parts), calc.payout(rules, value + extra, target, parts)
 
 
 def may_see(viewer: User, person: User) -> bool:
@@ -535,7 +632,7 @@ ROLE_WORDS = {REP: _l("Reps"), MANAGER: _l("Managers"), ADMIN: _l("Admins")}
 
 def audit_words(key: str, value):
     """Words for the plan's and awards' stored settings in the audit log: names for keys and ids."""
-    key = key.removeprefix("plan_").removeprefix("award_").removeprefix("challenge_")
+    key = key.removeprefix("plan_").removeprefix("award_").removeprefix("challenge_").removeprefix("spiff_")
     if key == "metric" and isinstance(value, str):
         metric = metrics().get(value)
         return metric.label if metric is not None else value
@@ -556,6 +653,8 @@ def audit_words(key: str, value):
         from .awards import KINDS
 
         return KINDS.get(value)
+    if key == "accelerators" and isinstance(value, list):
+        return "; ".join(f"{item.get('dimension')}={item.get('value')}: +{item.get('rate')}%" for item in value if isinstance(item, dict))
     if key == "tiers" and isinstance(value, list):
         return "; ".join(f"≥{tier.get('start')}: {tier.get('rate')}%" for tier in value if isinstance(tier, dict))
     if key == "bonuses" and isinstance(value, list):
@@ -567,7 +666,9 @@ ACTION_LABELS = {"plan_add": _l("created the plan"), "plan_change": _l("changed 
                  "statement_approve": _l("approved the statement"), "ranks_setting": _l("changed who sees the ranks"),
                  "award_add": _l("created the award"), "award_change": _l("changed the award"),
                  "award_give": _l("gave the award"), "challenge_add": _l("set the challenge"),
-                 "challenge_change": _l("changed the challenge"), "challenge_archive": _l("archived the challenge")}
+                 "challenge_change": _l("changed the challenge"), "challenge_archive": _l("archived the challenge"),
+                 "spiff_add": _l("set the short-term bonus"), "spiff_change": _l("changed the short-term bonus"),
+                 "spiff_archive": _l("archived the short-term bonus")}
 
 
 # -- leaderboards -----------------------------------------------------------------------------------

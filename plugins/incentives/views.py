@@ -16,6 +16,7 @@ from core.api import (
     Team,
     User,
     date_from,
+    filter_words,
     id_from,
     labels_from_form,
     managed_teams,
@@ -87,7 +88,13 @@ def _form_values(form) -> dict:
         "roles": form.getlist("roles"), "teams": form.getlist("teams"), "users": form.getlist("users"),
         "tiers": [(form.get(f"tier-{n}-start", ""), form.get(f"tier-{n}-rate", "")) for n in range(services.MAX_TIERS)],
         "bonuses": [(form.get(f"bonus-{n}-at", ""), form.get(f"bonus-{n}-amount", "")) for n in range(services.MAX_BONUSES)],
+        "filters": _filter_fields(form),
+        "accelerators": [(form.get(f"acc-{n}-choice", ""), form.get(f"acc-{n}-rate", "")) for n in range(services.MAX_ACCELERATORS)],
     }
+
+
+def _filter_fields(form) -> dict:
+    return {name: form.get(name, "") for name in form if name.startswith("filter-")}
 
 
 def _shown(plan: Plan | None) -> dict:
@@ -100,17 +107,39 @@ def _shown(plan: Plan | None) -> dict:
             "cap": "" if plan.cap is None else plan.cap, "floor": "" if plan.floor is None else plan.floor,
             "priority": plan.priority, "roles": plan.roles or [], "teams": plan.teams or [], "users": plan.users or [],
             "tiers": [(tier["start"], tier["rate"]) for tier in plan.tiers or []],
-            "bonuses": [(bonus["at"], bonus["amount"]) for bonus in plan.bonuses or []]}
+            "bonuses": [(bonus["at"], bonus["amount"]) for bonus in plan.bonuses or []],
+            "filters": {f"filter-{key}": value for key, value in (plan.filters or {}).items()},
+            "accelerators": [(f"{item['dimension']}={item['value']}", item["rate"]) for item in plan.accelerators or []]}
 
 
 def _plan_form(plan: Plan | None, values: dict, errors: dict, status: int = 200):
     tiers = list(values.get("tiers") or []) + [("", "")] * services.MAX_TIERS
     bonuses = list(values.get("bonuses") or []) + [("", "")] * services.MAX_BONUSES
+    accelerators = list(values.get("accelerators") or []) + [("", "")] * services.MAX_ACCELERATORS
     return render_page("incentives/plan_form.html", status=status, plan=plan, values=values, errors=errors,
                        tiers=tiers[:services.MAX_TIERS], bonuses=bonuses[:services.MAX_BONUSES],
+                       accelerators=accelerators[:services.MAX_ACCELERATORS], **_narrowing_of(values),
                        metrics=metrics(), periods=services.PERIODS, modes=services.MODES,
                        teams=list(Team.select().order_by(Team.name)),
                        people=list(User.select().where(User.active == True).order_by(User.name)))  # noqa: E712 - SQL
+
+
+def _narrowing_of(values: dict) -> dict:
+    """What a plan or bonus form offers to narrow its metric by, and what is chosen."""
+    metric = metrics().get(values.get("metric") or "")
+    chosen = {name.removeprefix("filter-"): value for name, value in (values.get("filters") or {}).items()}
+    return {"offered": services.narrowing_offered(metric) if metric is not None else [], "chosen": chosen}
+
+
+@bp.route("/narrowing")
+@requires("administer")
+def narrowing():
+    """The "count only" selects (and a plan's accelerators) for the metric a form just chose (htmx)."""
+    values = {"metric": request.args.get("metric", ""), "filters": {}}
+    if request.args.get("form") == "spiff":
+        return render_fragment("incentives/spiff_form.html", "narrowing", errors={}, **_narrowing_of(values))
+    return render_fragment("incentives/plan_form.html", "narrowing", errors={},
+                           accelerators=[("", "")] * services.MAX_ACCELERATORS, **_narrowing_of(values))
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])
@@ -525,3 +554,88 @@ def archive_challenge(challenge_id: int):
     service.archive(found, current_user)
     flash(_("%(name)s is archived.", name=service.challenge_name(found)), "success")
     return redirect(url_for("incentives.challenges"))
+
+
+# -- short-term bonuses (admins set them; everyone they apply to sees them) ------------------------
+
+
+def spiff_or_404(spiff_id: int):
+    from .models import Spiff
+
+    spiff = Spiff.get_or_none(Spiff.id == spiff_id, Spiff.archived_at.is_null())
+    if spiff is None or not _spiff_shown(spiff):
+        abort(404)
+    return spiff
+
+
+def _spiff_shown(spiff) -> bool:
+    if current_user.may("see_everything") or not spiff.teams:
+        return True
+    teams = {current_user.team_id} | ({team.id for team in managed_teams(current_user)} if current_user.may("lead_teams") else set())
+    return bool(teams & set(spiff.teams))
+
+
+@bp.route("/bonuses")
+def spiffs():
+    """The short-term bonuses that apply to the viewer's teams: what they pay on, when, and (for those
+    they apply to) what the viewer has earned so far."""
+    from . import spiffs as service
+    from .models import Spiff
+
+    today = team_today()
+    listed = [spiff for spiff in Spiff.select().where(Spiff.archived_at.is_null(), Spiff.ends >= today - datetime.timedelta(days=92))
+              .order_by(Spiff.ends.desc(), Spiff.id.desc()) if _spiff_shown(spiff)]
+    mine = {spiff.id: service.earned(spiff, [current_user]).get(current_user.id) for spiff in listed}
+    teams = dict(Team.select(Team.id, Team.name).tuples())
+    return render_page("incentives/spiffs.html", spiffs=listed, mine=mine, today=today, metrics=metrics(), teams=teams,
+                       name=service.spiff_name, words=filter_words)
+
+
+def _spiff_values(form) -> dict:
+    label, labels = typed_labels(form.get("name", ""), labels_from_form(form, "name"))
+    return {"name": label, "labels": labels, "metric": form.get("metric", ""), "filters": _filter_fields(form),
+            "starts": date_from(form.get("starts", "")), "ends": date_from(form.get("ends", "")), "pays": form.get("pays", ""),
+            "amount": form.get("amount", ""), "currency": form.get("currency", "CNY"), "teams": form.getlist("teams")}
+
+
+def _spiff_form(spiff, values: dict, errors: dict, status: int = 200):
+    from . import spiffs as service
+
+    return render_page("incentives/spiff_form.html", status=status, spiff=spiff, values=values, errors=errors, metrics=metrics(),
+                       teams=list(Team.select().order_by(Team.name)), name=service.spiff_name, **_narrowing_of(values))
+
+
+@bp.route("/bonuses/new", methods=["GET", "POST"])
+@bp.route("/bonuses/<int:spiff_id>", methods=["GET", "POST"])
+@requires("administer")
+def edit_spiff(spiff_id: int | None = None):
+    from . import spiffs as service
+
+    spiff = spiff_or_404(spiff_id) if spiff_id is not None else None
+    if request.method == "GET":
+        start, end = services.recent_periods("month", 1)[0]
+        values = {"labels": {}, "starts": start, "ends": end, "pays": "per_unit", "currency": "CNY", "teams": [], "filters": {}} \
+            if spiff is None else {
+                "name": spiff.name, "labels": spiff.labels or {}, "metric": spiff.metric,
+                "filters": {f"filter-{key}": value for key, value in (spiff.filters or {}).items()}, "starts": spiff.starts,
+                "ends": spiff.ends, "pays": "rate" if spiff.rate is not None else "per_unit",
+                "amount": spiff.rate if spiff.rate is not None else spiff.per_unit, "currency": spiff.currency, "teams": spiff.teams or []}
+        return _spiff_form(spiff, values, {})
+    values = _spiff_values(request.form)
+    try:
+        spiff = service.save(spiff, values, current_user)
+    except services.PlanError as problem:
+        return _spiff_form(spiff, values, problem.errors, 400)
+    flash(_("%(name)s is saved.", name=service.spiff_name(spiff)), "success")
+    return redirect(url_for("incentives.spiffs"))
+
+
+@bp.route("/bonuses/<int:spiff_id>/archive", methods=["POST"])
+@requires("administer")
+def archive_spiff(spiff_id: int):
+    from . import spiffs as service
+
+    spiff = spiff_or_404(spiff_id)
+    service.archive(spiff, current_user)
+    flash(_("%(name)s is archived.", name=service.spiff_name(spiff)), "success")
+    return redirect(url_for("incentives.spiffs"))
