@@ -32,6 +32,17 @@ def create(team, rng) -> None:
     _late_correction(plan, months[3], team)
     _awards(team, revenue, months[1])
     _challenge(team, revenue, typical * len(reps))
+    _short_term_bonus(team, months[0])
+
+
+def _short_term_bonus(team, month) -> None:
+    """This month: +500 for each deal won."""
+    from . import spiffs
+
+    if "pipeline.deals_won" in metrics():
+        spiffs.save(None, {"name": "Deals won this month", "labels": {"en": "Deals won this month", "zh_Hans_CN": "本月成交奖"},
+                           "metric": "pipeline.deals_won", "starts": month[0], "ends": month[1], "pays": "per_unit", "amount": "500",
+                           "currency": "CNY", "teams": [team.team.id]}, team.admin)
 
 
 def _challenge(team, revenue, month_total: Decimal) -> None:

@@ -271,8 +271,10 @@ def _narrowing(metric, values: dict, errors: dict) -> tuple[dict, list]:
 
 
 def narrowing_offered(metric) -> list[tuple]:
-    """[(dimension, {value: label})] a plan or bonus form offers to narrow `metric` by."""
-    return [(dimension, dimension_choices(metric, key)) for key, dimension in metric_dimensions(metric).items()]
+    """[(dimension, {value: label})] a plan or bonus form offers to narrow `metric` by (not the
+    currency of an amount: the plan's own currency narrows it)."""
+    return [(dimension, dimension_choices(metric, key)) for key, dimension in metric_dimensions(metric).items()
+            if not (key == "currency" and metric.unit == "currency")]
 
 
 def _overlaps(plan: Plan, other: Plan) -> bool:
