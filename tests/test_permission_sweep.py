@@ -72,6 +72,8 @@ CASES = {
     "/pipeline/deals/<int:deal_id>": Case([{"deal_id": "deal"}], {"log-kind": "call", "log-subject": "Mine"}),
     "/pipeline/deals/<int:deal_id>/lines": Case([{"deal_id": "deal"}], {"line-product": "product", "line-quantity": "1"}),
     "/pipeline/deals/<int:deal_id>/lines/<int:line_id>/delete": Case([{"deal_id": "deal", "line_id": "line"}]),
+    "/pipeline/deals/<int:deal_id>/credits": Case([{"deal_id": "deal"}], {"user": "rep_id", "share": "10"}),
+    "/pipeline/deals/<int:deal_id>/credits/<int:credit_id>/delete": Case([{"deal_id": "deal", "credit_id": "credit"}]),
     "/pipeline/activities/<int:activity_id>/done": Case([{"activity_id": "activity"}]),
     "/pipeline/activities/<int:activity_id>/reschedule": Case([{"activity_id": "activity"}], {"due_at": "2030-01-01T10:00"}),
     "/goals/<int:goal_id>": Case([{"goal_id": "goal"}]),
@@ -141,6 +143,9 @@ def make_victim(app, people, login) -> dict:
         activity = save("pipeline.activity", people.rep, subject="Victim call", deal=deal, customer=customer, due_at=utcnow())
         product = save("pipeline.product", people.admin, name="CRM Pro", list_price=100)
         line = DealLine.create(deal=deal, product=product, quantity=1, unit_price=777).id
+        from plugins.pipeline.models import DealCredit
+
+        credit = DealCredit.create(deal=deal, user=people.manager.id, share=30).id
         process = Process.get(Process.key == "pipeline.sales")
         stages = {stage.key: stage for stage in Stage.select().where(Stage.process == process)}
         deal_record = deals.model.get_by_id(deal)
@@ -184,6 +189,7 @@ def make_victim(app, people, login) -> dict:
                                    "pays": "per_unit", "amount": "5", "teams": [north.id]}, people.admin).id
     return {"plan": plan, "last_month": last_month, "award": award, "challenge": challenge, "spiff": spiff,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
+            "credit": credit,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,
             "lost_stage": stages["lost"].id, "first_stage": stages["first_contact"].id, "team": people.team.id, "rep_id": people.rep.id}
 

@@ -13,12 +13,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, DecimalField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from core.api import cell, current_stage, get_entity, history, records, render_page, stages_of, utc_time, utcnow
+from core.api import User, cell, current_stage, get_entity, history, id_from, records, render_page, stages_of, utc_time, utcnow
 
 from . import services
 from .entities import ACTIVITY, DEAL
 from .forms import KIND_LABELS
-from .models import Activity, DealLine, Product, reason_labels
+from .models import Activity, DealCredit, DealLine, Product, reason_labels
 from .views import bp
 
 TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -95,7 +95,7 @@ def deal(deal_id: int):
     return _deal_page(schema, record, log, LineForm(prefix="line", formdata=None), status=400 if log.errors else 200)
 
 
-def _deal_page(schema, record, log, line_form, status=200):
+def _deal_page(schema, record, log, line_form, status=200, credit_error=None):
     reason_labels()  # the lost reason in the reader's language
     stage = current_stage(schema, record)
     stages = stages_of(stage.process) if stage is not None else []
@@ -107,8 +107,37 @@ def _deal_page(schema, record, log, line_form, status=200):
         "pipeline/deal.html", status=status, schema=schema, deal=record, stage=stage, stages=stages,
         fields=[(spec, cell(schema, record, spec, names)) for spec in shown], lines=lines, planned=planned, done=done,
         probability=services.effective_probability(record, stage), log=log, line_form=line_form,
-        history=history(schema, record), now=utcnow(), kinds=KIND_LABELS,
+        history=history(schema, record), now=utcnow(), kinds=KIND_LABELS, split=services.credit_split(record),
+        credit_people=list(User.select().where(User.active == True, User.team.is_null(False), User.id != record.owner_id)  # noqa: E712
+                           .order_by(User.name)),
+        may_change=schema.may_change(record), credit_error=credit_error,
     )
+
+
+@bp.route("/deals/<int:deal_id>/credits", methods=["POST"])
+def set_credit(deal_id: int):
+    """Give a colleague a share of the deal's credit (or change it): won revenue and deals won count it."""
+    record = get_entity(DEAL).changeable_or_404(deal_id)
+    person = User.get_or_none(User.id == id_from(request.form.get("user")), User.active == True)  # noqa: E712 - SQL
+    try:
+        if person is None:
+            raise services.CreditError(_("Choose a person from the list."))
+        services.set_credit(record, person, request.form.get("share", ""), current_user)
+    except services.CreditError as problem:
+        return _deal_page(get_entity(DEAL), record, LogForm(prefix="log", formdata=None), LineForm(prefix="line", formdata=None),
+                          status=400, credit_error=str(problem))
+    flash(_("%(name)s shares the credit of this deal.", name=person.name), "success")
+    return redirect(url_for("pipeline.deal", deal_id=record.id) + "#credit")
+
+
+@bp.route("/deals/<int:deal_id>/credits/<int:credit_id>/delete", methods=["POST"])
+def remove_credit(deal_id: int, credit_id: int):
+    record = get_entity(DEAL).changeable_or_404(deal_id)
+    credit = DealCredit.get_or_none(DealCredit.id == credit_id, DealCredit.deal == record.id)
+    if credit is None:
+        abort(404)
+    services.remove_credit(record, credit, current_user)
+    return redirect(url_for("pipeline.deal", deal_id=record.id) + "#credit")
 
 
 @bp.route("/deals/<int:deal_id>/lines", methods=["POST"])

@@ -3,7 +3,9 @@ same day by day (for progress charts), all in the team's timezone, narrowed by p
 group, the customer's level, region, source and any list field of the customer or of what is counted."""
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import decimal
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.api import Dimension, Metric, Source, Stage, db, get_entity, local_day_sql, utc_time
 
-from .models import Activity, Customer, Deal, DealLine, Product
+from .models import Activity, Customer, Deal, DealCredit, DealLine, Product
 
 MAX_CHOICES = 500  # values offered per dimension: a goal on one of 10,000 products is set from its page
 
@@ -91,29 +93,61 @@ class Counted:
     aggregate: object
     condition: object = None
     join_stage: bool = False
+    credited: object = None  # deals: what one deal counts (its amount, or 1); shared by the deal's credit split
 
-    def _query(self, user_ids, start, end, filters, *columns):
+    def _query(self, user_ids, start, end, filters, *columns, helpers: bool = False):
         low, high = _range(start, end)
-        query = self.model.select(self.model.owner, *columns)
+        if helpers:  # the deals others own where these users have a share of the credit
+            query = (DealCredit.select(DealCredit.user, *columns).join(Deal, on=(DealCredit.deal == Deal.id))
+                     .where(DealCredit.user.in_(list(user_ids))))
+        else:
+            query = self.model.select(self.model.owner, *columns).where(self.model.owner.in_(list(user_ids)))
         if self.join_stage:
             query = query.join(Stage, on=(self.model.stage == Stage.id))
-        query = query.where(self.model.owner.in_(list(user_ids)), self.when >= low, self.when < high,
-                            self.model.deleted_at.is_null())
+        query = query.where(self.when >= low, self.when < high, self.model.deleted_at.is_null())
         query = _narrowed(query, self.model, filters)
         return query.where(self.condition) if self.condition is not None else query
 
+    def _given(self):
+        """Per deal, what its owner gives away: the deal's count or amount × the helpers' shares (NULL without any)."""
+        shares = DealCredit.select(peewee.fn.SUM(DealCredit.share)).where(DealCredit.deal == Deal.id)
+        return peewee.fn.SUM(self.credited * shares)
+
+    def _rows(self, user_ids, start, end, filters, *days):
+        """(user, *day, value) rows: the owners' numbers less what they give away, then the helpers' shares."""
+        group = [self.model.owner, *days]
+        if self.credited is None:
+            yield from db.execute(self._query(user_ids, start, end, filters, *days, self.aggregate).group_by(*group))
+            return
+        for owner, *rest in db.execute(self._query(user_ids, start, end, filters, *days, self.aggregate, self._given()).group_by(*group)):
+            *on, value, given = rest
+            yield (owner, *on, value if not given else _number(value) - _number(given) / 100)
+        shared = peewee.fn.SUM(self.credited * DealCredit.share)
+        helped = self._query(user_ids, start, end, filters, *days, shared, helpers=True).group_by(DealCredit.user, *days)
+        for user, *rest in db.execute(helped):
+            *on, value = rest
+            yield (user, *on, _number(value) / 100)
+
     def compute(self, user_ids, start, end, filters=None) -> dict:
-        rows = self._query(user_ids, start, end, filters, self.aggregate).group_by(self.model.owner).tuples()
-        return {owner: value for owner, value in rows}
+        result: dict = {}
+        for user, value in self._rows(user_ids, start, end, filters):
+            result[user] = value if user not in result else _number(result[user]) + _number(value)
+        return result
 
     def daily(self, user_ids, start, end, filters=None) -> dict:
         day = local_day_sql(self.when)
         # A year of days for a whole team: the driver's rows as they come (ids, dates, numbers).
-        rows = db.execute(self._query(user_ids, start, end, filters, day, self.aggregate).group_by(self.model.owner, day))
         result: dict[int, dict] = {}
-        for owner, on, value in rows:
-            result.setdefault(owner, {})[datetime.date.fromisoformat(str(on)[:10])] = value
+        for user, on, value in self._rows(user_ids, start, end, filters, day):
+            days = result.setdefault(user, {})
+            on = datetime.date.fromisoformat(str(on)[:10])
+            days[on] = value if on not in days else _number(days[on]) + _number(value)
         return result
+
+
+def _number(value) -> decimal.Decimal:
+    """A database number as a Decimal (SQLite answers floats, PostgreSQL decimals)."""
+    return value if isinstance(value, decimal.Decimal) else decimal.Decimal(str(value or 0))
 
 
 def expected_revenue(user_ids, start, end, filters=None) -> dict:
@@ -133,25 +167,45 @@ def expected_revenue(user_ids, start, end, filters=None) -> dict:
 SOURCES_PER_USER = 500
 
 
-def _deal_sources(query, user_ids, counted: bool) -> dict:
-    """{owner: [Source]} of deal rows (owner, id, name, amount, day), at most 500 per owner."""
+def _deal_sources(query, user_ids, counted: bool, shares: bool = False) -> dict:
+    """{owner: [Source]} of deal rows (owner, id, name, amount, day[, share %]), at most 500 per owner."""
     found: dict[int, list] = {}
-    for owner, deal_id, name, amount, day in query.limit(SOURCES_PER_USER * max(1, len(list(user_ids)))).tuples():
+    for owner, deal_id, name, amount, day, *share in query.limit(SOURCES_PER_USER * max(1, len(list(user_ids)))).tuples():
         if len(found.setdefault(owner, [])) < SOURCES_PER_USER:
             on = datetime.date.fromisoformat(str(day)[:10]) if day is not None else None
             url = url_for("pipeline.deal", deal_id=deal_id) if has_request_context() else None
-            found[owner].append(Source(name, url, 1 if counted else amount, on, entity="pipeline.deal", record_id=deal_id))
+            value = (_number(share[0]) / 100 if shares else 1) if counted else amount
+            found[owner].append(Source(name, url, value, on, entity="pipeline.deal", record_id=deal_id))
     return found
 
 
 def won_deals(counted: bool):
-    """The deals won in the period: what won revenue (or deals won) is made of."""
+    """The deals won in the period: what won revenue (or deals won) is made of, each counted at the
+    person's share of its credit (the owner's, or a helper's)."""
     def sources(user_ids, start, end, filters=None) -> dict:
         low, high = _range(start, end)
-        query = (Deal.select(Deal.owner, Deal.id, Deal.name, Deal.amount, Deal.closed_at).join(Stage, on=(Deal.stage == Stage.id))
-                 .where(Deal.owner.in_(list(user_ids)), Stage.kind == "won", Deal.closed_at >= low, Deal.closed_at < high,
-                        Deal.deleted_at.is_null()).order_by(Deal.closed_at, Deal.id))
-        return _deal_sources(_narrowed(query, Deal, filters), user_ids, counted)
+
+        def won(query):
+            return _narrowed(query.join(Stage, on=(Deal.stage == Stage.id)).where(
+                Stage.kind == "won", Deal.closed_at >= low, Deal.closed_at < high, Deal.deleted_at.is_null()), Deal, filters)
+
+        owned = won(Deal.select(Deal.owner, Deal.id, Deal.name, Deal.amount, Deal.closed_at).where(Deal.owner.in_(list(user_ids))))
+        found = _deal_sources(owned.order_by(Deal.closed_at, Deal.id), user_ids, counted)
+        helped = won(DealCredit.select(DealCredit.user, Deal.id, Deal.name, Deal.amount * DealCredit.share / 100, Deal.closed_at,
+                                       DealCredit.share).join(Deal, on=(DealCredit.deal == Deal.id))
+                     .where(DealCredit.user.in_(list(user_ids)))).order_by(Deal.closed_at, Deal.id)
+        given: dict[int, decimal.Decimal] = {}
+        deal_ids = [item.record_id for items in found.values() for item in items]
+        if deal_ids:
+            for deal_id, share in (DealCredit.select(DealCredit.deal, peewee.fn.SUM(DealCredit.share))
+                                   .where(DealCredit.deal.in_(deal_ids)).group_by(DealCredit.deal).tuples()):
+                given[deal_id] = _number(share)
+        for owner, items in found.items():  # the owner's share of a split deal
+            found[owner] = [item if item.record_id not in given else dataclasses.replace(
+                item, value=_number(item.value) * (100 - given[item.record_id]) / 100) for item in items]
+        for user, items in _deal_sources(helped, user_ids, counted, shares=True).items():
+            found[user] = sorted(found.get(user, []) + items, key=lambda item: (item.day or datetime.date.min, item.record_id))
+        return found
     return sources
 
 
@@ -172,8 +226,8 @@ def _activities(kinds=None) -> Counted:
 
 def metrics() -> list[Metric]:
     won = Stage.kind == "won"
-    revenue = Counted(Deal, Deal.closed_at, peewee.fn.SUM(Deal.amount), won, join_stage=True)
-    deals = Counted(Deal, Deal.closed_at, peewee.fn.COUNT(Deal.id), won, join_stage=True)
+    revenue = Counted(Deal, Deal.closed_at, peewee.fn.SUM(Deal.amount), won, join_stage=True, credited=Deal.amount)
+    deals = Counted(Deal, Deal.closed_at, peewee.fn.COUNT(Deal.id), won, join_stage=True, credited=peewee.Value(1))
     customers = Counted(Customer, Customer.created_at, peewee.fn.COUNT(Customer.id), Customer.import_job.is_null())
     every_customer = Counted(Customer, Customer.created_at, peewee.fn.COUNT(Customer.id))
     calls, visits, meetings, quotes = (_activities([kind]) for kind in ("call", "visit", "meeting", "quote"))

@@ -135,6 +135,20 @@ class DealLine(BaseModel):
         table_name = "pipeline_deal_line"
 
 
+class DealCredit(BaseModel):
+    """A share of a deal's credit given to someone besides its owner (a helper, or the rep who
+    handed it over mid-way): the owner keeps 100 % less the helpers' shares. Won revenue and deals
+    won count each person's share, so statements and leaderboards do."""
+
+    deal = peewee.ForeignKeyField(Deal, on_delete="CASCADE", backref="credits")
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    share = peewee.DecimalField(max_digits=5, decimal_places=2)  # percent, 0.01 to 99.99
+
+    class Meta:
+        table_name = "pipeline_deal_credit"
+        indexes = ((("deal", "user"), True), (("user", "deal"), False))
+
+
 class Activity(CustomisableModel):
     """A call, visit, meeting, email, quote or note: planned (due) or done."""
 
@@ -184,4 +198,4 @@ def ensure_lost_reasons() -> bool:
     return True
 
 
-MODELS = [Customer, Contact, Product, Deal, DealLine, Activity, LostReason, Setting]
+MODELS = [Customer, Contact, Product, Deal, DealLine, DealCredit, Activity, LostReason, Setting]

@@ -22,11 +22,13 @@ def describe_audit():
             "return_to_pool": _l("sent it back to the pool (no follow-up)"), "merge": _l("merged a duplicate into it"),
             "merged_into": _l("merged it into another customer"), "line_add": _l("added a product"),
             "line_remove": _l("removed a product"), "setting_change": _l("changed a setting"),
+            "credit_set": _l("shared the deal's credit"), "credit_remove": _l("took back a share of the deal's credit"),
         },
         subjects={"pipeline:settings": _l("Pipeline settings")},
         changes={
             "merged": _l("Merged in"), "merged_into": _l("Merged into"), "contacts": _l("Contacts"), "deals": _l("Deals"),
             "activities": _l("Activities"), "line": _l("Product line"), "lost_reasons": _l("Lost reasons"),
+            "credit": _l("Credit share"),
             "pool_return_days": _l("Back to the pool after (days without follow-up)"),
             "pool_claim_limit": _l("Customers a rep may own"), "card_fields": _l("What board cards show"),
         },

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from core.api import AuditEntry, Stage, Translated, User, db, get_entity, is_sqlite, records, utcnow
 
 from .entities import ACTIVITY, CUSTOMER, DEAL
-from .models import Activity, Contact, Customer, Deal, DealLine, Setting
+from .models import Activity, Contact, Customer, Deal, DealCredit, DealLine, Setting
 
 DEFAULTS = {
     "pool_return_days": 30,  # a customer without follow-up for this long goes back to the pool
@@ -220,3 +220,48 @@ def audit_words(key: str, value):
     if key == "lost_reasons" and isinstance(value, str):
         return Translated(value)
     return None
+
+
+# -- credit splits ----------------------------------------------------------------------------------
+
+
+class CreditError(ValueError):
+    """A credit split refused, with the message to show."""
+
+
+def credit_split(deal: Deal) -> list[tuple]:
+    """[(user, share %, credit id)] of the deal: the owner first (100 % less the others, no credit
+    id), then the helpers."""
+    helpers = list(DealCredit.select(DealCredit, User).join(User, on=(DealCredit.user == User.id))
+                   .where(DealCredit.deal == deal.id).order_by(DealCredit.share.desc(), User.name))
+    given = sum((decimal.Decimal(str(credit.share)) for credit in helpers), decimal.Decimal(0))
+    return [(deal.owner, decimal.Decimal(100) - given, None)] + [(credit.user, decimal.Decimal(str(credit.share)), credit.id)
+                                                                 for credit in helpers]
+
+
+def set_credit(deal: Deal, person: User, text: str, user) -> None:
+    """Give `person` a share of the deal's credit (or change theirs); the owner keeps the rest, at least 1 %."""
+    if person.id == deal.owner_id:
+        raise CreditError(_("The owner keeps what the others do not get: choose someone else."))
+    try:
+        share = decimal.Decimal(str(text or "").strip().rstrip("%").strip())
+    except decimal.InvalidOperation:
+        raise CreditError(_("Write a share from 1 to 99 percent.")) from None
+    if not share.is_finite() or not 0 < share < 100 or share != share.quantize(decimal.Decimal("0.01")):
+        raise CreditError(_("Write a share from 1 to 99 percent."))
+    with db.atomic():
+        others = (DealCredit.select(peewee.fn.COALESCE(peewee.fn.SUM(DealCredit.share), 0))
+                  .where(DealCredit.deal == deal.id, DealCredit.user != person.id).scalar())
+        if decimal.Decimal(str(others)) + share >= 100:
+            raise CreditError(_("The shares would leave the owner nothing: together they stay below 100 percent."))
+        before = DealCredit.get_or_none(DealCredit.deal == deal.id, DealCredit.user == person.id)
+        DealCredit.insert(deal=deal.id, user=person.id, share=share).on_conflict(
+            conflict_target=[DealCredit.deal, DealCredit.user], update={DealCredit.share: share}).execute()
+        records.audit("credit_set", DEAL, deal.id, deal.name,
+                      {"credit": [None if before is None else f"{person.name}: {before.share}%", f"{person.name}: {share}%"]}, user)
+
+
+def remove_credit(deal: Deal, credit: DealCredit, user) -> None:
+    with db.atomic():
+        records.audit("credit_remove", DEAL, deal.id, deal.name, {"credit": [f"{credit.user.name}: {credit.share}%", None]}, user)
+        credit.delete_instance()
