@@ -135,3 +135,17 @@ def create(team, rng) -> None:
             Deal.update(last_activity_at=last).where(Deal.id == deal.id).execute()
             Customer.update(last_activity_at=last).where(Customer.id == customer.id,
                                                          Customer.last_activity_at.is_null() | (Customer.last_activity_at < last)).execute()
+    _split_credit(team, won)
+
+
+def _split_credit(team, won) -> None:
+    """The latest deal won by a rep this month shares 30 % of its credit with a colleague who helped."""
+    from .models import DealCredit
+
+    reps = list(team.reps)
+    if len(reps) < 2:
+        return
+    deal = (Deal.select().where(Deal.stage == won.id, Deal.owner == reps[0].id, Deal.deleted_at.is_null())
+            .order_by(Deal.closed_at.desc()).first())
+    if deal is not None:
+        DealCredit.create(deal=deal.id, user=reps[1].id, share=decimal.Decimal(30))
