@@ -1,5 +1,6 @@
 """Incentives in Chromium: an admin sets up a plan, a rep asks "what if I win this deal", the manager
-approves last month, and a deal reopened after approval lands as a correction this month."""
+approves last month, a deal reopened after approval lands as a correction this month, and an award
+is confirmed onto the wall of fame."""
 import datetime
 
 import pytest
@@ -87,3 +88,18 @@ def test_a_plan_a_what_if_an_approval_and_a_correction(page, live_server, browse
     manager.goto(f"/incentives/plans/1/{services.period_key('month', MONTH[0])}/{people.rep.id}")
     expect(manager.locator(".statement")).to_contain_text(f"Correction for {key}")
     expect(manager.locator(".statement")).to_contain_text("-1,500.00")
+
+    # An award: the admin defines it, the manager confirms the nominee the numbers put forward, the wall shows it.
+    page.goto("/incentives/awards/new")
+    page.get_by_label("Award name (English)").fill("Best seller")
+    page.get_by_label("Decided by (not for a nominated award)").select_option(label="Won revenue")
+    page.get_by_role("button", name="Save award").click()
+    expect(page.locator(".flash-success")).to_contain_text("Best seller is saved.")
+    manager.goto("/incentives/awards")
+    nominee = manager.locator(".nominee").first
+    expect(nominee).to_contain_text("Rita Rep")
+    nominee.get_by_label("Note for Rita Rep").fill("Opened the month with the biggest deal")
+    nominee.get_by_role("button", name="Confirm").click()
+    expect(manager.locator(".flash-success")).to_contain_text("Rita Rep receives Best seller.")
+    rep.goto("/incentives/awards/wall")
+    expect(rep.locator("main")).to_contain_text("Opened the month with the biggest deal")
