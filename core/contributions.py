@@ -33,7 +33,8 @@ class DashboardWidget:
     template: str
     context: dict = field(default_factory=dict)
     order: int = 100
-    wide: bool = False
+    wide: bool = False  # two columns wide unless the user narrows it
+    key: str = ""  # names the card in a user's arrangement (default: its template); set it when one template makes several cards
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,9 @@ description = _l("Accounts, teams, plugins and the home page.")
 
 @hookimpl(trylast=True)
 def register_models():
-    return MODELS + lowcode_models.MODELS
+    from .dashboard import DashboardLayout
+
+    return MODELS + lowcode_models.MODELS + [DashboardLayout]
 
 
 @hookimpl(trylast=True)

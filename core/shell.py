@@ -71,25 +71,6 @@ class Shell:
     locales = LOCALES
 
 
-def render_widgets(user) -> list[tuple]:
-    """[(widget, html)] for the home page; a widget whose template fails shows a notice instead."""
-    host = host_of(current_app)
-    cards = []
-    for plugin, widgets in host.results("dashboard_widgets", user=user):
-        for widget in widgets:
-            try:
-                if not widget.template.endswith(".html"):
-                    raise ValueError(f"widget template {widget.template!r} must be .html (autoescaped)")
-                # Flask autoescapes .html templates, so the output is safe HTML.
-                html = Markup(render_template(widget.template, **widget.context))
-            except Exception as exc:  # noqa: BLE001 - a broken widget must not break the page
-                host.record_error(plugin, "dashboard_widgets", exc)
-                html = None
-            cards.append((widget, html))
-    cards.sort(key=lambda card: card[0].order)
-    return cards
-
-
 def render_record_panels(entity: str, record) -> list[tuple]:
     """[(panel, html)] for a record's page, from `record_panels`, sorted by order then title; a
     panel whose hook or template fails shows a notice instead. The page has already checked that

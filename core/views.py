@@ -1,7 +1,7 @@
 """The core's own pages: the home dashboard and the user's account."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
@@ -9,10 +9,10 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from . import accounts
+from . import accounts, dashboard
 from .auth import PASSWORD_MAX, PASSWORD_MIN, check_current_password
 from .models import LOCALES, User
-from .shell import render_page, render_widgets
+from .shell import render_page
 from .throttle import password_throttle, seconds_to_wait
 
 bp = Blueprint("core", __name__)
@@ -20,7 +20,23 @@ bp = Blueprint("core", __name__)
 
 @bp.route("/")
 def home():
-    return render_page("core/home.html", widgets=render_widgets(current_user))
+    """The user's cards; with ?arrange=1, with the means to reorder, widen, remove and add them."""
+    cards, removed = dashboard.render(current_user)
+    return render_page("core/home.html", widgets=cards, removed=removed, arrange=request.args.get("arrange") == "1")
+
+
+@bp.route("/home/layout", methods=["POST"])
+def arrange_home():
+    """One change to the user's home page (htmx after a drag answers 204: the page is already in order)."""
+    action = request.form.get("action", "")
+    if not dashboard.change(current_user, action, key=request.form.get("key", "")[:dashboard.MAX_KEY],
+                            order=[key[:dashboard.MAX_KEY] for key in request.form.getlist("key")[:200]]):
+        abort(400, _("Unknown change to the home page."))
+    if action == "order" and request.htmx:
+        return "", 204
+    if action == "reset":
+        flash(_("Your home page shows the default cards again."), "success")
+    return redirect(url_for("core.home", arrange=1))
 
 
 class AccountForm(FlaskForm):
