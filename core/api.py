@@ -71,6 +71,7 @@ from .lowcode.processes import MoveResult, close_stays, current_stage, ensure_de
 
 # -- what the enabled plugins offer -----------------------------------------------------------------
 from .registry import agenda_items, entities, goal_targets, metric_failed, metrics
+from .charts import new_chart, room_for, svg_bytes, svg_data_url, svg_response
 from .narrowing import dimension_choices, filter_words, metric_dimensions, narrowed_metric, read_filters
 
 __all__ = [
@@ -91,4 +92,5 @@ __all__ = [
     "processes_of", "stages_of",
     "agenda_items", "entities", "goal_targets", "metric_failed", "metrics",
     "dimension_choices", "filter_words", "metric_dimensions", "narrowed_metric", "read_filters",
+    "new_chart", "room_for", "svg_bytes", "svg_data_url", "svg_response",
 ]

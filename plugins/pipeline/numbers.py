@@ -6,18 +6,14 @@ images (data URLs), with the numbers in a table beside each; each chart also has
 """
 from __future__ import annotations
 
-import base64
 import datetime
-import unicodedata
 from dataclasses import dataclass
-from xml.etree import ElementTree
 
 import peewee
 import pygal
-from flask import abort, make_response, request
+from flask import abort, request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from pygal.style import Style
 
 from core.api import (
     Process,
@@ -29,10 +25,14 @@ from core.api import (
     id_from,
     is_sqlite,
     local_sql,
+    new_chart,
     processes_of,
     render_page,
+    room_for,
     scope,
     stages_of,
+    svg_data_url,
+    svg_response,
     team_today,
     utc_time,
 )
@@ -40,15 +40,6 @@ from core.api import (
 from .entities import DEAL
 from .models import Deal, reason_labels
 from .views import _teams, bp
-
-CHART_STYLE = Style(
-    background="#ffffff", plot_background="#ffffff", foreground="#1e2430", foreground_strong="#1e2430",
-    foreground_subtle="#667085", colors=("#2458d3", "#1d7f47", "#c8322b", "#a55b00", "#6b3fb8", "#0f766e"),
-    font_family='system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif',
-    label_font_size=12, major_label_font_size=12, legend_font_size=12, value_font_size=11, title_font_size=14,
-)
-# An SVG drawn by pygal carries its own <style>; served alone (never inline in a page) it may keep it.
-CHART_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 def month_of(column, timestamp: bool = False):
@@ -234,7 +225,7 @@ def numbers():
     lost_stages, reasons = where_lost(process, period)
     stays = time_in_stage(process, period)
     rows, reps, months = funnel(process, period), per_rep(process, period), forecast(process, period)
-    pictures = {name: "data:image/svg+xml;base64," + base64.b64encode(_svg_text(drawn)).decode("ascii")
+    pictures = {name: svg_data_url(drawn)
                 for name, drawn in (("funnel", _funnel_chart(rows)), ("forecast", _forecast_chart(months)),
                                     ("reps", _reps_chart(reps)))}
     return render_page(
@@ -247,44 +238,13 @@ def numbers():
 # -- charts ---------------------------------------------------------------------------------------
 
 
-def _svg_text(chart) -> bytes:
-    """The chart as an SVG document without pygal's script (its tooltips): the numbers are in
-    the page's tables, and an SVG image runs no script anyway."""
-    tree = chart.render_tree()
-    for parent in tree.iter():
-        for child in list(parent):
-            if isinstance(child.tag, str) and child.tag.endswith("script"):
-                parent.remove(child)
-            elif isinstance(child.tag, str) and child.tag.rpartition("}")[2] == "title" and child.text == "Pygal":  # pygal's name
-                child.text = _("Chart")
-    return ('<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(tree, encoding="unicode")).encode("utf-8")
-
-
-def _svg(chart) -> object:
-    response = make_response(_svg_text(chart))
-    response.headers["Content-Type"] = "image/svg+xml; charset=utf-8"
-    response.headers["Content-Security-Policy"] = CHART_POLICY
-    response.headers["Cache-Control"] = "private, max-age=60"
-    return response
-
-
-def _chart(kind, **options):
-    return kind(js=[], style=CHART_STYLE, width=720, height=320, legend_at_bottom=True, print_values=False,
-                show_y_guides=True, margin=12, no_data_text=_("No data"), **options)
-
-
-def _room_for(labels: list[str]) -> int:
-    """Extra left margin for labels in Chinese: pygal sizes labels as if every character were as
-    narrow as a Latin one, and a CJK character is about twice as wide."""
-    wide = max((sum(1 for char in label if unicodedata.east_asian_width(char) in "WF") for label in labels), default=0)
-    return 12 + int(wide * CHART_STYLE.label_font_size * .5)
 
 
 @bp.route("/charts/<name>.svg")
 def chart(name: str):
     process = _process()
     if process is None:
-        return _svg(_chart(pygal.Bar))
+        return svg_response(new_chart(pygal.Bar))
     period = Period.read(request.args)
     if name == "funnel":
         drawn = _funnel_chart(funnel(process, period))
@@ -294,7 +254,7 @@ def chart(name: str):
         drawn = _reps_chart(per_rep(process, period))
     else:
         abort(404)
-    return _svg(drawn)
+    return svg_response(drawn)
 
 
 def _number(value) -> str:
@@ -303,14 +263,14 @@ def _number(value) -> str:
 
 def _funnel_chart(rows: list[dict]):
     labels = [row["stage"].label for row in reversed(rows)]
-    drawn = _chart(pygal.HorizontalBar, show_legend=False, value_formatter=_number, margin_left=_room_for(labels))
+    drawn = new_chart(pygal.HorizontalBar, show_legend=False, value_formatter=_number, margin_left=room_for(labels))
     drawn.x_labels = labels
     drawn.add(_("Deals"), [row["reached"] for row in reversed(rows)])
     return drawn
 
 
 def _forecast_chart(months: list[dict]):
-    drawn = _chart(pygal.Bar, value_formatter=_number, x_label_rotation=0)
+    drawn = new_chart(pygal.Bar, value_formatter=_number, x_label_rotation=0)
     drawn.x_labels = [month["month"][5:] for month in months]
     drawn.add(_("Weighted forecast"), [round(month["weighted"]) for month in months])
     drawn.add(_("Won"), [round(month["won"]) for month in months])
@@ -319,8 +279,8 @@ def _forecast_chart(months: list[dict]):
 
 def _reps_chart(reps: list[dict]):
     labels = [rep["name"] for rep in reps]
-    drawn = _chart(pygal.HorizontalBar, value_formatter=lambda v: f"{v:.0f}%", range=(0, 100), show_legend=False,
-                   margin_left=_room_for(labels))
+    drawn = new_chart(pygal.HorizontalBar, value_formatter=lambda v: f"{v:.0f}%", range=(0, 100), show_legend=False,
+                   margin_left=room_for(labels))
     drawn.x_labels = labels
     drawn.add(_("Win rate"), [rep["rate"] or 0 for rep in reps])
     return drawn
