@@ -71,6 +71,11 @@ from .lowcode.processes import MoveResult, close_stays, current_stage, ensure_de
 
 # -- what the enabled plugins offer -----------------------------------------------------------------
 from .registry import agenda_items, entities, goal_targets, metric_failed, metrics
+from .lowcode.reports import AGGREGATES as REPORT_AGGREGATES
+from .lowcode.reports import BUCKETS as REPORT_BUCKETS
+from .lowcode.reports import TEAM as TEAM_GROUP
+from .lowcode.reports import Grouping, ReportResult, ReportRow, groupable, measurable
+from .lowcode.reports import run as run_report
 from .charts import new_chart, room_for, svg_bytes, svg_data_url, svg_response
 from .narrowing import dimension_choices, filter_words, metric_dimensions, narrowed_metric, read_filters
 
@@ -93,4 +98,6 @@ __all__ = [
     "agenda_items", "entities", "goal_targets", "metric_failed", "metrics",
     "dimension_choices", "filter_words", "metric_dimensions", "narrowed_metric", "read_filters",
     "new_chart", "room_for", "svg_bytes", "svg_data_url", "svg_response",
+    "REPORT_AGGREGATES", "REPORT_BUCKETS", "TEAM_GROUP", "Grouping", "ReportResult", "ReportRow", "groupable", "measurable",
+    "run_report",
 ]

@@ -41,7 +41,7 @@ ALLOWED = {
 # Words allowed on one page only (by the end of its URL).
 PAGE_ALLOWED = {
     # The plugins' ids, beside their names: what pip and the command line call them.
-    "/admin/plugins": {"core", "pipeline", "goals", "incentives", "timemgmt"},
+    "/admin/plugins": {"core", "pipeline", "goals", "incentives", "timemgmt", "analytics"},
     # The forms' keys, beside their names: what URLs, plugins and imports call them.
     "/admin/entities/": {"pipeline", "customer", "contact", "deal", "product", "activity", "custom"},
     # "Company suffixes such as 有限公司 or Ltd": the suffix of Latin-script names that is ignored.
@@ -347,6 +347,15 @@ def seed(app, login) -> tuple[dict, dict]:
         challenge = Challenge.select().order_by(Challenge.id.desc()).first().id
         from plugins.incentives.models import Spiff
         spiff = Spiff.select().order_by(Spiff.id.desc()).first().id
+    manager.post("/analytics/reports", {"entity": "pipeline.deal", "g1": "owner", "g2": "stage", "agg": "sum", "measure": "amount",
+                                         "chart": "stacked", "name-zh_Hans_CN": "各销售赢单金额", "shared": "team"})
+    manager.post("/analytics/reports", {"entity": "pipeline.deal", "g1": "created_at", "b1": "quarter", "chart": "line",
+                                         "name-zh_Hans_CN": "按季度新增商机", "shared": "everyone"})
+    manager.post("/analytics/reports", {"entity": "pipeline.deal", "name-zh_Hans_CN": "", "shared": "world"}, expect=(400,))
+    with app.app_context():
+        from plugins.analytics.models import Report
+        report = Report.select().order_by(Report.id).first().id
+    manager.post(f"/analytics/reports/{report}/pin", {})
 
     # Forms sent back with their errors.
     for seeder, url, data in ((rep, "/records/pipeline.deal/new", {"name": "", "amount": "很多"}),
@@ -366,7 +375,7 @@ def seed(app, login) -> tuple[dict, dict]:
             "product": product, "deal": deal, "activity": activity, "deleted": gone, "process": process.id,
             "stages": {key: stage.id for key, stage in stages.items()}, "team_goal": team_goal, "rep_goal": rep_goal,
             "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award,
-            "challenge": challenge, "spiff": spiff,
+            "challenge": challenge, "spiff": spiff, "report": report,
             "upload": upload, "waiting": waiting, "rival": rival,
             "fields": {"pipeline.deal": contract, "pipeline.customer": kind_key},
             "records": {key: schema.model.select(schema.model.id).order_by(schema.model.id).first()
@@ -381,7 +390,7 @@ def seed(app, login) -> tuple[dict, dict]:
 SKIPPED_ENDPOINTS = {
     "static",  # files
     "transfer.export_csv", "transfer.export_xlsx", "transfer.errors_file",  # downloads, not pages
-    "incentives.export", "incentives.export_xlsx",
+    "incentives.export", "incentives.export_xlsx", "analytics.export_csv", "analytics.export_xlsx",
 }
 
 
@@ -397,7 +406,7 @@ def urls_of(app, ids) -> dict[str, list[str]]:
               "goal_id": ids["team_goal"], "review_id": ids["review"], "customer_id": ids["customer"],
               "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"],
               "award_id": ids["award"], "challenge_id": ids["challenge"],
-              "spiff_id": ids["spiff"]}
+              "spiff_id": ids["spiff"], "report_id": ids["report"]}
     found: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:

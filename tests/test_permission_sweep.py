@@ -103,6 +103,14 @@ CASES = {
     "/incentives/challenges/<int:challenge_id>/archive": Case([{"challenge_id": "challenge"}]),
     "/incentives/bonuses/<int:spiff_id>": Case([{"spiff_id": "spiff"}], {"name-en": "Taken", "pays": "per_unit", "amount": "1"}),
     "/incentives/bonuses/<int:spiff_id>/archive": Case([{"spiff_id": "spiff"}]),
+    # The victim's private report.
+    "/analytics/reports/<int:report_id>": Case([{"report_id": "report"}]),
+    "/analytics/reports/<int:report_id>/edit": Case([{"report_id": "report"}], {"entity": "pipeline.deal", "g1": "owner",
+                                                                                "name-en": "Taken", "shared": "everyone"}),
+    "/analytics/reports/<int:report_id>/pin": Case([{"report_id": "report"}]),
+    "/analytics/reports/<int:report_id>/delete": Case([{"report_id": "report"}]),
+    "/analytics/reports/<int:report_id>/export.csv": Case([{"report_id": "report"}]),
+    "/analytics/reports/<int:report_id>/export.xlsx": Case([{"report_id": "report"}]),
 }
 
 # Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
@@ -183,11 +191,15 @@ def make_victim(app, people, login) -> dict:
         north = Team.create(name="North")  # a team challenge is the whole team's: none of the intruders is in this one
         challenge = challenges.save(None, {"name": "Victim's push", "metric": "pipeline.won_revenue", "team": north.id,
                                            "starts": MONTH.start, "ends": MONTH.start, "target": "10"}, people.admin).id
+        from plugins.analytics.models import Report
+
+        report = Report.create(name="Victim's report", entity="pipeline.deal", groups=[{"key": "owner", "bucket": ""}],
+                               owner=people.rep.id, shared="private").id
         from plugins.incentives import spiffs
 
         spiff = spiffs.save(None, {"name": "Victim's bonus", "metric": "pipeline.deals_won", "starts": MONTH.start, "ends": MONTH.start,
                                    "pays": "per_unit", "amount": "5", "teams": [north.id]}, people.admin).id
-    return {"plan": plan, "last_month": last_month, "award": award, "challenge": challenge, "spiff": spiff,
+    return {"plan": plan, "last_month": last_month, "award": award, "challenge": challenge, "spiff": spiff, "report": report,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "credit": credit,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,

@@ -1,0 +1,1 @@
+"""The numbers: reports built in the browser, pinned to the home page."""
