@@ -29,7 +29,7 @@ from core.api import (
 
 from .models import Pin, Report
 
-CHARTS = {"bar": _l("Bars"), "stacked": _l("Stacked bars"), "line": _l("Line"), "pie": _l("Pie"), "funnel": _l("Funnel"),
+CHARTS = {"bar": _l("Bars"), "stacked": _l("Stacked bars"), "line": _l("Line chart"), "pie": _l("Pie"), "funnel": _l("Funnel"),
           "table": _l("Table only")}
 SORTS = {"value": _l("Largest first"), "value_asc": _l("Smallest first"), "group": _l("In the groups' order")}
 SHARING = {"private": _l("Only me"), "team": _l("My team"), "everyone": _l("Everyone")}
