@@ -96,7 +96,7 @@ def read(args) -> Spec:
         top = max(1, min(MAX_TOP, int(args.get("top") or 20)))
     except ValueError:
         top = 20
-    return Spec(entity, filters, groups, aggregate if measure or aggregate == "count" else "count", measure,
+    return Spec(entity, filters, groups, aggregate, measure,  # a sum without its field yet: the preview says to choose one
                 args.get("chart") if args.get("chart") in CHARTS else "bar", args.get("sort") if args.get("sort") in SORTS else "value",
                 top)
 
@@ -199,6 +199,8 @@ def save(report: Report | None, spec: Spec, values: dict, user) -> Report:
     shared = values.get("shared") if values.get("shared") in SHARING else None
     if shared is None:
         errors["shared"] = _("Choose who sees the report.")
+    if spec.aggregate != "count" and not spec.measure:
+        errors["measure"] = _("Choose a number field to add up.")
     if not spec.groups and spec.chart != "table":
         errors["g1"] = _("Group by at least one field to draw a chart, or show a table only.")
     if errors:

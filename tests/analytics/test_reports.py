@@ -32,6 +32,8 @@ def test_preview_save_drill_export_and_pin(app, people, login):
     preview = manager.get("/analytics/build?" + urlencode(BUILD))
     assert preview.status_code == 200 and 'class="report-chart"' in preview.text
     assert "Rita Rep" in preview.text and "350" in preview.text and "Olga Outsider" not in preview.text  # the manager's team only
+    swapped = manager.get("/analytics/build?" + urlencode({**BUILD, "chart": "pie"}), headers={"HX-Request": "true"})
+    assert swapped.status_code == 200 and swapped.text.lstrip().startswith('<div id="builder"') and "report-chart" in swapped.text
     report = save(manager)
     page = manager.get(f"/analytics/reports/{report}").text
     link = re.search(r'<a href="(/records/pipeline\.deal/\?[^"]+)">350</a>', page)
@@ -76,7 +78,8 @@ def test_two_people_saving_at_once_and_bad_input(app, people, login):
     with app.app_context():
         assert Report.get_by_id(report).name == "Admin's"
     for changes, message in (({"name-en": ""}, "Give the report a name"), ({"shared": "world"}, "Choose who sees the report"),
-                             ({"g1": "", "chart": "bar"}, "Group by at least one field")):
+                             ({"g1": "", "chart": "bar"}, "Group by at least one field"),
+                             ({"measure": ""}, "Choose a number field to add up.")):
         response = manager.post("/analytics/reports", data={**BUILD, "name-en": "x", "shared": "team", **changes})
         assert response.status_code == 400 and message in response.text, changes
     hostile = manager.get("/analytics/build?" + urlencode({**BUILD, "entity": "nope", "g1": "x" * 5000, "top": "1e99", "agg": "drop",
