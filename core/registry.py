@@ -241,6 +241,13 @@ def agenda_items(user, day) -> list:
     return host_of(current_app).collect("agenda_items", user=user, day=day)
 
 
+def meeting_topics(team, start, end) -> list:
+    """The points the enabled plugins suggest for a team meeting's agenda (`meeting_topics`), sorted
+    by order then title; a plugin that fails is left out and reported."""
+    topics = host_of(current_app).collect("meeting_topics", team=team, start=start, end=end)
+    return sorted(topics, key=lambda topic: (topic.order, str(topic.title)))
+
+
 def goal_targets(metric: str, filters: dict | None, user_ids, start, end) -> dict:
     """{user_id: target} of the users' goals for `metric` (narrowed to `filters`) over exactly
     start..end, as the enabled plugins answer `goal_targets`; a plugin that fails is left out."""

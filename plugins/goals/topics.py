@@ -1,0 +1,30 @@
+"""The goals' point for a team meeting (`meeting_topics`): the team's goals and its reps' goals
+running on the meeting's day whose forecast falls short (at risk or behind). A fixed number of
+queries: the goals, their owners, and one grouped query per metric they count."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from core.api import Topic, User
+
+from .models import Goal
+from .progress import measure
+from .services import owner_lookup, owner_of, title
+
+SHORT = ("at_risk", "behind")
+
+
+def topics(team, start, end) -> list[Topic]:
+    members = User.select(User.id).where(User.team == team.id)
+    goals = list(Goal.select().where((Goal.owner_user.in_(members)) | (Goal.owner_team == team.id), Goal.archived_at.is_null(),
+                                     Goal.start <= end, Goal.end >= end).order_by(Goal.end, Goal.id))
+    progress = measure(goals, end)
+    short = [goal for goal in goals if progress[goal.id].status in SHORT]
+    if not short:
+        return []
+    users, teams = owner_lookup(short)
+    lines = tuple((f"{title(goal, owner_of(goal, users, teams))}: {progress[goal.id].status_label} · "
+                   f"{progress[goal.id].percent}% / {progress[goal.id].forecast:,.0f}", url_for("goals.goal", goal_id=goal.id))
+                  for goal in short[:20])
+    return [Topic("goals.at_risk", str(_l("Goals at risk")), lines=lines, order=20)]

@@ -1,0 +1,77 @@
+"""The team plugin's hook implementations."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from core.api import AgendaItem, AuditTerms, DashboardWidget, NavItem, hookimpl
+
+label = _l("Team")
+description = _l("Team meetings with an agenda from the data, action items on their owners' day.")
+
+
+@hookimpl
+def register_models():
+    from .models import MODELS
+
+    return MODELS
+
+
+@hookimpl
+def register_migrations():
+    return Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def register_blueprints():
+    from . import views
+
+    return [views.bp]
+
+
+@hookimpl
+def describe_audit():
+    from .services import ACTION_LABELS
+
+    return AuditTerms(actions=ACTION_LABELS, subjects={"team": _l("Team meetings")},
+                      changes={"rhythm_days": _l("Meets every (days)"), "one_to_one_weeks": _l("One-to-one every (weeks)"),
+                               "hide_private_notes": _l("Private notes hidden from the rep")})
+
+
+@hookimpl
+def nav_items(user):
+    return [NavItem(_l("Team"), "team.index", icon="users", order=45)]
+
+
+@hookimpl
+def meeting_topics(team, start, end):
+    from .services import carried_actions
+
+    return carried_actions(team, start, end)
+
+
+@hookimpl
+def agenda_items(user, day):
+    from flask import url_for
+
+    from .services import my_open_actions
+
+    return [AgendaItem(title=action.title, url=url_for("team.action", action_id=action.id), kind=str(_l("Action")),
+                       overdue=action.due < day) for action in my_open_actions(user, day)]
+
+
+@hookimpl
+def dashboard_widgets(user):
+    from .services import my_open_actions
+
+    actions = my_open_actions(user)
+    return [DashboardWidget(_l("My actions"), "team/widget.html", {"actions": actions[:5], "more": len(actions) - 5}, order=30)] \
+        if actions else []
+
+
+@hookimpl
+def demo_data(team, rng):
+    from .demo import create
+
+    create(team, rng)
