@@ -41,7 +41,7 @@ ALLOWED = {
 # Words allowed on one page only (by the end of its URL).
 PAGE_ALLOWED = {
     # The plugins' ids, beside their names: what pip and the command line call them.
-    "/admin/plugins": {"core", "pipeline", "goals", "incentives", "timemgmt"},
+    "/admin/plugins": {"core", "pipeline", "goals", "incentives", "timemgmt", "team"},
     # The forms' keys, beside their names: what URLs, plugins and imports call them.
     "/admin/entities/": {"pipeline", "customer", "contact", "deal", "product", "activity", "custom"},
     # "Company suffixes such as 有限公司 or Ltd": the suffix of Latin-script names that is ignored.
@@ -333,6 +333,16 @@ def seed(app, login) -> tuple[dict, dict]:
     manager.post(f"/incentives/awards/{teamwork}/{last_month}/give", {"user": str(people.colleague.id), "note": "帮助同事签单"})
     manager.post(f"/incentives/awards/{award}/{last_month}/give", {"user": str(people.rep.id), "note": ""})
     admin.post("/incentives/awards/new", {"name-zh_Hans_CN": "", "kind": "top", "top": "零"}, expect=(400,))
+    # A team meeting with its agenda from the data, a topic, a decision and an action of the rep's.
+    meeting = made_id(manager.post(f"/team/teams/{people.team.id}/meetings", {"day": datetime.date.today().isoformat()}))
+    manager.post(f"/team/meetings/{meeting}/topics", {"title": "展会准备"})
+    manager.post(f"/team/meetings/{meeting}/decisions", {"text": "每周拜访两次客户"})
+    manager.post(f"/team/meetings/{meeting}/actions", {"title": "整理客户案例", "owner": str(people.rep.id),
+                                                       "due": datetime.date.today().isoformat()})
+    manager.post(f"/team/meetings/{meeting}/actions", {"title": "", "owner": "", "due": ""}, expect=(400,))
+    with app.app_context():
+        from plugins.team.models import ActionItem
+        team_action = ActionItem.select().order_by(ActionItem.id.desc()).first().id
 
     # Forms sent back with their errors.
     for seeder, url, data in ((rep, "/records/pipeline.deal/new", {"name": "", "amount": "很多"}),
@@ -352,7 +362,7 @@ def seed(app, login) -> tuple[dict, dict]:
             "product": product, "deal": deal, "activity": activity, "deleted": gone, "process": process.id,
             "stages": {key: stage.id for key, stage in stages.items()}, "team_goal": team_goal, "rep_goal": rep_goal,
             "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award,
-            "upload": upload, "waiting": waiting, "rival": rival,
+            "upload": upload, "waiting": waiting, "rival": rival, "meeting": meeting, "team_action": team_action,
             "fields": {"pipeline.deal": contract, "pipeline.customer": kind_key},
             "records": {key: schema.model.select(schema.model.id).order_by(schema.model.id).first()
                         for key, schema in all_entities().items()},
@@ -380,7 +390,7 @@ def urls_of(app, ids) -> dict[str, list[str]]:
     single = {"process_id": ids["process"], "team_id": people.team.id, "user_id": people.rep.id,
               "goal_id": ids["team_goal"], "review_id": ids["review"], "customer_id": ids["customer"],
               "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"],
-              "award_id": ids["award"]}
+              "award_id": ids["award"], "meeting_id": ids["meeting"], "action_id": ids["team_action"]}
     found: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:

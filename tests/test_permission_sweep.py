@@ -95,6 +95,22 @@ CASES = {
     "/incentives/awards/<int:award_id>": Case([{"award_id": "award"}], {"name-en": "Taken", "kind": "nominated"}),
     "/incentives/awards/<int:award_id>/<period>/give": Case([{"award_id": "award", "period": "last_month"}],
                                                            {"user": "rep_id", "note": "Mine"}),
+    # The East team's meeting (its manager's), a topic of it, and an action of the victim's from it.
+    "/team/teams/<int:team_id>/meetings": Case([{"team_id": "team"}], {"day": "2030-01-01"}),
+    "/team/teams/<int:team_id>/settings": Case([{"team_id": "team"}], {"rhythm_days": "3", "one_to_one_weeks": "1"}),
+    "/team/meetings/<int:meeting_id>": Case([{"meeting_id": "meeting"}]),
+    "/team/meetings/<int:meeting_id>/print": Case([{"meeting_id": "meeting"}]),
+    "/team/meetings/<int:meeting_id>/topics": Case([{"meeting_id": "meeting"}], {"title": "Taken"}),
+    "/team/meetings/<int:meeting_id>/order": Case([{"meeting_id": "meeting"}], {"order": "topic"}),
+    "/team/meetings/<int:meeting_id>/topics/<int:topic_id>/notes": Case([{"meeting_id": "meeting", "topic_id": "topic"}],
+                                                                         {"notes": "Taken"}),
+    "/team/meetings/<int:meeting_id>/topics/<int:topic_id>/delete": Case([{"meeting_id": "meeting", "topic_id": "topic"}]),
+    "/team/meetings/<int:meeting_id>/decisions": Case([{"meeting_id": "meeting"}], {"text": "Taken"}),
+    "/team/meetings/<int:meeting_id>/actions": Case([{"meeting_id": "meeting"}],
+                                                    {"title": "Taken", "owner": "rep_id", "due": "2030-01-01"}),
+    "/team/meetings/<int:meeting_id>/close": Case([{"meeting_id": "meeting"}], {"notes": "Taken"}),
+    "/team/actions/<int:action_id>": Case([{"action_id": "action"}]),
+    "/team/actions/<int:action_id>/done": Case([{"action_id": "action"}]),
 }
 
 # Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
@@ -167,7 +183,12 @@ def make_victim(app, people, login) -> dict:
 
         award = awards.save_award(None, {"name": "Victim's award", "kind": "nominated", "period": "month", "team": people.team.id},
                                   people.admin).id
-    return {"plan": plan, "last_month": last_month, "award": award,
+        from plugins.team import services as team_services
+
+        meeting = team_services.open_meeting(people.team, MONTH.start, people.manager)
+        topic = team_services.add_topic(meeting, "Victim's topic").id
+        action = team_services.add_action(meeting, "Victim's action", people.rep.id, MONTH.start, None, people.manager).id
+    return {"meeting": meeting.id, "topic": topic, "action": action, "plan": plan, "last_month": last_month, "award": award,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,
             "lost_stage": stages["lost"].id, "first_stage": stages["first_contact"].id, "team": people.team.id, "rep_id": people.rep.id}
