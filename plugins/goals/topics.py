@@ -24,7 +24,9 @@ def topics(team, start, end) -> list[Topic]:
     if not short:
         return []
     users, teams = owner_lookup(short)
-    lines = tuple((f"{title(goal, owner_of(goal, users, teams))}: {progress[goal.id].status_label} · "
-                   f"{progress[goal.id].percent}% / {progress[goal.id].forecast:,.0f}", url_for("goals.goal", goal_id=goal.id))
+    lines = tuple((str(_l("%(goal)s: %(status)s, %(percent)d%% done, forecast %(forecast)s of %(target)s",
+                          goal=title(goal, owner_of(goal, users, teams)), status=progress[goal.id].status_label,
+                          percent=progress[goal.id].percent, forecast=f"{progress[goal.id].forecast:,.0f}",
+                          target=f"{progress[goal.id].target:,.0f}")), url_for("goals.goal", goal_id=goal.id))
                   for goal in short[:20])
     return [Topic("goals.at_risk", str(_l("Goals at risk")), lines=lines, order=20)]

@@ -70,7 +70,7 @@ def dashboard_widgets(user):
         if actions else []
 
 
-@hookimpl
+@hookimpl(trylast=True)  # after the plugins whose data the agendas show
 def demo_data(team, rng):
     from .demo import create
 
