@@ -340,9 +340,16 @@ def seed(app, login) -> tuple[dict, dict]:
     manager.post(f"/team/meetings/{meeting}/actions", {"title": "整理客户案例", "owner": str(people.rep.id),
                                                        "due": datetime.date.today().isoformat()})
     manager.post(f"/team/meetings/{meeting}/actions", {"title": "", "owner": "", "due": ""}, expect=(400,))
+    one_to_one = made_id(manager.post(f"/team/people/{people.rep.id}/one-to-ones", {}))
+    rep.post(f"/team/one-to-ones/{one_to_one}/topics", {"text": "报价审批太慢"})
+    rep.post(f"/team/one-to-ones/{one_to_one}/mine", {"pulse": "4", "rep_concerns": "报表太多"})
+    manager.post(f"/team/one-to-ones/{one_to_one}", {"went_well": "签了两单", "private_notes": "注意压力", "held": "y"})
+    manager.post(f"/team/one-to-ones/{one_to_one}/actions", {"title": "陪访两次", "owner": str(people.rep.id),
+                                                              "due": datetime.date.today().isoformat()})
+    rep.post(f"/team/one-to-ones/{one_to_one}/mine", {"pulse": "九"}, expect=(400,))
     with app.app_context():
         from plugins.team.models import ActionItem
-        team_action = ActionItem.select().order_by(ActionItem.id.desc()).first().id
+        team_action = ActionItem.select().where(ActionItem.meeting.is_null(False)).order_by(ActionItem.id.desc()).first().id
 
     # Forms sent back with their errors.
     for seeder, url, data in ((rep, "/records/pipeline.deal/new", {"name": "", "amount": "很多"}),
@@ -362,7 +369,7 @@ def seed(app, login) -> tuple[dict, dict]:
             "product": product, "deal": deal, "activity": activity, "deleted": gone, "process": process.id,
             "stages": {key: stage.id for key, stage in stages.items()}, "team_goal": team_goal, "rep_goal": rep_goal,
             "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award,
-            "upload": upload, "waiting": waiting, "rival": rival, "meeting": meeting, "team_action": team_action,
+            "upload": upload, "waiting": waiting, "rival": rival, "meeting": meeting, "team_action": team_action, "one_to_one": one_to_one,
             "fields": {"pipeline.deal": contract, "pipeline.customer": kind_key},
             "records": {key: schema.model.select(schema.model.id).order_by(schema.model.id).first()
                         for key, schema in all_entities().items()},
@@ -390,7 +397,8 @@ def urls_of(app, ids) -> dict[str, list[str]]:
     single = {"process_id": ids["process"], "team_id": people.team.id, "user_id": people.rep.id,
               "goal_id": ids["team_goal"], "review_id": ids["review"], "customer_id": ids["customer"],
               "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"],
-              "award_id": ids["award"], "meeting_id": ids["meeting"], "action_id": ids["team_action"]}
+              "award_id": ids["award"], "meeting_id": ids["meeting"], "action_id": ids["team_action"],
+              "one_to_one_id": ids["one_to_one"]}
     found: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:

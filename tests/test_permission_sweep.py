@@ -111,6 +111,13 @@ CASES = {
     "/team/meetings/<int:meeting_id>/close": Case([{"meeting_id": "meeting"}], {"notes": "Taken"}),
     "/team/actions/<int:action_id>": Case([{"action_id": "action"}]),
     "/team/actions/<int:action_id>/done": Case([{"action_id": "action"}]),
+    # The victim's one-to-one with the East manager.
+    "/team/people/<int:user_id>/one-to-ones": Case([{"user_id": "rep_id"}], {"day": "2030-01-01"}),
+    "/team/one-to-ones/<int:one_to_one_id>": Case([{"one_to_one_id": "one_to_one"}], {"went_well": "Taken"}),
+    "/team/one-to-ones/<int:one_to_one_id>/mine": Case([{"one_to_one_id": "one_to_one"}], {"pulse": "5"}),
+    "/team/one-to-ones/<int:one_to_one_id>/topics": Case([{"one_to_one_id": "one_to_one"}], {"text": "Taken"}),
+    "/team/one-to-ones/<int:one_to_one_id>/actions": Case([{"one_to_one_id": "one_to_one"}],
+                                                          {"title": "Taken", "owner": "rep_id", "due": "2030-01-01"}),
 }
 
 # Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
@@ -188,7 +195,11 @@ def make_victim(app, people, login) -> dict:
         meeting = team_services.open_meeting(people.team, MONTH.start, people.manager)
         topic = team_services.add_topic(meeting, "Victim's topic").id
         action = team_services.add_action(meeting, "Victim's action", people.rep.id, MONTH.start, None, people.manager).id
-    return {"meeting": meeting.id, "topic": topic, "action": action, "plan": plan, "last_month": last_month, "award": award,
+        from plugins.team import oneonones
+
+        one_to_one = oneonones.open_one(people.rep, MONTH.start, people.manager).id
+    return {"one_to_one": one_to_one, "meeting": meeting.id, "topic": topic, "action": action,
+            "plan": plan, "last_month": last_month, "award": award,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,
             "lost_stage": stages["lost"].id, "first_stage": stages["first_contact"].id, "team": people.team.id, "rep_id": people.rep.id}

@@ -25,7 +25,7 @@ def register_migrations():
 
 @hookimpl
 def register_blueprints():
-    from . import views
+    from . import one_to_one_views, views  # noqa: F401 - routes
 
     return [views.bp]
 
@@ -55,10 +55,15 @@ def meeting_topics(team, start, end):
 def agenda_items(user, day):
     from flask import url_for
 
+    from .oneonones import overview
     from .services import my_open_actions
 
-    return [AgendaItem(title=action.title, url=url_for("team.action", action_id=action.id), kind=str(_l("Action")),
-                       overdue=action.due < day) for action in my_open_actions(user, day)]
+    items = [AgendaItem(title=action.title, url=url_for("team.action", action_id=action.id), kind=str(_l("Action")),
+                        overdue=action.due < day) for action in my_open_actions(user, day)]
+    if user.may("lead_teams"):
+        items += [AgendaItem(title=str(_l("One-to-one with %(name)s is due", name=row["person"].name)), url=url_for("team.one_to_ones"),
+                             kind=str(_l("One-to-one")), overdue=row["due_by"] < day) for row in overview(user) if row["due"]]
+    return items
 
 
 @hookimpl
