@@ -347,6 +347,22 @@ def seed(app, login) -> tuple[dict, dict]:
     manager.post(f"/team/one-to-ones/{one_to_one}/actions", {"title": "陪访两次", "owner": str(people.rep.id),
                                                               "due": datetime.date.today().isoformat()})
     rep.post(f"/team/one-to-ones/{one_to_one}/mine", {"pulse": "九"}, expect=(400,))
+    # Training: a skill of the funnel, a course building it, assigned, assessed and completed.
+    admin.post("/team/training/skills", {"name-zh_Hans_CN": "促成成交", "name-en": "", "metric": "pipeline.quotes"})
+    with app.app_context():
+        from plugins.team.models import Skill
+        skill = Skill.select().order_by(Skill.id.desc()).first().id
+    admin.post("/team/training/courses/new", {"name-zh_Hans_CN": "谈判技巧", "name-en": "", "kind": "talk", "hours": "3",
+                                              "cost": "800", "currency": "CNY", "skills": str(skill)})
+    admin.post("/team/training/courses/new", {"name-zh_Hans_CN": "", "kind": "fair", "hours": "三"}, expect=(400,))
+    with app.app_context():
+        from plugins.team.models import Assignment, Course
+        course = Course.select().order_by(Course.id.desc()).first().id
+    manager.post("/team/training/assign", {"user": str(people.rep.id), "course": str(course), "due": "2030-01-01", "reason": "报价转化低"})
+    manager.post(f"/team/people/{people.rep.id}/skills", {"skill": str(skill), "level": "3", "note": "进步明显"})
+    with app.app_context():
+        assignment = Assignment.select().order_by(Assignment.id.desc()).first().id
+    rep.post(f"/team/training/assignments/{assignment}/complete", {"feedback": "很有用"})
     with app.app_context():
         from plugins.team.models import ActionItem
         team_action = ActionItem.select().where(ActionItem.meeting.is_null(False)).order_by(ActionItem.id.desc()).first().id
@@ -369,7 +385,8 @@ def seed(app, login) -> tuple[dict, dict]:
             "product": product, "deal": deal, "activity": activity, "deleted": gone, "process": process.id,
             "stages": {key: stage.id for key, stage in stages.items()}, "team_goal": team_goal, "rep_goal": rep_goal,
             "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award,
-            "upload": upload, "waiting": waiting, "rival": rival, "meeting": meeting, "team_action": team_action, "one_to_one": one_to_one,
+            "upload": upload, "waiting": waiting, "rival": rival, "meeting": meeting, "team_action": team_action,
+            "one_to_one": one_to_one, "course": course, "assignment": assignment,
             "fields": {"pipeline.deal": contract, "pipeline.customer": kind_key},
             "records": {key: schema.model.select(schema.model.id).order_by(schema.model.id).first()
                         for key, schema in all_entities().items()},
@@ -398,7 +415,7 @@ def urls_of(app, ids) -> dict[str, list[str]]:
               "goal_id": ids["team_goal"], "review_id": ids["review"], "customer_id": ids["customer"],
               "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"],
               "award_id": ids["award"], "meeting_id": ids["meeting"], "action_id": ids["team_action"],
-              "one_to_one_id": ids["one_to_one"]}
+              "one_to_one_id": ids["one_to_one"], "course_id": ids["course"], "assignment_id": ids["assignment"]}
     found: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:

@@ -118,6 +118,12 @@ CASES = {
     "/team/one-to-ones/<int:one_to_one_id>/topics": Case([{"one_to_one_id": "one_to_one"}], {"text": "Taken"}),
     "/team/one-to-ones/<int:one_to_one_id>/actions": Case([{"one_to_one_id": "one_to_one"}],
                                                           {"title": "Taken", "owner": "rep_id", "due": "2030-01-01"}),
+    # The victim's development page, a course of the catalogue (admins') and the victim's assignment of it.
+    "/team/people/<int:user_id>": Case([{"user_id": "rep_id"}]),
+    "/team/people/<int:user_id>/skills": Case([{"user_id": "rep_id"}], {"skill": "skill", "level": "5"}),
+    "/team/training/courses/<int:course_id>": Case([{"course_id": "course"}], {"name-en": "Taken", "kind": "course"}),
+    "/team/training/assignments/<int:assignment_id>": Case([{"assignment_id": "assignment"}]),
+    "/team/training/assignments/<int:assignment_id>/complete": Case([{"assignment_id": "assignment"}], {"feedback": "Taken"}),
 }
 
 # Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
@@ -198,7 +204,14 @@ def make_victim(app, people, login) -> dict:
         from plugins.team import oneonones
 
         one_to_one = oneonones.open_one(people.rep, MONTH.start, people.manager).id
-    return {"one_to_one": one_to_one, "meeting": meeting.id, "topic": topic, "action": action,
+        from plugins.team import training
+
+        skill = training.save_skill({"name": "Closing", "labels": {}, "metric": "pipeline.quotes"}, people.admin).id
+        course = training.save_course(None, {"name": "Closing the deal", "labels": {}, "kind": "course", "hours": "6", "cost": "100",
+                                             "skills": [skill]}, people.admin)
+        assignment = training.assign(course.id, people.rep, None, "", people.manager).id
+    return {"one_to_one": one_to_one, "skill": skill, "course": course.id, "assignment": assignment,
+            "meeting": meeting.id, "topic": topic, "action": action,
             "plan": plan, "last_month": last_month, "award": award,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,

@@ -115,4 +115,68 @@ class ActionItem(BaseModel):
         indexes = ((("owner", "done_at", "due"), False),)
 
 
-MODELS = [TeamSetting, Meeting, MeetingTopic, Decision, OneToOne, SharedTopic, ActionItem]
+class Skill(BaseModel):
+    """A skill reps are assessed on; `metric` is the funnel step it helps (quotes: turning quotes
+    into wins), so a rep weak at that step is offered the courses that build it."""
+
+    name = peewee.CharField(max_length=120)
+    labels = json_field(default=dict)  # {locale: name}
+    metric = peewee.CharField(max_length=100, null=True)
+    archived_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "team_skill"
+
+
+class Course(BaseModel):
+    """A course, an expert talk or a trade fair of the catalogue."""
+
+    name = peewee.CharField(max_length=200)
+    labels = json_field(default=dict)
+    kind = peewee.CharField(max_length=10, default="course")  # course, talk, fair
+    external = peewee.BooleanField(default=False)
+    hours = peewee.DecimalField(max_digits=8, decimal_places=1, default=0)
+    cost = peewee.DecimalField(max_digits=14, decimal_places=2, default=0)
+    currency = peewee.CharField(max_length=3, default="CNY")
+    skills = json_field(default=list)  # ids of the skills it builds
+    created_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = peewee.DateTimeField(default=utcnow)
+    archived_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "team_course"
+
+
+class Assignment(BaseModel):
+    """A course given to a rep: by whom, by when, why (the numbers behind a suggestion), and how it went."""
+
+    course = peewee.ForeignKeyField(Course, on_delete="CASCADE", backref="+")
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    due = peewee.DateField(null=True)
+    reason = peewee.TextField(default="")
+    assigned_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    assigned_at = peewee.DateTimeField(default=utcnow)
+    completed_at = peewee.DateTimeField(null=True)
+    feedback = peewee.TextField(default="")
+
+    class Meta:
+        table_name = "team_assignment"
+        indexes = ((("user", "completed_at"), False),)
+
+
+class SkillRating(BaseModel):
+    """A manager's assessment of a rep's skill on a scale of 1 to 5, kept as a history."""
+
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    skill = peewee.ForeignKeyField(Skill, on_delete="CASCADE", backref="+")
+    level = peewee.IntegerField()
+    note = peewee.CharField(max_length=500, default="")
+    assessed_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    assessed_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "team_skill_rating"
+        indexes = ((("user", "skill", "assessed_at"), False),)
+
+
+MODELS = [TeamSetting, Meeting, MeetingTopic, Decision, OneToOne, SharedTopic, ActionItem, Skill, Course, Assignment, SkillRating]

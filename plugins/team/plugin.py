@@ -25,7 +25,7 @@ def register_migrations():
 
 @hookimpl
 def register_blueprints():
-    from . import one_to_one_views, views  # noqa: F401 - routes
+    from . import one_to_one_views, training_views, views  # noqa: F401 - routes
 
     return [views.bp]
 
@@ -33,8 +33,9 @@ def register_blueprints():
 @hookimpl
 def describe_audit():
     from .services import ACTION_LABELS
+    from .training import ACTION_LABELS as TRAINING_LABELS
 
-    return AuditTerms(actions=ACTION_LABELS, subjects={"team": _l("Team meetings")},
+    return AuditTerms(actions={**ACTION_LABELS, **TRAINING_LABELS}, subjects={"team": _l("Team meetings")},
                       changes={"rhythm_days": _l("Meets every (days)"), "one_to_one_weeks": _l("One-to-one every (weeks)"),
                                "hide_private_notes": _l("Private notes hidden from the rep")})
 

@@ -41,6 +41,15 @@ class TeamData(SimpleNamespace):
                                                                                 "due_at": utcnow() - datetime.timedelta(days=2)})
             return activity.id
 
+    def quotes(self, owner, count) -> None:
+        """`count` quotes the owner sent five days ago."""
+        with self.app.test_request_context():
+            customer, _ = records.save(get_entity("pipeline.customer"), owner, {"name": f"Quoted by {owner.name}"})
+            for number in range(count):
+                activity, _ = records.save(get_entity("pipeline.activity"), owner, {"subject": f"Quote {number}", "kind": "quote",
+                                                                                    "customer": customer.id})
+                Activity.update(done_at=utcnow() - datetime.timedelta(days=5)).where(Activity.id == activity.id).execute()
+
     def goal(self, owner, target) -> int:
         with self.app.app_context():
             start = TODAY.replace(day=1)
