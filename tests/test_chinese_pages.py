@@ -34,6 +34,7 @@ ALLOWED = {
     "CSV", "csv", "Excel", "xlsx",  # file formats and their extensions (“Excel（.xlsx）”, 客户.csv)
     "UTF", "GB", "GBK", "Big", "Shift", "JIS", "EUC", "KR", "Windows", "ISO",  # encodings' names (Big5, Shift JIS...)
     "MB",  # a unit (文件最大 16 MB)
+    "JPEG", "PNG", "WebP", "png",  # image formats and an uploaded photo's extension (its alt text: 合影.png)
     "English",  # the language switch names each language in its own language
     "CNY", "USD", "EUR", "HKD", "JPY", "GBP",  # ISO currency codes (the currency picker: "CNY ¥")
     "SMART",  # the goal-setting method, known in Chinese by its English acronym (SMART 原则)
@@ -363,6 +364,17 @@ def seed(app, login) -> tuple[dict, dict]:
     with app.app_context():
         assignment = Assignment.select().order_by(Assignment.id.desc()).first().id
     rep.post(f"/team/training/assignments/{assignment}/complete", {"feedback": "很有用"})
+    # Team-building: an activity with a photo, a refused upload, and a thank-you.
+    outing = made_id(rep.post("/team/together/new", {"name": "团建徒步", "kind": "activity", "day": "2026-05-01",
+                                                     "team": str(people.team.id), "members": str(people.colleague.id), "notes": "带水"}))
+    rep.post(f"/team/together/{outing}/photos", {"photo": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(32)), "合影.png")},
+             content_type="multipart/form-data")
+    rep.post(f"/team/together/{outing}/photos", {"photo": (io.BytesIO(b"not an image"), "合影.png")},
+             content_type="multipart/form-data", expect=(400,))
+    with app.app_context():
+        from plugins.team.models import Photo
+        photo = Photo.select().order_by(Photo.id.desc()).first().id
+    rep.post("/team/thanks", {"to": str(people.colleague.id), "note": "谢谢你帮我跟进客户"})
     with app.app_context():
         from plugins.team.models import ActionItem
         team_action = ActionItem.select().where(ActionItem.meeting.is_null(False)).order_by(ActionItem.id.desc()).first().id
@@ -387,6 +399,7 @@ def seed(app, login) -> tuple[dict, dict]:
             "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award,
             "upload": upload, "waiting": waiting, "rival": rival, "meeting": meeting, "team_action": team_action,
             "one_to_one": one_to_one, "course": course, "assignment": assignment,
+            "outing": outing, "photo": photo,
             "fields": {"pipeline.deal": contract, "pipeline.customer": kind_key},
             "records": {key: schema.model.select(schema.model.id).order_by(schema.model.id).first()
                         for key, schema in all_entities().items()},
@@ -400,6 +413,7 @@ def seed(app, login) -> tuple[dict, dict]:
 SKIPPED_ENDPOINTS = {
     "static",  # files
     "transfer.export_csv", "transfer.export_xlsx", "transfer.errors_file", "incentives.export",  # downloads, not pages
+    "team.photo",  # an image
 }
 
 
@@ -415,7 +429,8 @@ def urls_of(app, ids) -> dict[str, list[str]]:
               "goal_id": ids["team_goal"], "review_id": ids["review"], "customer_id": ids["customer"],
               "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"],
               "award_id": ids["award"], "meeting_id": ids["meeting"], "action_id": ids["team_action"],
-              "one_to_one_id": ids["one_to_one"], "course_id": ids["course"], "assignment_id": ids["assignment"]}
+              "one_to_one_id": ids["one_to_one"], "course_id": ids["course"], "assignment_id": ids["assignment"],
+              "event_id": ids["outing"], "photo_id": ids["photo"]}
     found: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:

@@ -124,6 +124,10 @@ CASES = {
     "/team/training/courses/<int:course_id>": Case([{"course_id": "course"}], {"name-en": "Taken", "kind": "course"}),
     "/team/training/assignments/<int:assignment_id>": Case([{"assignment_id": "assignment"}]),
     "/team/training/assignments/<int:assignment_id>/complete": Case([{"assignment_id": "assignment"}], {"feedback": "Taken"}),
+    # A project the victim runs alone (across teams, so no teammate sees it), and its photo.
+    "/team/together/<int:event_id>": Case([{"event_id": "event"}]),
+    "/team/together/<int:event_id>/photos": Case([{"event_id": "event"}]),
+    "/team/photos/<int:photo_id>": Case([{"photo_id": "photo"}]),
 }
 
 # Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
@@ -210,7 +214,12 @@ def make_victim(app, people, login) -> dict:
         course = training.save_course(None, {"name": "Closing the deal", "labels": {}, "kind": "course", "hours": "6", "cost": "100",
                                              "skills": [skill]}, people.admin)
         assignment = training.assign(course.id, people.rep, None, "", people.manager).id
-    return {"one_to_one": one_to_one, "skill": skill, "course": course.id, "assignment": assignment,
+        from plugins.team import together
+        from plugins.team.models import Photo
+
+        event = together.create({"name": "Victim's project", "kind": "project", "day": MONTH.start, "team": None}, people.rep).id
+        photo = Photo.create(event=event, filename="victim.png", stored="victim.png", content_type="image/png", size=1).id
+    return {"event": event, "photo": photo, "one_to_one": one_to_one, "skill": skill, "course": course.id, "assignment": assignment,
             "meeting": meeting.id, "topic": topic, "action": action,
             "plan": plan, "last_month": last_month, "award": award,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,

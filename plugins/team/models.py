@@ -179,4 +179,57 @@ class SkillRating(BaseModel):
         indexes = ((("user", "skill", "assessed_at"), False),)
 
 
-MODELS = [TeamSetting, Meeting, MeetingTopic, Decision, OneToOne, SharedTopic, ActionItem, Skill, Course, Assignment, SkillRating]
+class TeamEvent(BaseModel):
+    """A team activity or a joint project; with no team, a project across teams."""
+
+    team = peewee.ForeignKeyField(Team, null=True, on_delete="CASCADE", backref="+")
+    kind = peewee.CharField(max_length=10, default="activity")  # activity, project
+    name = peewee.CharField(max_length=200)
+    day = peewee.DateField()
+    notes = peewee.TextField(default="")
+    created_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "team_event"
+
+
+class EventMember(BaseModel):
+    event = peewee.ForeignKeyField(TeamEvent, on_delete="CASCADE", backref="+")
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+
+    class Meta:
+        table_name = "team_event_member"
+        indexes = ((("event", "user"), True),)
+
+
+class Photo(BaseModel):
+    """A photo of a team event: the file is kept in the instance folder under `stored`."""
+
+    event = peewee.ForeignKeyField(TeamEvent, on_delete="CASCADE", backref="+")
+    filename = peewee.CharField(max_length=255)
+    stored = peewee.CharField(max_length=64)
+    content_type = peewee.CharField(max_length=40)
+    size = peewee.IntegerField()
+    uploaded_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    uploaded_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "team_photo"
+
+
+class Thanks(BaseModel):
+    """A colleague thanked by another, with a short note."""
+
+    sender = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    receiver = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    note = peewee.CharField(max_length=300)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "team_thanks"
+        indexes = ((("receiver", "created_at"), False),)
+
+
+MODELS = [TeamSetting, Meeting, MeetingTopic, Decision, OneToOne, SharedTopic, ActionItem, Skill, Course, Assignment, SkillRating,
+          TeamEvent, EventMember, Photo, Thanks]

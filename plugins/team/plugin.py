@@ -25,7 +25,7 @@ def register_migrations():
 
 @hookimpl
 def register_blueprints():
-    from . import one_to_one_views, training_views, views  # noqa: F401 - routes
+    from . import one_to_one_views, together_views, training_views, views  # noqa: F401 - routes
 
     return [views.bp]
 

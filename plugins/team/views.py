@@ -57,7 +57,11 @@ def index():
         past = services.history(team)
         teams.append({"team": team, "meetings": past, "next": services.next_day(team, past[0] if past else None),
                       "setting": services.setting(team)})
-    return render_page("team/index.html", teams=teams, actions=services.my_open_actions(current_user), today=team_today())
+    from . import together
+
+    team_ids = sorted({shown["team"].id for shown in teams} | ({current_user.team_id} if current_user.team_id else set()))
+    return render_page("team/index.html", teams=teams, actions=services.my_open_actions(current_user), today=team_today(),
+                       thanks=together.recent_thanks(team_ids), colleagues=together.colleagues(current_user))
 
 
 @bp.route("/teams/<int:team_id>/meetings", methods=["POST"])
