@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.api import AgendaItem, AuditTerms, DashboardWidget, NavItem, hookimpl
+from core.api import AgendaItem, AuditTerms, Metric, NavItem, hookimpl
 
 label = _l("Team")
 description = _l("Team meetings with an agenda from the data, action items on their owners' day.")
@@ -69,11 +69,21 @@ def agenda_items(user, day):
 
 @hookimpl
 def dashboard_widgets(user):
-    from .services import my_open_actions
+    from .widgets import widgets
 
-    actions = my_open_actions(user)
-    return [DashboardWidget(_l("My actions"), "team/widget.html", {"actions": actions[:5], "more": len(actions) - 5}, order=30)] \
-        if actions else []
+    return widgets(user)
+
+
+@hookimpl
+def register_metrics():
+    from .metrics import actions_on_time, one_to_ones_held, training_hours
+
+    return [Metric("team.training_hours", _l("Training hours"), training_hours, unit="hours",
+                   description=_l("The hours of the courses completed in the range.")),
+            Metric("team.one_to_ones_held", _l("One-to-ones held"), one_to_ones_held,
+                   description=_l("The rep's one-to-ones held on a day of the range.")),
+            Metric("team.actions_on_time", _l("Actions closed on time"), actions_on_time,
+                   description=_l("Meeting and one-to-one actions due in the range and closed by their due day."))]
 
 
 @hookimpl(trylast=True)  # after the plugins whose data the agendas show

@@ -108,7 +108,7 @@ def open_meeting(team, day: datetime.date, user) -> Meeting:
 
 def carried_actions(team, start, end) -> list[Topic]:
     """The team plugin's own point for a meeting: the open actions of the team's earlier meetings."""
-    from flask import url_for
+    from flask import has_request_context, url_for
 
     open_actions = list(ActionItem.select(ActionItem, User).join(User, on=(ActionItem.owner == User.id)).switch(ActionItem)
                         .join(Meeting, on=(ActionItem.meeting == Meeting.id))
@@ -116,8 +116,9 @@ def carried_actions(team, start, end) -> list[Topic]:
                         .order_by(ActionItem.due, ActionItem.id).limit(50))
     if not open_actions:
         return []
+    linked = has_request_context()  # no links outside a request (a command, the demo)
     return [Topic("team.actions", str(_l("Open actions from earlier meetings")), order=0, lines=tuple(
-        (f"{action.owner.name}: {action.title} · {action.due.isoformat()}", url_for("team.action", action_id=action.id))
+        (f"{action.owner.name}: {action.title} · {action.due.isoformat()}", url_for("team.action", action_id=action.id) if linked else None)
         for action in open_actions))]
 
 
