@@ -195,7 +195,8 @@ def meeting_topics(team, start, end):
     """Suggest points for a team meeting's agenda from the data (wins, stalled deals, goals at risk).
 
     Called by the enabled plugins when a manager opens a meeting (the team plugin asks through
-    `core.api.meeting_topics`); all results are collected, and the agenda is stored as it stood.
+    `core.api.meeting_topics`, once in each shipped language); all results are collected, and the
+    agenda is stored as it stood. Return the same topics in the same order whatever the language.
     Keep the queries grouped for the whole team: a fixed number whatever the team's size.
 
     :param team: the `core.models.Team` meeting.

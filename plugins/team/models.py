@@ -44,7 +44,9 @@ class MeetingTopic(BaseModel):
     position = peewee.IntegerField(default=0)
     kind = peewee.CharField(max_length=60, default="")  # "pipeline.won", ..., "" for one the manager added
     title = peewee.CharField(max_length=200)
-    lines = json_field(default=list)  # [[text, url or null], ...]
+    lines = json_field(default=list)  # [[text, url or null], ...] in the language of who opened it
+    labels = json_field(default=dict)  # {locale: title}: the title in every shipped language
+    texts = json_field(default=dict)  # {locale: lines}: the lines in every shipped language
     owner = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     notes = peewee.TextField(default="")
 

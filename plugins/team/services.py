@@ -9,7 +9,7 @@ import peewee
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.api import Team, Topic, User, db, managed_team_ids, meeting_topics, records, team_today, utcnow
+from core.api import Team, Topic, User, db, label_text, locale_code, managed_team_ids, meeting_topics, records, team_today, utcnow
 
 from .models import ActionItem, Decision, Meeting, MeetingTopic, TeamSetting
 
@@ -92,18 +92,49 @@ def open_meeting(team, day: datetime.date, user) -> Meeting:
         return found
     previous = Meeting.select().where(Meeting.team == team.id, Meeting.day < day).order_by(Meeting.day.desc()).first()
     start = previous.day + datetime.timedelta(days=1) if previous else day - datetime.timedelta(days=setting(team).rhythm_days - 1)
-    topics = meeting_topics(team, start, day)
+    reader = locale_code()
+    asked = {code: [topic for topic in meeting_topics(team, start, day, locale=code) if isinstance(topic, Topic)]
+             for code in [reader, *(code for code in languages() if code != reader)]}
+    topics = asked[reader]
+
+    def each_language(position: int, topic: Topic, part) -> dict:
+        """What `part` of the topic reads in each language (a language whose list differs is left out)."""
+        return {code: part(found[position]) for code, found in asked.items()
+                if len(found) == len(topics) and found[position].kind == topic.kind}
+
     try:
         with db.atomic():
             meeting = Meeting.create(team=team.id, day=day, start=start, opened_by=user.id)
             rows = [{"meeting": meeting.id, "position": position, "kind": topic.kind[:60], "title": str(topic.title)[:TITLE_MAX],
-                     "lines": [[str(text), url] for text, url in topic.lines], "owner": topic.owner}
-                    for position, topic in enumerate(topics) if isinstance(topic, Topic)]
+                     "lines": _lines(topic), "owner": topic.owner,
+                     "labels": each_language(position, topic, lambda found: str(found.title)[:TITLE_MAX]),
+                     "texts": each_language(position, topic, _lines)}
+                    for position, topic in enumerate(topics)]
             if rows:
                 MeetingTopic.insert_many(rows).execute()
     except peewee.IntegrityError:  # opened by someone else a moment ago
         return Meeting.get(Meeting.team == team.id, Meeting.day == day)
     return meeting
+
+
+def _lines(topic: Topic) -> list:
+    return [[str(text), url] for text, url in topic.lines]
+
+
+def languages() -> list[str]:
+    """The languages salesdeck ships (its catalogues), e.g. ["zh_Hans_CN", "en"]."""
+    from flask_babel import get_babel
+
+    return [str(code) for code in get_babel().instance.list_translations()]
+
+
+def topic_title(topic: MeetingTopic) -> str:
+    """A topic's title in the reader's language (as the data said it when the meeting opened)."""
+    return label_text(topic.labels, topic.title)
+
+
+def topic_lines(topic: MeetingTopic) -> list:
+    return (topic.texts or {}).get(locale_code()) or topic.lines
 
 
 def carried_actions(team, start, end) -> list[Topic]:
@@ -143,7 +174,7 @@ def topic_of(meeting, topic_id) -> MeetingTopic | None:
 
 
 def add_topic(meeting, title: str) -> MeetingTopic:
-    title = _text(title, TITLE_MAX, _("The topic"))
+    title = _text(title, TITLE_MAX, _("The topic"))  # the manager's words: one language
     with db.atomic():
         last = MeetingTopic.select(peewee.fn.MAX(MeetingTopic.position)).where(MeetingTopic.meeting == meeting.id).scalar()
         return MeetingTopic.create(meeting=meeting.id, title=title, position=(last or 0) + 1)

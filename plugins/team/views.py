@@ -27,6 +27,11 @@ from .models import ActionItem, Meeting
 bp = Blueprint("team", __name__, url_prefix="/team", template_folder="templates")
 
 
+@bp.context_processor
+def helpers():
+    return {"topic_title": services.topic_title, "topic_lines": services.topic_lines}
+
+
 def meeting_or_404(meeting_id: int) -> Meeting:
     meeting = services.visible_meetings(current_user).where(Meeting.id == meeting_id).first()
     if meeting is None:

@@ -28,6 +28,10 @@ def test_hook_meeting_topics_builds_the_agenda_from_wins_stalled_deals_overdue_f
     assert [line[0] for line in shown["pipeline.stalled"].lines] == ["Carl Colleague: Sleepy Deal · 1,000 CNY"]  # not the West's
     assert shown["pipeline.overdue"].lines[0][0] == "Rita Rep: 1 overdue"
     assert "Carl Colleague" in shown["goals.at_risk"].lines[0][0] and "/goals/" in shown["goals.at_risk"].lines[0][1]
+    # Kept in both languages: a reader of the other one reads it in theirs.
+    assert shown["pipeline.won"].labels == {"en": "Wins to celebrate", "zh_Hans_CN": "值得庆祝的成交"}
+    assert shown["pipeline.overdue"].texts["zh_Hans_CN"][0][0] == "Rita Rep：1 项逾期"
+    assert "落后" in shown["goals.at_risk"].texts["zh_Hans_CN"][0][0] and "Behind" in shown["goals.at_risk"].lines[0][0]
     page = team.manager.get(f"/team/meetings/{meeting}")
     assert page.status_code == 200 and "Won Big" in page.text and "Sleepy Deal" in page.text
     # Kept as it stood: a win after the meeting opened does not change its agenda; opening again finds the same meeting.

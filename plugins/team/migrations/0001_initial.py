@@ -43,6 +43,8 @@ def up(migrator, db):
         kind = CharField(max_length=60, default="")
         title = CharField(max_length=200)
         lines = JSONField(default=list)
+        labels = JSONField(default=dict)
+        texts = JSONField(default=dict)
         owner = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
         notes = TextField(default="")
 
