@@ -42,7 +42,7 @@ def _page(one_to_one: OneToOne, status: int = 200, error: str | None = None):
                        keeps=oneonones.keeps(current_user, one_to_one), hidden=oneonones.private_hidden(one_to_one, current_user),
                        topics=oneonones.shared_topics(one_to_one), actions=oneonones.actions_of(one_to_one),
                        earlier=oneonones.earlier_open_actions(one_to_one), pulses=oneonones.PULSES, today=team_today(),
-                       history=oneonones.history(one_to_one.rep_id))
+                       history=oneonones.history(one_to_one.rep_id), numbers=oneonones.number_rows(one_to_one))
 
 
 @bp.route("/one-to-ones/<int:one_to_one_id>", methods=["GET", "POST"])

@@ -66,21 +66,42 @@ def _number(value) -> Decimal:
 
 
 def numbers(rep_id: int, start: datetime.date, end: datetime.date) -> list[list[str]]:
-    """[label, text] of the rep's funnel since `start`, each step's conversion, and this month's goals."""
+    """The rep's funnel since `start`, each step's conversion and this month's goals, as rows
+    [what, metric key, value text] ("count", "rate" or "goal"): the words are the reader's, found
+    when shown (`number_rows`), the values are kept as they stood."""
     shown = funnel_metrics()
     values = {metric.key: _number(metric.compute(user_ids=[rep_id], start=start, end=end).get(rep_id)) for metric in shown}
-    rows = [[str(metric.label), f"{values[metric.key]:,.0f}"] for metric in shown]
+    rows = [["count", metric.key, f"{values[metric.key]:,.0f}"] for metric in shown]
     for metric in shown:
         if metric.leads_to in values and values[metric.key]:
-            rate = values[metric.leads_to] * 100 / values[metric.key]
-            rows.append([str(_l("%(from)s → %(to)s", **{"from": metric.label, "to": metrics()[metric.leads_to].label})), f"{rate:.0f}%"])
+            rows.append(["rate", metric.key, f"{values[metric.leads_to] * 100 / values[metric.key]:.0f}%"])
     month_start = end.replace(day=1)
     month_end = (month_start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
     for metric in shown:
         target = goal_targets(metric.key, {}, [rep_id], month_start, month_end).get(rep_id)
         if target:
             done = _number(metric.compute(user_ids=[rep_id], start=month_start, end=end).get(rep_id))
-            rows.append([str(_l("Goal this month: %(metric)s", metric=metric.label)), f"{done:,.0f} / {_number(target):,.0f}"])
+            rows.append(["goal", metric.key, f"{done:,.0f} / {_number(target):,.0f}"])
+    return rows
+
+
+def number_rows(one_to_one) -> list[tuple[str, str]]:
+    """(label, value) of a one-to-one's numbers in the reader's language; a metric no longer
+    offered shows its key."""
+    found = metrics()
+
+    def name(key):
+        return str(found[key].label) if key in found else key
+
+    rows = []
+    for kind, key, value in one_to_one.numbers or []:
+        if kind == "rate":
+            after = found[key].leads_to if key in found else None
+            rows.append((_("%(from)s → %(to)s", **{"from": name(key), "to": name(after) if after else "?"}), value))
+        elif kind == "goal":
+            rows.append((_("Goal this month: %(metric)s", metric=name(key)), value))
+        else:
+            rows.append((name(key), value))
     return rows
 
 

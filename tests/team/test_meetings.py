@@ -21,9 +21,14 @@ def test_hook_meeting_topics_builds_the_agenda_from_wins_stalled_deals_overdue_f
     team.deal(people.outsider, "Other Team Sleepy", quiet_days=30)
     team.overdue_call(people.rep)
     team.goal(people.colleague, 10**7)
+    with app.app_context():
+        from core.lowcode.models import Approval, Stage
+        stage = Stage.select().where(Stage.key == "approval").get()
+        Approval.create(entity="pipeline.deal", record_id=1, to_stage=stage.id, requested_by=people.rep.id)
     meeting = team.open_meeting()
     shown = {topic.kind: topic for topic in topics(app, meeting)}
-    assert set(shown) == {"pipeline.won", "pipeline.stalled", "pipeline.overdue", "goals.at_risk"}
+    assert set(shown) == {"pipeline.won", "pipeline.stalled", "pipeline.overdue", "goals.at_risk", "core.approvals"}
+    assert shown["core.approvals"].lines == [["Rita Rep: 1 waiting", "/approvals/"]]
     assert [line[0] for line in shown["pipeline.won"].lines] == ["Rita Rep: Won Big · 50,000 CNY"]  # not the one before the period
     assert [line[0] for line in shown["pipeline.stalled"].lines] == ["Carl Colleague: Sleepy Deal · 1,000 CNY"]  # not the West's
     assert shown["pipeline.overdue"].lines[0][0] == "Rita Rep: 1 overdue"
@@ -117,3 +122,31 @@ def test_hostile_input_is_refused_with_a_message_and_writes_nothing(app, team):
         assert ActionItem.select().count() == 0 and Meeting.select().count() == 1
     assert len(topics(app, meeting)) == before
     assert not re.search("Traceback", team.manager.get(f"/team/meetings/{meeting}").text)
+
+
+def test_the_agenda_takes_as_many_queries_for_a_team_of_five_as_for_a_team_of_one(app, team):
+    from playhouse.test_utils import count_queries
+
+    from core.auth import hash_password
+    from core.models import REP, User
+    from plugins.team import services
+
+    people = team.people
+    with app.app_context():
+        extra = [User.create(email=f"extra{n}@example.com", name=f"Extra {n}", role=REP, team=people.team,
+                             password_hash=hash_password("x" * 12)) for n in range(3)]
+    for number, person in enumerate([people.outsider, people.rep, people.colleague, *extra]):
+        team.deal(person, f"Won {number}", won_on=TODAY - datetime.timedelta(days=1))
+        team.deal(person, f"Quiet {number}", quiet_days=30)
+        team.overdue_call(person, f"Call {number}")
+        team.goal(person, 10**6)
+
+    def opened(which) -> int:
+        with app.test_request_context():
+            services.open_meeting(which, TODAY - datetime.timedelta(days=7), people.manager)  # so both have a meeting before
+            with count_queries() as counter:
+                meeting = services.open_meeting(which, TODAY, people.manager)
+        assert len(topics(app, meeting.id)) >= 4  # wins, stalled deals, overdue follow-ups, goals at risk
+        return counter.count
+
+    assert opened(people.west) == opened(people.team)

@@ -24,9 +24,10 @@ def test_a_one_to_one_opens_with_the_numbers_and_last_times_open_actions(app, te
     team.deal(people.rep, "Won Since", amount=9000, won_on=TODAY - datetime.timedelta(days=3))
     now = open_one(team)
     with app.app_context():
-        numbers = dict(OneToOne.get_by_id(now).numbers)
-    assert numbers["Won revenue"] == "9,000" and numbers["Deals won"] == "1"
+        numbers = {(kind, key): value for kind, key, value in OneToOne.get_by_id(now).numbers}
+    assert numbers[("count", "pipeline.won_revenue")] == "9,000" and numbers[("count", "pipeline.deals_won")] == "1"
     page = team.manager.get(f"/team/one-to-ones/{now}")
+    assert "<dt>Won revenue</dt><dd>9,000</dd>" in page.text
     assert "open actions" in page.text and "Shadow two calls" in page.text
     assert "One-to-one with Rita Rep is due" not in team.manager.get("/timemgmt/").text  # held ten days ago: not due for four more
 
