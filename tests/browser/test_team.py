@@ -51,7 +51,7 @@ def test_a_meeting_from_the_data_with_an_action_ticked_off_on_the_owners_day(pag
     page.get_by_role("button", name="Record the decision").click()
     expect(page.locator("section", has_text="Decisions")).to_contain_text("Two customer visits a week per rep.")
     page.get_by_label("Action", exact=True).fill("Send Harbour Logistics the reference case")
-    page.get_by_label("Who").select_option(label="Rita Rep")
+    page.get_by_label("Who does it").select_option(label="Rita Rep")
     page.get_by_label("Due").fill(TODAY.isoformat())
     page.get_by_role("button", name="Add the action").click()
     expect(page.locator("aside")).to_contain_text("Send Harbour Logistics the reference case")
