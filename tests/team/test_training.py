@@ -47,6 +47,7 @@ def test_a_course_suggested_from_the_funnel_is_assigned_and_completed(app, team)
     assert done.status_code == 302
     person = team.manager.get(f"/team/people/{people.rep.id}")
     assert person.status_code == 200 and "Closing the deal" in person.text and "<dd>6.0</dd>" in person.text
+    assert "<tfoot><tr><th>Team</th><th>6.0</th><th>1,200</th>" in team.manager.get("/team/training").text  # the team's hours and cost
 
 
 def test_skills_are_assessed_over_time_by_the_manager_only(app, team):
