@@ -23,6 +23,7 @@ from .contributions import (
     Metric,
     NavItem,
     PeriodicTask,
+    Prize,
     RecordPanel,
     Source,
     Topic,
@@ -71,12 +72,12 @@ from .lowcode.models import Process, Stage, StageMove
 from .lowcode.processes import MoveResult, close_stays, current_stage, ensure_defaults, missing_fields, move, processes_of, stages_of
 
 # -- what the enabled plugins offer -----------------------------------------------------------------
-from .registry import agenda_items, entities, goal_targets, meeting_topics, metric_failed, metrics
+from .registry import agenda_items, entities, goal_targets, meeting_topics, metric_failed, metrics, prizes
 
 __all__ = [
     "API_VERSION", "hookimpl", "Conversion", "PatternCheck", "TextType",
     "AgendaItem", "AuditTerms", "DashboardWidget", "DefaultField", "DefaultProcess", "DefaultStage", "DemoTeam", "Dimension",
-    "Entity", "FieldType", "Metric", "NavItem", "PeriodicTask", "RecordPanel", "Source", "Topic",
+    "Entity", "FieldType", "Metric", "NavItem", "PeriodicTask", "Prize", "RecordPanel", "Source", "Topic",
     "BaseModel", "db", "is_sqlite", "utcnow", "CustomisableModel", "json_field",
     "add_customisable_columns", "customisable_columns",
     "ADMIN", "CAPABILITIES", "MANAGER", "REP", "ROLES", "Team", "User",
@@ -89,5 +90,5 @@ __all__ = [
     "records", "too_long", "EntitySchema", "FieldSpec", "get_entity", "AuditEntry", "cell", "history",
     "Process", "Stage", "StageMove", "MoveResult", "close_stays", "current_stage", "ensure_defaults", "missing_fields", "move",
     "processes_of", "stages_of",
-    "agenda_items", "entities", "goal_targets", "meeting_topics", "metric_failed", "metrics",
+    "agenda_items", "entities", "goal_targets", "meeting_topics", "metric_failed", "metrics", "prizes",
 ]

@@ -99,6 +99,17 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Prize:
+    """Something an award can give besides money (`award_prizes`): a course of the training
+    catalogue. `give(user, giver, reason)` hands it to `user` (a `User`) on behalf of `giver` and
+    returns a short text of what was given; it raises `ValueError` with a message when it cannot."""
+
+    key: str  # namespaced: "team.course:12"
+    label: str
+    give: Callable[..., str]
+
+
+@dataclass(frozen=True)
 class Dimension:
     """What a metric can be narrowed to, the goal's "Specific": a product, a region, a select field.
 

@@ -207,6 +207,18 @@ def meeting_topics(team, start, end):
 
 
 @hookspec
+def award_prizes():
+    """Offer prizes an award can give besides money (a course from the training catalogue).
+
+    Called by the enabled plugins when a plugin asks `core.api.prizes()` (an award's form, its
+    decision); all results are collected, and a later plugin's prize replaces an earlier one with
+    the same key.
+
+    :returns: a list of `core.contributions.Prize`.
+    """
+
+
+@hookspec
 def goal_targets(metric, filters, user_ids, start, end):
     """Tell what each user's goal is for a metric over exactly one period (the goals plugin answers),
     for a plugin that measures attainment (commission tiers) without importing the goals plugin.

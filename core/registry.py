@@ -261,6 +261,12 @@ def meeting_topics(team, start, end, locale: str | None = None) -> list:
             g.salesdeck_locale = reader
 
 
+def prizes() -> dict:
+    """{key: Prize} the enabled plugins offer for awards (`award_prizes`); a plugin that fails is
+    left out and reported."""
+    return {prize.key: prize for prize in host_of(current_app).collect("award_prizes")}
+
+
 def goal_targets(metric: str, filters: dict | None, user_ids, start, end) -> dict:
     """{user_id: target} of the users' goals for `metric` (narrowed to `filters`) over exactly
     start..end, as the enabled plugins answer `goal_targets`; a plugin that fails is left out."""

@@ -53,6 +53,13 @@ def meeting_topics(team, start, end):
 
 
 @hookimpl
+def award_prizes():
+    from .training import prizes
+
+    return prizes()
+
+
+@hookimpl
 def agenda_items(user, day):
     from flask import url_for
 

@@ -10,7 +10,7 @@ import peewee
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.api import User, db, label_text, metrics, records, scope, too_long, utcnow
+from core.api import Prize, User, db, label_text, metrics, records, scope, too_long, utcnow
 
 from .models import Assignment, Course, Skill, SkillRating
 from .services import TeamError
@@ -143,6 +143,23 @@ def totals(user_ids) -> dict[int, dict]:
     return {row["user"]: {"hours": Decimal(str(row["hours"] or 0)).quantize(Decimal("0.1")),
                           "cost": Decimal(str(row["cost"] or 0)), "done": int(row["done"] or 0),
                           "open": int(row["total"]) - int(row["done"] or 0)} for row in rows}
+
+
+def prizes() -> list[Prize]:
+    """Each course of the catalogue as a prize an award can give: the winner is assigned it."""
+
+    def giver_of(course_id):
+        def give(user, giver, reason=""):
+            try:
+                assigned = assign(course_id, user, None, str(reason or "")[:1000], giver)
+            except TeamError as problem:
+                raise ValueError(problem.message) from None
+            return _("%(course)s, assigned to %(name)s", course=course_name(Course.get_by_id(assigned.course_id)), name=user.name)
+
+        return give
+
+    return [Prize(f"team.course:{course.id}", str(_l("Course: %(name)s", name=course_name(course))), giver_of(course.id))
+            for course in catalogue()]
 
 
 # -- skills ---------------------------------------------------------------------------------------

@@ -79,3 +79,22 @@ def test_the_catalogue_is_the_admins_and_refuses_bad_input(app, team):
         saved = Course.get_by_id(course)
         assert (saved.hours, saved.cost, saved.currency, saved.kind) == (6, 1200, "CNY", "course")
         assert Assignment.select().count() == 0
+
+
+def test_hook_award_prizes_offers_each_course_and_gives_it_as_an_assignment(app, team):
+    from core.api import prizes
+
+    _skill, course = catalogue(team)
+    with app.test_request_context():
+        offered = prizes()
+        prize = offered[f"team.course:{course}"]
+        assert prize.label == "Course: Closing the deal"
+        assert prize.give(team.people.rep, team.people.manager, "Best seller of November") == "Closing the deal, assigned to Rita Rep"
+        try:
+            prize.give(team.people.rep, team.people.manager, "Twice")
+        except ValueError as problem:
+            assert "already has this course" in str(problem)
+        else:
+            raise AssertionError("a second assignment of an open course was given")
+    with app.app_context():
+        assert [(item.user_id, item.reason) for item in Assignment.select()] == [(team.people.rep.id, "Best seller of November")]
