@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from core.api import AgendaItem, AuditTerms, Metric, NavItem, hookimpl
 
 label = _l("Team")
-description = _l("Team meetings with an agenda from the data, action items on their owners' day.")
+description = _l("Team meetings with an agenda from the data, one-to-ones, training and skills, team-building.")
 
 
 @hookimpl

@@ -68,5 +68,3 @@ def team(app, people, login):
     return TeamData(app=app, people=people, admin=login(people.admin), manager=login(people.manager), rep=login(people.rep),
                     colleague=login(people.colleague), outsider=login(people.outsider))
 
-
-__all__ = ["TODAY", "Activity"]
