@@ -83,6 +83,34 @@ class AgendaItem:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A point for a team meeting's agenda (`meeting_topics`), built from the data when a meeting
+    opens: deals won to celebrate, deals stalled, goals at risk, follow-ups overdue.
+
+    `kind` is a short key ("pipeline.won", "goals.at_risk"); `lines` are the details, each a
+    (text, url or None) pair; `owner` is the id of the user the point is about, if any; topics are
+    shown by `order`, then title, until the manager reorders them.
+    """
+
+    kind: str
+    title: str
+    lines: tuple = ()
+    owner: int | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Prize:
+    """Something an award can give besides money (`award_prizes`): a course of the training
+    catalogue. `give(user, giver, reason)` hands it to `user` (a `User`) on behalf of `giver` and
+    returns a short text of what was given; it raises `ValueError` with a message when it cannot."""
+
+    key: str  # namespaced: "team.course:12"
+    label: str
+    give: Callable[..., str]
+
+
+@dataclass(frozen=True)
 class Dimension:
     """What a metric can be narrowed to, the goal's "Specific": a product, a region, a select field.
 

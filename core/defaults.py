@@ -101,3 +101,10 @@ def dashboard_widgets(user):
         context["people"] = {row.role: row.n for row in counts}
         context["team_count"] = Team.select().count()
     return [DashboardWidget(_l("Your team"), "core/widgets/team.html", context, order=900)]
+
+
+@hookimpl(trylast=True)
+def meeting_topics(team, start, end):
+    from .lowcode.approval_topics import topics
+
+    return topics(team, start, end)

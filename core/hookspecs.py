@@ -191,6 +191,34 @@ def agenda_items(user, day):
 
 
 @hookspec
+def meeting_topics(team, start, end):
+    """Suggest points for a team meeting's agenda from the data (wins, stalled deals, goals at risk).
+
+    Called by the enabled plugins when a manager opens a meeting (the team plugin asks through
+    `core.api.meeting_topics`, once in each shipped language); all results are collected, and the
+    agenda is stored as it stood. Return the same topics in the same order whatever the language.
+    Keep the queries grouped for the whole team: a fixed number whatever the team's size.
+
+    :param team: the `core.models.Team` meeting.
+    :param start: the first day the meeting looks back to (the day after the last meeting).
+    :param end: the meeting's day (a `datetime.date`, the team's day).
+    :returns: a list of `core.contributions.Topic`.
+    """
+
+
+@hookspec
+def award_prizes():
+    """Offer prizes an award can give besides money (a course from the training catalogue).
+
+    Called by the enabled plugins when a plugin asks `core.api.prizes()` (an award's form, its
+    decision); all results are collected, and a later plugin's prize replaces an earlier one with
+    the same key.
+
+    :returns: a list of `core.contributions.Prize`.
+    """
+
+
+@hookspec
 def goal_targets(metric, filters, user_ids, start, end):
     """Tell what each user's goal is for a metric over exactly one period (the goals plugin answers),
     for a plugin that measures attainment (commission tiers) without importing the goals plugin.

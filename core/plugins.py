@@ -41,6 +41,7 @@ BUILTIN_PLUGINS = (
     ("goals", "plugins.goals.plugin"),
     ("incentives", "plugins.incentives.plugin"),
     ("timemgmt", "plugins.timemgmt.plugin"),
+    ("team", "plugins.team.plugin"),
     ("analytics", "plugins.analytics.plugin"),
 )
 # The version of the plugin contract (hooks, contributions and `core.api`). A plugin may declare

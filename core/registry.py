@@ -241,6 +241,32 @@ def agenda_items(user, day) -> list:
     return host_of(current_app).collect("agenda_items", user=user, day=day)
 
 
+def meeting_topics(team, start, end, locale: str | None = None) -> list:
+    """The points the enabled plugins suggest for a team meeting's agenda (`meeting_topics`), in the
+    order of their `order` (stable, so the same data gives the same list in every language); a
+    plugin that fails is left out and reported. With `locale` ("zh_Hans_CN"), they are asked in
+    that language instead of the reader's, for an agenda kept in every shipped language."""
+    if locale is None:
+        topics = host_of(current_app).collect("meeting_topics", team=team, start=start, end=end)
+        return sorted(topics, key=lambda topic: topic.order)
+    from flask_babel import force_locale
+
+    reader = g.pop("salesdeck_locale", None)  # `locale_code()` keeps the reader's for the request
+    try:
+        with force_locale(locale):
+            return meeting_topics(team, start, end)
+    finally:
+        g.pop("salesdeck_locale", None)
+        if reader is not None:
+            g.salesdeck_locale = reader
+
+
+def prizes() -> dict:
+    """{key: Prize} the enabled plugins offer for awards (`award_prizes`); a plugin that fails is
+    left out and reported."""
+    return {prize.key: prize for prize in host_of(current_app).collect("award_prizes")}
+
+
 def goal_targets(metric: str, filters: dict | None, user_ids, start, end) -> dict:
     """{user_id: target} of the users' goals for `metric` (narrowed to `filters`) over exactly
     start..end, as the enabled plugins answer `goal_targets`; a plugin that fails is left out."""

@@ -34,6 +34,7 @@ ALLOWED = {
     "CSV", "csv", "Excel", "xlsx",  # file formats and their extensions (“Excel（.xlsx）”, 客户.csv)
     "UTF", "GB", "GBK", "Big", "Shift", "JIS", "EUC", "KR", "Windows", "ISO",  # encodings' names (Big5, Shift JIS...)
     "MB",  # a unit (文件最大 16 MB)
+    "JPEG", "PNG", "WebP", "png",  # image formats and an uploaded photo's extension (its alt text: 合影.png)
     "English",  # the language switch names each language in its own language
     "CNY", "USD", "EUR", "HKD", "JPY", "GBP",  # ISO currency codes (the currency picker: "CNY ¥")
     "SMART",  # the goal-setting method, known in Chinese by its English acronym (SMART 原则)
@@ -41,7 +42,7 @@ ALLOWED = {
 # Words allowed on one page only (by the end of its URL).
 PAGE_ALLOWED = {
     # The plugins' ids, beside their names: what pip and the command line call them.
-    "/admin/plugins": {"core", "pipeline", "goals", "incentives", "timemgmt", "analytics"},
+    "/admin/plugins": {"core", "pipeline", "goals", "incentives", "timemgmt", "team", "analytics"},
     # The forms' keys, beside their names: what URLs, plugins and imports call them.
     "/admin/entities/": {"pipeline", "customer", "contact", "deal", "product", "activity", "custom"},
     # "Company suffixes such as 有限公司 or Ltd": the suffix of Latin-script names that is ignored.
@@ -356,6 +357,50 @@ def seed(app, login) -> tuple[dict, dict]:
         from plugins.analytics.models import Report
         report = Report.select().order_by(Report.id).first().id
     manager.post(f"/analytics/reports/{report}/pin", {})
+    # A team meeting with its agenda from the data, a topic, a decision and an action of the rep's.
+    meeting = made_id(manager.post(f"/team/teams/{people.team.id}/meetings", {"day": datetime.date.today().isoformat()}))
+    manager.post(f"/team/meetings/{meeting}/topics", {"title": "展会准备"})
+    manager.post(f"/team/meetings/{meeting}/decisions", {"text": "每周拜访两次客户"})
+    manager.post(f"/team/meetings/{meeting}/actions", {"title": "整理客户案例", "owner": str(people.rep.id),
+                                                       "due": datetime.date.today().isoformat()})
+    manager.post(f"/team/meetings/{meeting}/actions", {"title": "", "owner": "", "due": ""}, expect=(400,))
+    one_to_one = made_id(manager.post(f"/team/people/{people.rep.id}/one-to-ones", {}))
+    rep.post(f"/team/one-to-ones/{one_to_one}/topics", {"text": "报价审批太慢"})
+    rep.post(f"/team/one-to-ones/{one_to_one}/mine", {"pulse": "4", "rep_concerns": "报表太多"})
+    manager.post(f"/team/one-to-ones/{one_to_one}", {"went_well": "签了两单", "private_notes": "注意压力", "held": "y"})
+    manager.post(f"/team/one-to-ones/{one_to_one}/actions", {"title": "陪访两次", "owner": str(people.rep.id),
+                                                              "due": datetime.date.today().isoformat()})
+    rep.post(f"/team/one-to-ones/{one_to_one}/mine", {"pulse": "九"}, expect=(400,))
+    # Training: a skill of the funnel, a course building it, assigned, assessed and completed.
+    admin.post("/team/training/skills", {"name-zh_Hans_CN": "促成成交", "name-en": "", "metric": "pipeline.quotes"})
+    with app.app_context():
+        from plugins.team.models import Skill
+        skill = Skill.select().order_by(Skill.id.desc()).first().id
+    admin.post("/team/training/courses/new", {"name-zh_Hans_CN": "谈判技巧", "name-en": "", "kind": "talk", "hours": "3",
+                                              "cost": "800", "currency": "CNY", "skills": str(skill)})
+    admin.post("/team/training/courses/new", {"name-zh_Hans_CN": "", "kind": "fair", "hours": "三"}, expect=(400,))
+    with app.app_context():
+        from plugins.team.models import Assignment, Course
+        course = Course.select().order_by(Course.id.desc()).first().id
+    manager.post("/team/training/assign", {"user": str(people.rep.id), "course": str(course), "due": "2030-01-01", "reason": "报价转化低"})
+    manager.post(f"/team/people/{people.rep.id}/skills", {"skill": str(skill), "level": "3", "note": "进步明显"})
+    with app.app_context():
+        assignment = Assignment.select().order_by(Assignment.id.desc()).first().id
+    rep.post(f"/team/training/assignments/{assignment}/complete", {"feedback": "很有用"})
+    # Team-building: an activity with a photo, a refused upload, and a thank-you.
+    outing = made_id(rep.post("/team/together/new", {"name": "团建徒步", "kind": "activity", "day": "2026-05-01",
+                                                     "team": str(people.team.id), "members": str(people.colleague.id), "notes": "带水"}))
+    rep.post(f"/team/together/{outing}/photos", {"photo": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(32)), "合影.png")},
+             content_type="multipart/form-data")
+    rep.post(f"/team/together/{outing}/photos", {"photo": (io.BytesIO(b"not an image"), "合影.png")},
+             content_type="multipart/form-data", expect=(400,))
+    with app.app_context():
+        from plugins.team.models import Photo
+        photo = Photo.select().order_by(Photo.id.desc()).first().id
+    rep.post("/team/thanks", {"to": str(people.colleague.id), "note": "谢谢你帮我跟进客户"})
+    with app.app_context():
+        from plugins.team.models import ActionItem
+        team_action = ActionItem.select().where(ActionItem.meeting.is_null(False)).order_by(ActionItem.id.desc()).first().id
 
     # Forms sent back with their errors.
     for seeder, url, data in ((rep, "/records/pipeline.deal/new", {"name": "", "amount": "很多"}),
@@ -376,7 +421,9 @@ def seed(app, login) -> tuple[dict, dict]:
             "stages": {key: stage.id for key, stage in stages.items()}, "team_goal": team_goal, "rep_goal": rep_goal,
             "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award,
             "challenge": challenge, "spiff": spiff, "report": report,
-            "upload": upload, "waiting": waiting, "rival": rival,
+            "upload": upload, "waiting": waiting, "rival": rival, "meeting": meeting, "team_action": team_action,
+            "one_to_one": one_to_one, "course": course, "assignment": assignment,
+            "outing": outing, "photo": photo,
             "fields": {"pipeline.deal": contract, "pipeline.customer": kind_key},
             "records": {key: schema.model.select(schema.model.id).order_by(schema.model.id).first()
                         for key, schema in all_entities().items()},
@@ -391,6 +438,7 @@ SKIPPED_ENDPOINTS = {
     "static",  # files
     "transfer.export_csv", "transfer.export_xlsx", "transfer.errors_file",  # downloads, not pages
     "incentives.export", "incentives.export_xlsx", "analytics.export_csv", "analytics.export_xlsx",
+    "team.photo",  # an image
 }
 
 
@@ -406,7 +454,9 @@ def urls_of(app, ids) -> dict[str, list[str]]:
               "goal_id": ids["team_goal"], "review_id": ids["review"], "customer_id": ids["customer"],
               "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"],
               "award_id": ids["award"], "challenge_id": ids["challenge"],
-              "spiff_id": ids["spiff"], "report_id": ids["report"]}
+              "spiff_id": ids["spiff"], "report_id": ids["report"], "meeting_id": ids["meeting"], "action_id": ids["team_action"],
+              "one_to_one_id": ids["one_to_one"], "course_id": ids["course"], "assignment_id": ids["assignment"],
+              "event_id": ids["outing"], "photo_id": ids["photo"]}
     found: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:

@@ -111,6 +111,39 @@ CASES = {
     "/analytics/reports/<int:report_id>/delete": Case([{"report_id": "report"}]),
     "/analytics/reports/<int:report_id>/export.csv": Case([{"report_id": "report"}]),
     "/analytics/reports/<int:report_id>/export.xlsx": Case([{"report_id": "report"}]),
+    # The East team's meeting (its manager's), a topic of it, and an action of the victim's from it.
+    "/team/teams/<int:team_id>/meetings": Case([{"team_id": "team"}], {"day": "2030-01-01"}),
+    "/team/teams/<int:team_id>/settings": Case([{"team_id": "team"}], {"rhythm_days": "3", "one_to_one_weeks": "1"}),
+    "/team/meetings/<int:meeting_id>": Case([{"meeting_id": "meeting"}]),
+    "/team/meetings/<int:meeting_id>/print": Case([{"meeting_id": "meeting"}]),
+    "/team/meetings/<int:meeting_id>/topics": Case([{"meeting_id": "meeting"}], {"title": "Taken"}),
+    "/team/meetings/<int:meeting_id>/order": Case([{"meeting_id": "meeting"}], {"order": "topic"}),
+    "/team/meetings/<int:meeting_id>/topics/<int:topic_id>/notes": Case([{"meeting_id": "meeting", "topic_id": "topic"}],
+                                                                         {"notes": "Taken"}),
+    "/team/meetings/<int:meeting_id>/topics/<int:topic_id>/delete": Case([{"meeting_id": "meeting", "topic_id": "topic"}]),
+    "/team/meetings/<int:meeting_id>/decisions": Case([{"meeting_id": "meeting"}], {"text": "Taken"}),
+    "/team/meetings/<int:meeting_id>/actions": Case([{"meeting_id": "meeting"}],
+                                                    {"title": "Taken", "owner": "rep_id", "due": "2030-01-01"}),
+    "/team/meetings/<int:meeting_id>/close": Case([{"meeting_id": "meeting"}], {"notes": "Taken"}),
+    "/team/actions/<int:action_id>": Case([{"action_id": "action"}]),
+    "/team/actions/<int:action_id>/done": Case([{"action_id": "action"}]),
+    # The victim's one-to-one with the East manager.
+    "/team/people/<int:user_id>/one-to-ones": Case([{"user_id": "rep_id"}], {"day": "2030-01-01"}),
+    "/team/one-to-ones/<int:one_to_one_id>": Case([{"one_to_one_id": "one_to_one"}], {"went_well": "Taken"}),
+    "/team/one-to-ones/<int:one_to_one_id>/mine": Case([{"one_to_one_id": "one_to_one"}], {"pulse": "5"}),
+    "/team/one-to-ones/<int:one_to_one_id>/topics": Case([{"one_to_one_id": "one_to_one"}], {"text": "Taken"}),
+    "/team/one-to-ones/<int:one_to_one_id>/actions": Case([{"one_to_one_id": "one_to_one"}],
+                                                          {"title": "Taken", "owner": "rep_id", "due": "2030-01-01"}),
+    # The victim's development page, a course of the catalogue (admins') and the victim's assignment of it.
+    "/team/people/<int:user_id>": Case([{"user_id": "rep_id"}]),
+    "/team/people/<int:user_id>/skills": Case([{"user_id": "rep_id"}], {"skill": "skill", "level": "5"}),
+    "/team/training/courses/<int:course_id>": Case([{"course_id": "course"}], {"name-en": "Taken", "kind": "course"}),
+    "/team/training/assignments/<int:assignment_id>": Case([{"assignment_id": "assignment"}]),
+    "/team/training/assignments/<int:assignment_id>/complete": Case([{"assignment_id": "assignment"}], {"feedback": "Taken"}),
+    # A project the victim runs alone (across teams, so no teammate sees it), and its photo.
+    "/team/together/<int:event_id>": Case([{"event_id": "event"}]),
+    "/team/together/<int:event_id>/photos": Case([{"event_id": "event"}]),
+    "/team/photos/<int:photo_id>": Case([{"photo_id": "photo"}]),
 }
 
 # Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
@@ -199,7 +232,28 @@ def make_victim(app, people, login) -> dict:
 
         spiff = spiffs.save(None, {"name": "Victim's bonus", "metric": "pipeline.deals_won", "starts": MONTH.start, "ends": MONTH.start,
                                    "pays": "per_unit", "amount": "5", "teams": [north.id]}, people.admin).id
-    return {"plan": plan, "last_month": last_month, "award": award, "challenge": challenge, "spiff": spiff, "report": report,
+        from plugins.team import services as team_services
+
+        meeting = team_services.open_meeting(people.team, MONTH.start, people.manager)
+        topic = team_services.add_topic(meeting, "Victim's topic").id
+        action = team_services.add_action(meeting, "Victim's action", people.rep.id, MONTH.start, None, people.manager).id
+        from plugins.team import oneonones
+
+        one_to_one = oneonones.open_one(people.rep, MONTH.start, people.manager).id
+        from plugins.team import training
+
+        skill = training.save_skill({"name": "Closing", "labels": {}, "metric": "pipeline.quotes"}, people.admin).id
+        course = training.save_course(None, {"name": "Closing the deal", "labels": {}, "kind": "course", "hours": "6", "cost": "100",
+                                             "skills": [skill]}, people.admin)
+        assignment = training.assign(course.id, people.rep, None, "", people.manager).id
+        from plugins.team import together
+        from plugins.team.models import Photo
+
+        event = together.create({"name": "Victim's project", "kind": "project", "day": MONTH.start, "team": None}, people.rep).id
+        photo = Photo.create(event=event, filename="victim.png", stored="victim.png", content_type="image/png", size=1).id
+    return {"event": event, "photo": photo, "one_to_one": one_to_one, "skill": skill, "course": course.id, "assignment": assignment,
+            "meeting": meeting.id, "topic": topic, "action": action,
+            "plan": plan, "last_month": last_month, "award": award, "challenge": challenge, "spiff": spiff, "report": report,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "credit": credit,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,

@@ -72,6 +72,13 @@ def goal_targets(metric, filters, user_ids, start, end):
 
 
 @hookimpl
+def meeting_topics(team, start, end):
+    from .topics import topics
+
+    return topics(team, start, end)
+
+
+@hookimpl
 def dashboard_widgets(user):
     return widgets.widgets(user)
 

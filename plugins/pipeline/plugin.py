@@ -109,6 +109,13 @@ def agenda_items(user, day):
 
 
 @hookimpl
+def meeting_topics(team, start, end):
+    from .topics import topics
+
+    return topics(team, start, end)
+
+
+@hookimpl
 def on_record_saved(entity, record, created, changes, user):
     if entity == entities.ACTIVITY:
         services.activity_saved(record)

@@ -18,7 +18,7 @@ from ..conftest import config_for
 def test_importing_salesdeck_runs_nothing():
     code = (
         "import core, core.cli, core.plugins, core.admin, plugins.pipeline.plugin, plugins.goals.plugin,"
-        " plugins.incentives.plugin, plugins.timemgmt.plugin\n"
+        " plugins.incentives.plugin, plugins.timemgmt.plugin, plugins.team.plugin\n"
         "from core.db import db\n"
         "assert db.obj is None, 'a database was opened at import time'\n"
     )

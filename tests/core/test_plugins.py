@@ -309,13 +309,13 @@ def test_turning_a_plugin_off_takes_effect_in_every_process_and_keeps_its_data(m
 
 def test_the_core_runs_with_every_built_in_plugin_off(app, login, people):
     admin = login(people.admin)
-    for name in ("pipeline", "goals", "incentives", "timemgmt"):
+    for name in ("pipeline", "goals", "incentives", "timemgmt", "team"):
         assert admin.post(f"/admin/plugins/{name}", data={"action": "disable"}).status_code == 302
     home = admin.get("/")
     assert home.status_code == 200
-    for label in ("Pipeline", "Goals", "Incentives", "My day"):
+    for label in ("Pipeline", "Goals", "Incentives", "My day", "Team"):
         assert f"<span>{label}</span>" not in home.text
-    for url in ("/pipeline/", "/goals/", "/incentives/", "/timemgmt/"):
+    for url in ("/pipeline/", "/goals/", "/incentives/", "/timemgmt/", "/team/"):
         assert admin.get(url).status_code == 404
     assert admin.get("/admin/users").status_code == 200
 
