@@ -10,7 +10,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.api import Team, User, db, label_text, managed_user_ids, metrics, records
+from core.api import Team, User, db, label_text, managed_user_ids, metrics, prizes, records
 
 from . import calc
 from .models import Award, Plan, Winner
@@ -52,13 +52,17 @@ def clean_award(values: dict) -> dict:
         if team is None:
             errors["team"] = _("Choose teams from the list.")
     prize = _number(values.get("prize"), "prize", errors, required=False)
+    gift = (values.get("gift") or "").strip() or None
+    if gift is not None and gift not in prizes():
+        errors["gift"] = _("Choose a prize from the list.")
     currency = (values.get("currency") or "CNY").strip().upper()
     if len(currency) != 3 or not currency.isalpha() or not currency.isascii():
         errors["currency"] = _("Write a three-letter currency code, such as CNY or USD.")
     if errors:
         raise PlanError(errors)
     return {"name": name, "labels": values.get("labels") or {}, "kind": kind, "metric": metric if kind != "nominated" else None,
-            "period": period, "top": top, "team": team, "prize": None if prize is None else calc.money(prize), "currency": currency}
+            "period": period, "top": top, "team": team, "prize": None if prize is None else calc.money(prize), "currency": currency,
+            "gift": gift}
 
 
 def save_award(award: Award | None, values: dict, user) -> Award:
@@ -132,6 +136,10 @@ def give(award: Award, start: datetime.date, person: User, note: str, decider: U
         winner, created = Winner.get_or_create(award=award, start=start, user=person, defaults={
             "note": note.strip()[:1000], "value": nominated.get(person.id), "prize": award.prize,
             "plan": _prize_plan(award, person) if award.prize else None, "decided_by": decider})
+        gift = prizes().get(award.gift or "") if created else None
+        if gift is not None:  # the other plugin hands it over in the same transaction: both or neither
+            winner.gift = str(gift.give(person, decider, _("%(award)s: %(note)s", award=award_name(award), note=note.strip()[:200])))[:300]
+            winner.save()
         if created:
             records.audit("award_give", "incentives", award.id, f"{award_name(award)} · {person.name}",
                           {"award_period": [None, period_key(award.period, start)], "award_winner": [None, person.name]}, decider)

@@ -151,3 +151,28 @@ def progress(challenge: Challenge, today: datetime.date | None = None) -> Progre
 def running(viewer: User, today: datetime.date | None = None) -> list[Challenge]:
     today = today or team_today()
     return list(visible(viewer).where(Challenge.starts <= today, Challenge.ends >= today).order_by(Challenge.ends, Challenge.id))
+
+
+def meeting_topics(team: Team, day: datetime.date) -> list:
+    """A meeting's point on the challenges running for the team or the whole company on its day."""
+    from flask import has_request_context, url_for
+
+    from core.api import Topic
+
+    from .services import money_text
+
+    running_ = list(Challenge.select().where(Challenge.archived_at.is_null(), Challenge.starts <= day, Challenge.ends >= day,
+                                             Challenge.team.is_null() | (Challenge.team == team.id)).order_by(Challenge.ends))
+    if not running_:
+        return []
+    offered = metrics()
+    lines = []
+    for challenge in running_[:5]:
+        stand = progress(challenge, day)
+        metric = offered.get(challenge.metric)
+        amount = money_text if metric is not None and metric.unit == "currency" else (lambda value: f"{value:,.0f}")
+        text = _("%(name)s: %(value)s of %(target)s (%(share)d%%), %(days)d day(s) left", name=challenge_name(challenge),
+                 value=amount(stand.value), target=amount(challenge.target), share=stand.share, days=stand.days_left)
+        url = url_for("incentives.challenge", challenge_id=challenge.id) if has_request_context() else None
+        lines.append((text, url))
+    return [Topic("incentives.challenge", _("Team challenges"), lines=tuple(lines), order=40)]

@@ -77,6 +77,7 @@ class Award(BaseModel):
     team = peewee.ForeignKeyField(Team, null=True, on_delete="CASCADE", backref="+")  # None: the whole company
     prize = peewee.DecimalField(max_digits=18, decimal_places=2, null=True)
     currency = peewee.CharField(max_length=3, default="CNY")
+    gift = peewee.CharField(max_length=120, null=True)  # a prize another plugin offers (`core.api.prizes()`), by key
     created_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     created_at = peewee.DateTimeField(default=utcnow)
     archived_at = peewee.DateTimeField(null=True)
@@ -96,6 +97,7 @@ class Winner(BaseModel):
     prize = peewee.DecimalField(max_digits=18, decimal_places=2, null=True)
     plan = peewee.ForeignKeyField(Plan, null=True, on_delete="SET NULL", backref="+")  # whose next statement pays the prize
     statement = peewee.ForeignKeyField(Statement, null=True, on_delete="SET NULL", backref="+")  # set once paid
+    gift = peewee.CharField(max_length=300, null=True)  # what the award's gift gave, as its plugin said it
     decided_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     decided_at = peewee.DateTimeField(default=utcnow)
 

@@ -40,7 +40,7 @@ def describe_audit():
             "bonuses": _l("Bonuses"), "cap": _l("Cap"), "floor": _l("Floor"), "currency": _l("Currency"), "archived": _l("Archived")}
     award = {"name": _l("Award name"), "kind": _l("Given to"), "metric": _l("Decided by"),
              "period": _l("Every"), "top": _l("Winners"), "team": _l("Among"), "prize": _l("Prize"), "currency": _l("Currency"),
-             "winner": _l("Winner")}
+             "winner": _l("Winner"), "gift": _l("Also gives")}
     challenge = {"name": _l("Challenge name"), "metric": _l("Counts"), "team": _l("Who takes part"), "starts": _l("From"),
                  "ends": _l("Until"), "target": _l("Shared target"), "currency": _l("Currency"), "reward": _l("Shared reward"),
                  "archived": _l("Archived")}
@@ -115,3 +115,11 @@ def demo_data(team, rng):
     from .demo import create
 
     create(team, rng)
+
+
+@hookimpl
+def meeting_topics(team, start, end):
+    """The challenges running for the team (or the whole company), with where they stand."""
+    from .challenges import meeting_topics as topics
+
+    return topics(team, end)

@@ -21,6 +21,7 @@ from core.api import (
     labels_from_form,
     managed_teams,
     metrics,
+    prizes,
     render_fragment,
     render_page,
     requires,
@@ -412,7 +413,7 @@ def _award_values(form) -> dict:
     label, labels = typed_labels(form.get("name", ""), labels_from_form(form, "name"))
     return {"name": label, "labels": labels, "kind": form.get("kind", ""), "metric": form.get("metric", ""),
             "period": form.get("period", ""), "top": form.get("top", "1"), "team": form.get("team", ""),
-            "prize": form.get("prize", ""), "currency": form.get("currency", "CNY")}
+            "prize": form.get("prize", ""), "currency": form.get("currency", "CNY"), "gift": form.get("gift", "")}
 
 
 def _award_form(award, values: dict, errors: dict, status: int = 200):
@@ -420,7 +421,7 @@ def _award_form(award, values: dict, errors: dict, status: int = 200):
 
     return render_page("incentives/award_form.html", status=status, award=award, values=values, errors=errors, kinds=service.KINDS,
                        metrics=metrics(), periods=services.PERIODS, teams=list(Team.select().order_by(Team.name)),
-                       award_name=service.award_name)
+                       award_name=service.award_name, gifts=prizes())
 
 
 @bp.route("/awards/new", methods=["GET", "POST"])
@@ -433,7 +434,8 @@ def edit_award(award_id: int | None = None):
     if request.method == "GET":
         values = {"kind": "top", "period": "month", "top": 1, "currency": "CNY", "labels": {}} if award is None else {
             "name": award.name, "labels": award.labels or {}, "kind": award.kind, "metric": award.metric, "period": award.period,
-            "top": award.top, "team": award.team_id, "prize": "" if award.prize is None else award.prize, "currency": award.currency}
+            "top": award.top, "team": award.team_id, "prize": "" if award.prize is None else award.prize, "currency": award.currency,
+            "gift": award.gift or ""}
         return _award_form(award, values, {})
     values = _award_values(request.form)
     try:
@@ -464,7 +466,11 @@ def give_award(award_id: int, period: str):
     if award.kind == "nominated" and not note:
         flash(_("Say why: a nominated award carries the manager's reasons."), "error")
         return redirect(url_for("incentives.awards"))
-    service.give(award, found[0], person, note, current_user)
+    try:
+        service.give(award, found[0], person, note, current_user)
+    except ValueError as problem:  # the award's gift could not be given: nothing is saved
+        flash(str(problem), "error")
+        return redirect(url_for("incentives.awards")), 303
     flash(_("%(name)s receives %(award)s.", name=person.name, award=service.award_name(award)), "success")
     return redirect(url_for("incentives.awards"))
 

@@ -85,3 +85,24 @@ def test_nobody_decides_for_another_team_or_for_themselves(app, pay, people):
     assert pay.admin.post(f"/incentives/awards/{best}/{LAST_KEY}/give", data={"user": people.admin.id}).status_code == 404
     with app.app_context():
         assert Winner.select().count() == 0
+
+
+def test_an_award_can_also_give_a_course_from_the_training_catalogue(app, pay, people):
+    from plugins.team import training
+    from plugins.team.models import Assignment
+
+    with app.test_request_context():
+        course = training.save_course(None, {"name": "Negotiation", "labels": {}, "kind": "course", "hours": "4", "cost": "0",
+                                             "skills": []}, people.admin)
+    form = pay.admin.get("/incentives/awards/new").text
+    assert f'<option value="team.course:{course.id}">Course: Negotiation</option>' in form
+    refused = pay.admin.post("/incentives/awards/new", data={**AWARD, "prize": "", "gift": "team.course:99999"})
+    assert refused.status_code == 400 and "Choose a prize from the list." in refused.text
+    best = award(pay, prize="", gift=f"team.course:{course.id}", kind="nominated", metric="")
+    given = pay.manager.post(f"/incentives/awards/{best}/{LAST_KEY}/give", data={"user": people.rep.id, "note": "Closed the big one"})
+    assert given.status_code == 302
+    with app.app_context():
+        winner = Winner.get()
+        assert winner.gift == "Negotiation, assigned to Rita Rep"
+        assert Assignment.select().where(Assignment.user == people.rep.id, Assignment.course == course.id).count() == 1
+    assert "Negotiation, assigned to Rita Rep" in pay.manager.get("/incentives/awards").text

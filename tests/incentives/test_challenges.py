@@ -89,3 +89,18 @@ def test_awards_won_is_a_metric(app, pay, people):
         won = metrics()["incentives.awards_won"]
         assert won.compute(user_ids=[people.rep.id, people.colleague.id], start=LAST_MONTH[0], end=MONTH[1]) == {people.rep.id: 2}
         assert won.daily(user_ids=[people.rep.id], start=MONTH[0], end=MONTH[1]) == {people.rep.id: {MONTH[0]: 1}}
+
+
+def test_a_running_challenge_is_a_point_of_the_team_meeting(app, pay, people):
+    from core.api import meeting_topics
+
+    challenge(pay.manager, team=str(people.team.id))
+    pay.won(people.rep, 5000, TODAY)
+    with app.test_request_context():
+        from core.models import Team
+
+        east = Team.get_by_id(people.team.id)
+        topics = [topic for topic in meeting_topics(east, MONTH[0], TODAY) if topic.kind == "incentives.challenge"]
+        assert len(topics) == 1 and topics[0].lines[0][0].startswith("Spring push: 5,000.00 of 20,000.00 (25%)")
+        west = [topic for topic in meeting_topics(Team.get_by_id(people.west.id), MONTH[0], TODAY) if topic.kind == "incentives.challenge"]
+        assert west == []
