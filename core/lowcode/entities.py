@@ -186,7 +186,8 @@ class EntitySchema:
         specs.sort(key=lambda spec: (spec.position, spec.key))
         meta = [(self.owner_field, _l("Owner"), OwnerType()) if self.owner_field else (None, "", None),
                 (self.stage_field, _l("Stage"), StageType()),
-                ("created_at", _l("Created"), types["datetime"]), ("updated_at", _l("Last changed"), types["datetime"])]
+                ("created_at", _l("Created"), types["datetime"]), ("updated_at", _l("Last changed"), types["datetime"]),
+                ("last_activity_at", _l("Last activity"), types["datetime"])]  # kept by a plugin whose records have activities
         for key, label, field_type in meta:
             column = self.model._meta.fields.get(key) if key else None
             if column is not None:

@@ -19,6 +19,7 @@ from ..i18n import utc_time
 from ..shell import Page, date_from, id_from
 from . import search, types
 from .entities import EntitySchema, FieldSpec
+from .models import Stage
 
 OPERATORS = {
     types.TEXT: [("contains", _l("contains")), ("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
@@ -32,7 +33,7 @@ OPERATORS = {
     types.LIST: [("has", _l("includes")), ("empty", _l("is empty"))],
     types.REFERENCE: [("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
 }
-NO_VALUE = {"empty", "filled", "yes", "no"}
+NO_VALUE = {"empty", "filled", "yes", "no", "open", "won", "lost"}
 MAX_FILTERS = 10
 MAX_PAGE = 10**6
 MAX_ID = 2**63 - 1
@@ -62,7 +63,12 @@ class ListRequest:
     problems: list[str] = field(default_factory=list)
 
 
+STAGE_KINDS = {"open": _l("is open"), "won": _l("is won"), "lost": _l("is lost")}
+
+
 def operators_for(spec: FieldSpec) -> list:
+    if spec.type.key == "stage":  # a stage, or any stage of a kind (every process's open stages)
+        return [("is", _l("is")), *STAGE_KINDS.items()]
     if spec.type.key in ("select",) or (spec.type.kind == types.TEXT and spec.options.get("choices")):
         return [("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))]
     return OPERATORS.get(spec.type.kind, [])
@@ -122,6 +128,8 @@ def _condition(schema: EntitySchema, flt: Filter):
         if spec.base:
             return expression.is_null(False)
         return schema.model.custom[spec.key].is_null(False)
+    if op in STAGE_KINDS:
+        return expression.in_(Stage.select(Stage.id).where(Stage.kind == op))
     if op in ("yes", "no"):
         wanted = op == "yes"
         if spec.base:

@@ -3,7 +3,7 @@ their team's; an admin all. Guessing a colleague's ids in any pipeline URL finds
 import re
 
 from core.db import utcnow
-from plugins.pipeline.models import Activity, Customer, Deal, DealLine
+from plugins.pipeline.models import Activity, Customer, Deal, DealCredit, DealLine
 
 
 def colleagues_records(pipe, people):
@@ -12,7 +12,8 @@ def colleagues_records(pipe, people):
     activity = pipe.activity(people.colleague, "Colleague's call", deal=deal, customer=customer, due_at=utcnow())
     with pipe.app.app_context():
         line = DealLine.create(deal=deal, product=pipe.product(), quantity=1, unit_price=777).id
-    return {"deal_id": deal, "customer_id": customer, "activity_id": activity, "line_id": line, "name": "funnel"}
+        credit = DealCredit.create(deal=deal, user=people.manager.id, share=10).id
+    return {"deal_id": deal, "customer_id": customer, "activity_id": activity, "line_id": line, "credit_id": credit, "name": "funnel"}
 
 
 # Each pipeline URL with a record in it, and what a rep sends to it.
@@ -21,6 +22,8 @@ ATTEMPTS = [
     ("POST", "/pipeline/deals/<int:deal_id>", {"log-kind": "call", "log-subject": "Mine now"}),
     ("POST", "/pipeline/deals/<int:deal_id>/lines", {"line-product": "1", "line-quantity": "1"}),
     ("POST", "/pipeline/deals/<int:deal_id>/lines/<int:line_id>/delete", {}),
+    ("POST", "/pipeline/deals/<int:deal_id>/credits", {"user": "1", "share": "50"}),
+    ("POST", "/pipeline/deals/<int:deal_id>/credits/<int:credit_id>/delete", {}),
     ("POST", "/pipeline/activities/<int:activity_id>/done", {}),
     ("POST", "/pipeline/activities/<int:activity_id>/reschedule", {"due_at": "2030-01-01T10:00"}),
     ("GET", "/pipeline/customers/<int:customer_id>", {}),
@@ -60,6 +63,7 @@ def test_a_rep_guessing_a_colleagues_ids_finds_nothing_anywhere(pipe, people):
         assert Activity.get_by_id(ids["activity_id"]).done_at is None
         assert Customer.get_by_id(ids["customer_id"]).owner_id == people.colleague.id
         assert DealLine.select().count() == 1 and Activity.select().count() == 1
+        assert [(credit.user_id, credit.share) for credit in DealCredit.select()] == [(people.manager.id, 10)]
 
 
 def test_every_pipeline_url_with_a_record_is_checked(pipe):
