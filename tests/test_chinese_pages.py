@@ -334,6 +334,27 @@ def seed(app, login) -> tuple[dict, dict]:
     manager.post(f"/incentives/awards/{award}/{last_month}/give", {"user": str(people.rep.id), "note": ""})
     admin.post("/incentives/awards/new", {"name-zh_Hans_CN": "", "kind": "top", "top": "零"}, expect=(400,))
 
+    # My day: a task with a checklist, delegated to the rep; a time block with the task in it; a
+    # captured note; a focus session with an interruption; a refused task.
+    manager.post("/timemgmt/tasks/new", {"title": "准备季度计划", "quadrant": "delegate", "minutes": "30", "checklist": "收集数据",
+                                         "due_day": datetime.date.today().isoformat(), "due_time": "10:00"})
+    with app.app_context():
+        from plugins.timemgmt.models import Task, TimeBlock
+        time_task = Task.select().order_by(Task.id.desc()).first().id
+    manager.post(f"/timemgmt/tasks/{time_task}/delegate", {"to": str(people.rep.id), "outcome": "一份计划",
+                                                          "check_back": datetime.date.today().isoformat()})
+    manager.post("/timemgmt/blocks/new", {"day": datetime.date.today().isoformat(), "start": "09:00", "end": "11:00",
+                                          "category": "customers", "title": "客户跟进"})
+    with app.app_context():
+        time_block = TimeBlock.select().order_by(TimeBlock.id.desc()).first().id
+    rep.post("/timemgmt/blocks/new", {"day": datetime.date.today().isoformat(), "start": "14:00", "end": "15:00", "category": "team"})
+    rep.post("/timemgmt/blocks/assign", {"deal": str(time_task), "stage": "none"})
+    manager.post("/timemgmt/capture", {"text": "记得打电话"})
+    rep.post("/timemgmt/focus/start", {"task": str(time_task), "kind": "focus"})
+    rep.post("/timemgmt/focus/interrupt", {"note": "电话"})
+    manager.post("/timemgmt/plan", {"key": [f"check:{time_task}"]})
+    manager.post("/timemgmt/tasks/new", {"title": ""}, expect=(400,))
+
     # Forms sent back with their errors.
     for seeder, url, data in ((rep, "/records/pipeline.deal/new", {"name": "", "amount": "很多"}),
                               (rep, f"/records/pipeline.customer/{customer}/edit", {"name": "", "email": "不是邮箱"}),
@@ -352,7 +373,7 @@ def seed(app, login) -> tuple[dict, dict]:
             "product": product, "deal": deal, "activity": activity, "deleted": gone, "process": process.id,
             "stages": {key: stage.id for key, stage in stages.items()}, "team_goal": team_goal, "rep_goal": rep_goal,
             "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award,
-            "upload": upload, "waiting": waiting, "rival": rival,
+            "upload": upload, "waiting": waiting, "rival": rival, "time_task": time_task, "time_block": time_block,
             "fields": {"pipeline.deal": contract, "pipeline.customer": kind_key},
             "records": {key: schema.model.select(schema.model.id).order_by(schema.model.id).first()
                         for key, schema in all_entities().items()},
@@ -365,7 +386,7 @@ def seed(app, login) -> tuple[dict, dict]:
 
 SKIPPED_ENDPOINTS = {
     "static",  # files
-    "transfer.export_csv", "transfer.export_xlsx", "transfer.errors_file", "incentives.export",  # downloads, not pages
+    "transfer.export_csv", "transfer.export_xlsx", "transfer.errors_file", "incentives.export", "timemgmt.feed",  # downloads, not pages
 }
 
 
@@ -380,7 +401,7 @@ def urls_of(app, ids) -> dict[str, list[str]]:
     single = {"process_id": ids["process"], "team_id": people.team.id, "user_id": people.rep.id,
               "goal_id": ids["team_goal"], "review_id": ids["review"], "customer_id": ids["customer"],
               "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"],
-              "award_id": ids["award"]}
+              "award_id": ids["award"], "task_id": ids["time_task"], "block_id": ids["time_block"]}
     found: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:
@@ -425,6 +446,7 @@ def urls_of(app, ids) -> dict[str, list[str]]:
         "pipeline.followups": ["/pipeline/followups?who=team"],
         "pipeline.numbers": [f"/pipeline/numbers?team={people.team.id}", "/pipeline/numbers?from=2020-01-01&to=2040-01-01"],
         "goals.index": ["/goals/?period=" + ids["period"]],
+        "timemgmt.week_view": ["/timemgmt/calendar/week?day=2020-01-01"],
         "goals.goal": [f"/goals/{ids['rep_goal']}", f"/goals/{team_goal}?months=3"],
         "goals.share": [f"/goals/{team_goal}/share?how=equal&mode=rebalance"],
         "goals.new": [f"/goals/new?owner=user:{people.rep.id}&parent={team_goal}"],

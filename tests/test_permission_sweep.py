@@ -95,6 +95,16 @@ CASES = {
     "/incentives/awards/<int:award_id>": Case([{"award_id": "award"}], {"name-en": "Taken", "kind": "nominated"}),
     "/incentives/awards/<int:award_id>/<period>/give": Case([{"award_id": "award", "period": "last_month"}],
                                                            {"user": "rep_id", "note": "Mine"}),
+    "/timemgmt/tasks/<int:task_id>": Case([{"task_id": "time_task"}, {"task_id": "time_delegated"}], {"title": "Taken", "quadrant": "do"}),
+    "/timemgmt/tasks/<int:task_id>/done": Case([{"task_id": "time_task"}, {"task_id": "time_delegated"}]),
+    "/timemgmt/tasks/<int:task_id>/drop": Case([{"task_id": "time_task"}, {"task_id": "time_delegated"}]),
+    "/timemgmt/tasks/<int:task_id>/check/<int:index>": Case([{"task_id": "time_task", "index": 0}]),
+    "/timemgmt/tasks/<int:task_id>/delegate": Case([{"task_id": "time_task"}], {"to": "rep_id", "outcome": "Mine",
+                                                                                 "check_back": "2030-01-01"}),
+    "/timemgmt/inbox/<int:task_id>": Case([{"task_id": "time_inbox"}], {"action": "do"}),
+    "/timemgmt/blocks/<int:block_id>": Case([{"block_id": "time_block"}], {"day": "2030-01-01", "start": "09:00", "end": "10:00",
+                                                                          "category": "team"}),
+    "/timemgmt/blocks/<int:block_id>/delete": Case([{"block_id": "time_block"}]),
 }
 
 # Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
@@ -167,7 +177,18 @@ def make_victim(app, people, login) -> dict:
 
         award = awards.save_award(None, {"name": "Victim's award", "kind": "nominated", "period": "month", "team": people.team.id},
                                   people.admin).id
-    return {"plan": plan, "last_month": last_month, "award": award,
+    with app.app_context():
+        import datetime
+
+        from plugins.timemgmt.models import Task, TimeBlock
+
+        time_task = Task.create(title="Victim's task", owner=people.rep.id, created_by=people.rep.id, checklist=[{"text": "a"}]).id
+        time_delegated = Task.create(title="Victim's errand", owner=people.rep.id, created_by=people.manager.id,
+                                     delegated_by=people.manager.id, outcome="Done").id
+        time_inbox = Task.create(title="Victim's note", owner=people.rep.id, created_by=people.rep.id, in_inbox=True).id
+        time_block = TimeBlock.create(owner=people.rep.id, starts_at=utcnow(), ends_at=utcnow() + datetime.timedelta(hours=1)).id
+    return {"time_task": time_task, "time_delegated": time_delegated, "time_inbox": time_inbox, "time_block": time_block,
+            "plan": plan, "last_month": last_month, "award": award,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,
             "lost_stage": stages["lost"].id, "first_stage": stages["first_contact"].id, "team": people.team.id, "rep_id": people.rep.id}

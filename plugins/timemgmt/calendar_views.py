@@ -68,7 +68,7 @@ def block(block_id):
         block = calendar.save_block(current_user, values, block)
         flash(_("Block saved."), "success")
         return redirect(url_for("timemgmt.day_view", day=local_time(block.starts_at).date().isoformat()))
-    return render_page("timemgmt/block_form.html", block=block)
+    return render_page("timemgmt/block_form.html", time_block=block)
 
 
 @bp.route("/blocks/<int:block_id>/delete", methods=["POST"])
