@@ -354,6 +354,9 @@ def seed(app, login) -> tuple[dict, dict]:
     rep.post("/timemgmt/focus/interrupt", {"note": "电话"})
     manager.post("/timemgmt/plan", {"key": [f"check:{time_task}"]})
     manager.post("/timemgmt/tasks/new", {"title": ""}, expect=(400,))
+    manager.post("/timemgmt/board/cards", {"team": str(people.team.id), "title": "展会布展"})
+    manager.post("/timemgmt/board/columns", {"team": str(people.team.id), "label": "等待中"})
+    manager.post("/timemgmt/reflection", {"went_well": "客户跟进", "to_change": "少开会"})
 
     # Forms sent back with their errors.
     for seeder, url, data in ((rep, "/records/pipeline.deal/new", {"name": "", "amount": "很多"}),

@@ -105,6 +105,7 @@ CASES = {
     "/timemgmt/blocks/<int:block_id>": Case([{"block_id": "time_block"}], {"day": "2030-01-01", "start": "09:00", "end": "10:00",
                                                                           "category": "team"}),
     "/timemgmt/blocks/<int:block_id>/delete": Case([{"block_id": "time_block"}]),
+    "/timemgmt/board/team/<int:team_id>": Case([{"team_id": "time_team"}]),  # a team none of the tried people is in
 }
 
 # Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
@@ -187,7 +188,8 @@ def make_victim(app, people, login) -> dict:
                                      delegated_by=people.manager.id, outcome="Done").id
         time_inbox = Task.create(title="Victim's note", owner=people.rep.id, created_by=people.rep.id, in_inbox=True).id
         time_block = TimeBlock.create(owner=people.rep.id, starts_at=utcnow(), ends_at=utcnow() + datetime.timedelta(hours=1)).id
-    return {"time_task": time_task, "time_delegated": time_delegated, "time_inbox": time_inbox, "time_block": time_block,
+        time_team = Team.create(name="North", manager=people.manager).id
+    return {"time_team": time_team, "time_task": time_task, "time_delegated": time_delegated, "time_inbox": time_inbox, "time_block": time_block,
             "plan": plan, "last_month": last_month, "award": award,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import peewee
 
-from core.api import BaseModel, User, json_field, utcnow
+from core.api import BaseModel, Team, User, json_field, utcnow
 
 CATEGORIES = ("customers", "team", "strategy", "admin", "focus", "other")
 
@@ -32,6 +32,10 @@ class Task(BaseModel):
     outcome = peewee.TextField(default="")  # what the delegator expects back
     check_back = peewee.DateField(null=True)
     block = peewee.DeferredForeignKey("TimeBlock", null=True, on_delete="SET NULL", backref="+")
+    team = peewee.ForeignKeyField(Team, null=True, on_delete="SET NULL", backref="+")  # on the team's board, seen by the team
+    stage = peewee.CharField(max_length=20, default="todo")  # the board's column: todo, doing, done, or "col-<id>"
+    position = peewee.IntegerField(default=0)
+    labels = json_field(default=list)
     created_at = peewee.DateTimeField(default=utcnow)
     done_at = peewee.DateTimeField(null=True)
     dropped_at = peewee.DateTimeField(null=True)
@@ -100,6 +104,18 @@ class DayPlan(BaseModel):
         indexes = ((("owner", "day"), True),)
 
 
+class BoardColumn(BaseModel):
+    """A column a team (or a person, on their own board) added after to do, doing and done."""
+
+    team = peewee.ForeignKeyField(Team, null=True, on_delete="CASCADE", backref="+")
+    owner = peewee.ForeignKeyField(User, null=True, on_delete="CASCADE", backref="+")  # a personal board's
+    label = peewee.CharField(max_length=60)
+    position = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "timemgmt_column"
+
+
 class Reflection(BaseModel):
     owner = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
     week = peewee.DateField()  # the Monday
@@ -113,4 +129,4 @@ class Reflection(BaseModel):
         indexes = ((("owner", "week"), True),)
 
 
-MODELS = [Task, TimeBlock, FocusSession, Preference, DayPlan, Reflection]
+MODELS = [Task, TimeBlock, FocusSession, Preference, DayPlan, BoardColumn, Reflection]

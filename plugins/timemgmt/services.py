@@ -10,7 +10,7 @@ import peewee
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.api import User, agenda_items, db, entities, get_entity, local_time, managed_user_ids, utc_time, utcnow
+from core.api import Team, User, agenda_items, db, entities, get_entity, local_time, managed_user_ids, utc_time, utcnow
 
 from .models import DayPlan, Task, TimeBlock
 
@@ -33,10 +33,22 @@ def quadrant(important: bool, urgent: bool) -> str:
 # -- who sees which task ------------------------------------------------------------------------------
 
 
+def team_ids(user: User) -> list[int]:
+    """The teams whose board the user works on: their own team and the teams they run."""
+    found = {user.team_id} if user.team_id else set()
+    if user.may("see_everything"):
+        return [team.id for team in Team.select(Team.id)]
+    found |= {team.id for team in Team.select(Team.id).where(Team.manager == user.id)}
+    return sorted(found)
+
+
 def visible_tasks(user: User):
-    """Their own tasks, those they handed to someone, and (a manager) the delegations within the
-    teams they run. Nobody sees a colleague's private tasks."""
+    """Their own tasks, those they handed to someone, the cards of their teams' boards, and (a
+    manager) the delegations within the teams they run. Nobody sees a colleague's private tasks."""
     seen = (Task.owner == user.id) | (Task.delegated_by == user.id) | (Task.created_by == user.id)
+    teams = team_ids(user)
+    if teams:
+        seen |= Task.team.in_(teams)
     if user.may("see_everything"):
         seen |= Task.delegated_by.is_null(False)
     elif user.may("lead_teams"):
@@ -45,7 +57,8 @@ def visible_tasks(user: User):
 
 
 def may_change(user: User, task: Task) -> bool:
-    return task.owner_id == user.id or task.delegated_by_id == user.id or (task.created_by_id == user.id and task.in_inbox)
+    return (task.owner_id == user.id or task.delegated_by_id == user.id or (task.created_by_id == user.id and task.in_inbox)
+            or (task.team_id is not None and task.team_id in team_ids(user)))
 
 
 def task_or_404(user: User, task_id, change: bool = False) -> Task:
@@ -148,8 +161,9 @@ def move_to_quadrant(task: Task, where: str) -> None:
 
 
 def set_done(task: Task, done: bool) -> None:
+    stage = "done" if done else ("todo" if task.stage == "done" else task.stage)
     with db.atomic():
-        Task.update(done_at=utcnow() if done else None).where(Task.id == task.id).execute()
+        Task.update(done_at=utcnow() if done else None, stage=stage).where(Task.id == task.id).execute()
 
 
 def drop(task: Task) -> None:

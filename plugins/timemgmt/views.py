@@ -214,4 +214,9 @@ def topbar():
     return render_fragment("timemgmt/topbar.html", "topbar", session=focus.running(current_user), captured=False)
 
 
-from . import calendar_views, focus_views  # noqa: E402,F401 - their routes join the blueprint
+from . import (  # noqa: E402,F401 - their routes join the blueprint
+    board_views,  # noqa: E402,F401
+    calendar_views,
+    focus_views,
+    reflection_views,  # noqa: E402,F401
+)

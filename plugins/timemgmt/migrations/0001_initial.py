@@ -8,6 +8,11 @@ def up(migrator, db):
             database = db
             table_name = 'core_user'
 
+    class Team(Model):
+        class Meta:
+            database = db
+            table_name = 'core_team'
+
     class TimeBlock(Model):
         owner = ForeignKeyField(User, on_delete="CASCADE", backref="+")
         title = CharField(max_length=120, default="")
@@ -38,6 +43,10 @@ def up(migrator, db):
         outcome = TextField(default="")
         check_back = DateField(null=True)
         block = ForeignKeyField(TimeBlock, null=True, on_delete="SET NULL", backref="+")
+        team = ForeignKeyField(Team, null=True, on_delete="SET NULL", backref="+")
+        stage = CharField(max_length=20, default="todo")
+        position = IntegerField(default=0)
+        labels = JSONField(default=list)
         created_at = DateTimeField()
         done_at = DateTimeField(null=True)
         dropped_at = DateTimeField(null=True)
@@ -85,6 +94,16 @@ def up(migrator, db):
             table_name = "timemgmt_dayplan"
             indexes = ((("owner", "day"), True),)
 
+    class BoardColumn(Model):
+        team = ForeignKeyField(Team, null=True, on_delete="CASCADE", backref="+")
+        owner = ForeignKeyField(User, null=True, on_delete="CASCADE", backref="+")
+        label = CharField(max_length=60)
+        position = IntegerField(default=0)
+
+        class Meta:
+            database = db
+            table_name = "timemgmt_column"
+
     class Reflection(Model):
         owner = ForeignKeyField(User, on_delete="CASCADE", backref="+")
         week = DateField()
@@ -98,10 +117,10 @@ def up(migrator, db):
             table_name = "timemgmt_reflection"
             indexes = ((("owner", "week"), True),)
 
-    db.create_tables([TimeBlock, Task, FocusSession, Preference, DayPlan, Reflection])
+    db.create_tables([TimeBlock, Task, FocusSession, Preference, DayPlan, BoardColumn, Reflection])
 
 
 def down(migrator, db):
-    for table in ("timemgmt_reflection", "timemgmt_dayplan", "timemgmt_preference", "timemgmt_focus", "timemgmt_task",
+    for table in ("timemgmt_reflection", "timemgmt_column", "timemgmt_dayplan", "timemgmt_preference", "timemgmt_focus", "timemgmt_task",
                   "timemgmt_block"):
         db.execute_sql(f"DROP TABLE {table}")
