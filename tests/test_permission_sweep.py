@@ -189,7 +189,8 @@ def make_victim(app, people, login) -> dict:
         time_inbox = Task.create(title="Victim's note", owner=people.rep.id, created_by=people.rep.id, in_inbox=True).id
         time_block = TimeBlock.create(owner=people.rep.id, starts_at=utcnow(), ends_at=utcnow() + datetime.timedelta(hours=1)).id
         time_team = Team.create(name="North", manager=people.manager).id
-    return {"time_team": time_team, "time_task": time_task, "time_delegated": time_delegated, "time_inbox": time_inbox, "time_block": time_block,
+    return {"time_team": time_team, "time_task": time_task, "time_delegated": time_delegated, "time_inbox": time_inbox,
+            "time_block": time_block,
             "plan": plan, "last_month": last_month, "award": award,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,
