@@ -48,6 +48,8 @@ PAGE_ALLOWED = {
     "/pipeline/duplicates": {"Ltd"},
     # Formula syntax: its functions and the example's field keys are typed as they are.
     "/fields/editor?type=computed": {"round", "min", "max", "abs", "default", "discount", "amount", "probability"},
+    # The mail protocols' names, as mail providers' help pages spell them.
+    "/timemgmt/mail": {"SMTP", "SSL", "STARTTLS", "TLS"},
 }
 # Data, not interface: addresses the seeded team typed.
 EMAIL_OR_URL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://\S+")

@@ -129,4 +129,33 @@ class Reflection(BaseModel):
         indexes = ((("owner", "week"), True),)
 
 
-MODELS = [Task, TimeBlock, FocusSession, Preference, DayPlan, BoardColumn, Reflection]
+class MailSettings(BaseModel):
+    """How the morning digest is sent: one row, set by an admin. The password is kept as typed
+    (an SMTP server needs it back), so the page never shows it."""
+
+    host = peewee.CharField(max_length=200, default="")
+    port = peewee.IntegerField(default=587)
+    username = peewee.CharField(max_length=200, default="")
+    password = peewee.CharField(max_length=200, default="")
+    sender = peewee.CharField(max_length=200, default="")
+    security = peewee.CharField(max_length=10, default="starttls")  # starttls, ssl, none
+    hour = peewee.IntegerField(default=7)  # the team's hour from which the digest goes out
+    enabled = peewee.BooleanField(default=False)
+
+    class Meta:
+        table_name = "timemgmt_mail"
+
+
+class DigestSent(BaseModel):
+    """A morning digest sent (or being sent) to a person for a day: never twice."""
+
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    day = peewee.DateField()
+    sent_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "timemgmt_digest"
+        indexes = ((("user", "day"), True),)
+
+
+MODELS = [Task, TimeBlock, FocusSession, Preference, DayPlan, BoardColumn, Reflection, MailSettings, DigestSent]

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
+from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 
-from core.api import Metric, NavItem, hookimpl
+from core.api import AuditTerms, Metric, NavItem, PeriodicTask, hookimpl
 
 label = _l("My day")
 description = _l("Today's agenda from every plugin; priorities, time blocks, focus timer and weekly reflection.")
@@ -32,8 +34,41 @@ def register_blueprints():
 
 @hookimpl
 def nav_items(user):
-    return [NavItem(_l("My day"), "timemgmt.today", icon="clock", order=5),
-            NavItem(_l("Capture"), "timemgmt.topbar", icon="plus", order=5, section="top")]
+    items = [NavItem(_l("My day"), "timemgmt.today", icon="clock", order=5),
+             NavItem(_l("Capture"), "timemgmt.topbar", icon="plus", order=5, section="top")]
+    if user.may("administer"):
+        items.append(NavItem(_l("Morning digest"), "timemgmt.mail_settings", icon="settings", order=950, section="admin"))
+    return items
+
+
+@hookimpl
+def describe_audit():
+    return AuditTerms(actions={"mail_settings": _l("changed the morning digest's settings")},
+                      subjects={"timemgmt": _l("My day")},
+                      changes={"host": _l("SMTP server"), "port": _l("Port"), "username": _l("User name"), "password": _l("Password"),
+                               "sender": _l("Sender address"), "security": _l("Connection"), "hour": _l("Send from (hour, team time)"),
+                               "enabled": _l("Send the morning digest")})
+
+
+@hookimpl
+def register_periodic_tasks():
+    from .digest import send_digests
+
+    return [PeriodicTask("timemgmt.morning_digest", send_digests, minute="5")]
+
+
+@hookimpl
+def register_commands():
+    @click.command("remind")
+    @with_appcontext
+    @click.option("--force", is_flag=True, help="Send before the hour set by the admin.")
+    def remind(force):
+        """Send today's morning digests that have not gone out yet (never twice a day)."""
+        from .digest import send_digests
+
+        click.echo(f"{send_digests(force=force)} digest(s) sent.")
+
+    return [remind]
 
 
 @hookimpl(trylast=True)

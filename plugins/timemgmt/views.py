@@ -218,5 +218,6 @@ from . import (  # noqa: E402,F401 - their routes join the blueprint
     board_views,  # noqa: E402,F401
     calendar_views,
     focus_views,
+    mail_views,  # noqa: E402,F401
     reflection_views,  # noqa: E402,F401
 )

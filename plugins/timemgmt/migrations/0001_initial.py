@@ -117,10 +117,34 @@ def up(migrator, db):
             table_name = "timemgmt_reflection"
             indexes = ((("owner", "week"), True),)
 
-    db.create_tables([TimeBlock, Task, FocusSession, Preference, DayPlan, BoardColumn, Reflection])
+    class MailSettings(Model):
+        host = CharField(max_length=200, default="")
+        port = IntegerField(default=587)
+        username = CharField(max_length=200, default="")
+        password = CharField(max_length=200, default="")
+        sender = CharField(max_length=200, default="")
+        security = CharField(max_length=10, default="starttls")
+        hour = IntegerField(default=7)
+        enabled = BooleanField(default=False)
+
+        class Meta:
+            database = db
+            table_name = "timemgmt_mail"
+
+    class DigestSent(Model):
+        user = ForeignKeyField(User, on_delete="CASCADE", backref="+")
+        day = DateField()
+        sent_at = DateTimeField()
+
+        class Meta:
+            database = db
+            table_name = "timemgmt_digest"
+            indexes = ((("user", "day"), True),)
+
+    db.create_tables([TimeBlock, Task, FocusSession, Preference, DayPlan, BoardColumn, Reflection, MailSettings, DigestSent])
 
 
 def down(migrator, db):
-    for table in ("timemgmt_reflection", "timemgmt_column", "timemgmt_dayplan", "timemgmt_preference", "timemgmt_focus", "timemgmt_task",
-                  "timemgmt_block"):
+    for table in ("timemgmt_digest", "timemgmt_mail", "timemgmt_reflection", "timemgmt_column", "timemgmt_dayplan",
+                  "timemgmt_preference", "timemgmt_focus", "timemgmt_task", "timemgmt_block"):
         db.execute_sql(f"DROP TABLE {table}")
