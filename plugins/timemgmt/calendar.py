@@ -3,6 +3,7 @@ them, and the calendar feed a phone subscribes to."""
 from __future__ import annotations
 
 import datetime
+import functools
 import secrets
 
 import icalendar
@@ -128,33 +129,41 @@ def feed(user: User, today: datetime.date | None = None) -> bytes:
     calendar.add("prodid", "-//salesdeck//timemgmt//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "salesdeck")
-    stamp = utcnow().replace(tzinfo=datetime.UTC)
+    # Events are stamped with the day the feed is read, so each one's text can be reused all day.
+    stamp = datetime.datetime.combine(utcnow().date(), datetime.time(), datetime.UTC)
+    events: list[bytes] = []
     first, last = today - datetime.timedelta(days=366 * FEED_YEARS), today + datetime.timedelta(days=366 * FEED_YEARS)
     rows = (TimeBlock.select(TimeBlock.id, TimeBlock.title, TimeBlock.category, TimeBlock.starts_at, TimeBlock.ends_at)
             .where(TimeBlock.owner == user.id, TimeBlock.starts_at >= day_bounds(first)[0], TimeBlock.starts_at < day_bounds(last)[1])
             .tuples())
+    labels = {key: str(label) for key, label in CATEGORY_LABELS.items()}  # translated once, not once a block
     for block_id, title, category, starts, ends in rows:
-        calendar.add_component(_event(f"block-{block_id}@salesdeck", title or str(CATEGORY_LABELS.get(category, category)),
-                                      starts, ends, stamp, category=str(CATEGORY_LABELS.get(category, category))))
+        label = labels.get(category, category)
+        events.append(_event(f"block-{block_id}@salesdeck", title or label, starts, ends, stamp, label))
     tasks = (Task.select(Task.id, Task.title, Task.due_day, Task.due_time, Task.minutes)
              .where(Task.owner == user.id, Task.done_at.is_null(), Task.dropped_at.is_null(), Task.due_day.is_null(False),
                     Task.due_time.is_null(False), Task.due_day >= first, Task.due_day <= last).tuples())
     for task_id, title, day, time, minutes in tasks:
         starts = utc_time(datetime.datetime.combine(day, _time(time)))
-        calendar.add_component(_event(f"task-{task_id}@salesdeck", title, starts, starts + datetime.timedelta(minutes=minutes or 30),
-                                      stamp, category=str(_l("Task"))))
+        events.append(_event(f"task-{task_id}@salesdeck", title, starts, starts + datetime.timedelta(minutes=minutes or 30),
+                             stamp, str(_l("Task"))))
     for index, item in enumerate(agenda_items(user, today)):
         if item.due is not None and not item.done:
-            calendar.add_component(_event(f"agenda-{today.isoformat()}-{index}@salesdeck", item.title, item.due,
-                                          item.due + datetime.timedelta(minutes=30), stamp, category=item.kind or ""))
-    return calendar.to_ical()
+            events.append(_event(f"agenda-{today.isoformat()}-{index}@salesdeck", item.title, item.due,
+                                 item.due + datetime.timedelta(minutes=30), stamp, item.kind or ""))
+    head = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    return head[:-len(end)] + b"".join(events) + end
 
 
 def _time(value) -> datetime.time:
     return value if isinstance(value, datetime.time) else datetime.time.fromisoformat(str(value))
 
 
-def _event(uid, summary, starts, ends, stamp, category="") -> icalendar.Event:
+@functools.lru_cache(maxsize=50_000)
+def _event(uid, summary, starts, ends, stamp, category="") -> bytes:
+    """One VEVENT as iCalendar text, made by the icalendar library; kept while nothing in it changes
+    (a phone reads the same feed again and again)."""
     event = icalendar.Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -163,4 +172,4 @@ def _event(uid, summary, starts, ends, stamp, category="") -> icalendar.Event:
     event.add("dtend", ends.replace(tzinfo=datetime.UTC))
     if category:
         event.add("categories", [category])
-    return event
+    return event.to_ical()

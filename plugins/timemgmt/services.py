@@ -294,11 +294,12 @@ def my_day(user: User, day: datetime.date) -> list[PlanItem]:
     yesterday = DayPlan.get_or_none(DayPlan.owner == user.id, DayPlan.day == day - datetime.timedelta(days=1))
     carried_keys = set(yesterday.order) if yesterday else set()
     items = []
+    task_kind, delegated_kind, check_kind = str(_l("Task")), str(_l("Delegated")), str(_l("Check-back"))
     for task in tasks + done_today:
         due = datetime.datetime.combine(task.due_day, task.due_time) if task.due_day and task.due_time else None
         key = f"task:{task.id}"
         items.append(PlanItem(
-            key=key, title=task.title, kind=str(_l("Delegated")) if task.delegated_by_id else str(_l("Task")), due=due,
+            key=key, title=task.title, kind=delegated_kind if task.delegated_by_id else task_kind, due=due,
             overdue=bool(task.due_day and task.due_day < day and not task.done_at), important=task.important, urgent=task.urgent,
             done=task.done_at is not None,
             carried=bool(not task.done_at and ((task.due_day and task.due_day < day) or key in carried_keys)),
@@ -308,7 +309,7 @@ def my_day(user: User, day: datetime.date) -> list[PlanItem]:
         person = people.get(task.owner_id)
         items.append(PlanItem(key=f"check:{task.id}", title=_("Check back with %(name)s: %(title)s", name=person.name if person else "?",
                                                                   title=task.title),
-                              kind=str(_l("Check-back")), important=True, urgent=task.check_back < day, overdue=task.check_back < day,
+                              kind=check_kind, important=True, urgent=task.check_back < day, overdue=task.check_back < day,
                               task=task, extra={"outcome": task.outcome}))
     for item in agenda_items(user, day):
         key = agenda_key(item)
