@@ -71,8 +71,9 @@ def measure(url: str, instance: str, runs: int, suffix: str) -> None:
                                    "ends_at": datetime.datetime.combine(day, datetime.time(end))})
         for start in range(0, len(blocks), 300):
             TimeBlock.insert_many(blocks[start:start + 300]).execute()
-        today_blocks = [block.id for block in TimeBlock.select().where(TimeBlock.starts_at >= datetime.datetime.combine(today, datetime.time()),
-                                                                        TimeBlock.starts_at < datetime.datetime.combine(today, datetime.time(23)))]
+        midnight = datetime.datetime.combine(today, datetime.time())
+        today_blocks = [block.id for block in TimeBlock.select().where(TimeBlock.starts_at >= midnight,
+                                                                        TimeBlock.starts_at < midnight + datetime.timedelta(days=1))]
         tasks = []
         for number in range(200):
             delegated = number < 20
@@ -82,7 +83,8 @@ def measure(url: str, instance: str, runs: int, suffix: str) -> None:
                           "due_time": rng.choice([None, datetime.time(10, 30)]), "entity": "pipeline.customer" if number % 4 == 0 else "",
                           "record_id": rng.choice(customers) if number % 4 == 0 else None, "checklist": [],
                           "delegated_by": manager.id if delegated else None, "check_back": today if delegated else None,
-                          "outcome": "Done" if delegated else "", "block": rng.choice(today_blocks) if today_blocks and number % 7 == 0 else None,
+                          "outcome": "Done" if delegated else "",
+                          "block": rng.choice(today_blocks) if today_blocks and number % 7 == 0 else None,
                           "created_at": utcnow()})
         Task.insert_many(tasks).execute()
         follow_ups([manager.id], customers, 50, rng, today)
