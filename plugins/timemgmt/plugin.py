@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 
-from core.api import AuditTerms, Metric, NavItem, PeriodicTask, hookimpl
+from core.api import AuditTerms, Metric, NavItem, PeriodicTask, RecordPanel, hookimpl
 
 label = _l("My day")
 description = _l("Today's agenda from every plugin; priorities, time blocks, focus timer and weekly reflection.")
@@ -95,3 +95,14 @@ def dashboard_widgets(user):
     from .widgets import widgets
 
     return widgets(user)
+
+
+@hookimpl
+def record_panels(entity, record, user):
+    """The tasks about a record (those the reader sees), and a way to add one: on every record page."""
+    from .models import Task
+    from .services import visible_tasks
+
+    tasks = list(visible_tasks(user).where(Task.entity == entity, Task.record_id == record.id, Task.done_at.is_null())
+                 .order_by(Task.due_day, Task.id).limit(20))
+    return [RecordPanel(_l("Tasks"), "timemgmt/record_panel.html", {"tasks": tasks, "entity": entity, "record_id": record.id}, order=60)]

@@ -97,3 +97,15 @@ def test_hostile_task_input_is_refused_without_a_write(app, time):
         assert time.rep.post("/timemgmt/tasks/new", data=form).status_code == 400, form
     with app.app_context():
         assert Task.select().count() == 0
+
+
+def test_a_records_page_lists_its_tasks_and_offers_a_new_one(app, time, people):
+    from core.lowcode import records
+    from core.lowcode.entities import get_entity
+
+    with app.test_request_context():
+        customer, _ = records.save(get_entity("pipeline.customer"), people.rep, {"name": "Panel Co"})
+    time.task("rep", "Send the catalogue", entity="pipeline.customer", record_id=str(customer.id))
+    page = time.rep.get(f"/pipeline/customers/{customer.id}").text
+    assert "Send the catalogue" in page and f"/timemgmt/tasks/new?entity=pipeline.customer&amp;record_id={customer.id}" in page
+    assert "Send the catalogue" not in time.manager.get(f"/pipeline/customers/{customer.id}").text  # the rep's own task
