@@ -6,7 +6,7 @@ import datetime
 
 from core.api import team_today, utc_time, utcnow
 
-from .models import FocusSession, Reflection, Task, TimeBlock
+from .models import BoardColumn, FocusSession, Reflection, Task, TimeBlock
 
 BLOCKS = (("customers", "客户跟进", 9, 11), ("team", "团队辅导", 14, 16), ("strategy", "战略思考", 19, 20))
 CHECKLIST = [{"text": "收集各区域数据", "done": True}, {"text": "写结论", "done": False}]
@@ -45,6 +45,15 @@ def create(team, rng) -> None:
     for rep in reps:
         Task.create(title="给三位老客户打回访电话", owner=rep.id, created_by=rep.id, important=True, urgent=True, minutes=45, due_day=today)
         Task.create(title="更新本周拜访计划", owner=rep.id, created_by=rep.id, important=True, minutes=30)
+    for note in ("问问李娜展会的预算", "下周一对一前看一下张伟的漏斗"):
+        Task.create(title=note, owner=manager.id, created_by=manager.id, in_inbox=True)
+    waiting = BoardColumn.create(team=team.team.id, label="等待客户", position=0)
+    first, last = (reps[0], reps[-1]) if reps else (manager, manager)
+    cards = (("准备展会物料", "doing", manager), ("更新产品报价单", "todo", first), ("客户满意度调查", "done", manager),
+             ("确认大客户的合同条款", f"col-{waiting.id}", last))
+    for position, (title, stage, person) in enumerate(cards):
+        Task.create(title=title, owner=person.id, created_by=manager.id, team=team.team.id, stage=stage, position=position,
+                    labels=["展会"] if position == 0 else [], done_at=utcnow() if stage == "done" else None)
     now = utcnow()
     for days_ago in range(1, 5):
         started = now - datetime.timedelta(days=days_ago, hours=rng.randint(1, 5))

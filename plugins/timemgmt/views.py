@@ -182,6 +182,8 @@ def process(task_id):
     elif action == "delegate":
         services.delegate(current_user, task, id_from(request.form.get("to")), request.form.get("outcome") or task.title,
                           date_from(request.form.get("check_back")) or team_today() + datetime.timedelta(days=2))
+    elif action == "task":
+        services.move_to_quadrant(task, request.form.get("quadrant", ""))
     elif action in services.FLAGS:
         services.move_to_quadrant(task, action)
     else:

@@ -61,7 +61,7 @@ def test_quick_capture_goes_to_the_inbox_and_is_processed_later(app, time, peopl
         note = Task.get(Task.title == "Ask Li about the trade show")
     assert note.in_inbox and "Ask Li about the trade show" not in time.rep.get("/timemgmt/").text
     assert "Ask Li about the trade show" in time.rep.get("/timemgmt/inbox").text
-    assert time.rep.post(f"/timemgmt/inbox/{note.id}", data={"action": "schedule"}).status_code == 302
+    assert time.rep.post(f"/timemgmt/inbox/{note.id}", data={"action": "task", "quadrant": "schedule"}).status_code == 302
     assert not time.get(note.id).in_inbox and time.get(note.id).important
     assert "Ask Li about the trade show" in time.rep.get("/timemgmt/").text
     assert time.rep.post("/timemgmt/capture", data={"text": "\x00 "}).status_code == 400
