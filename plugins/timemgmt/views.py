@@ -99,11 +99,13 @@ def new_task():
     if request.method == "POST":
         values = task_values(request.form)
         values["checklist"] = services.clean_checklist(request.form.get("checklist", "").splitlines())
-        task = services.save_task(current_user, values)
+        note_id = id_from(request.form.get("note"))
+        note = services.task_or_404(current_user, note_id, change=True) if note_id else None
+        task = services.save_task(current_user, values, note if note is not None and note.in_inbox else None)
         flash(_("Task added."), "success")
         return _back(url_for("timemgmt.task", task_id=task.id))
     values = {"entity": request.args.get("entity", ""), "record_id": id_from(request.args.get("record_id")),
-              "title": request.args.get("title", "")[:services.TITLE_LIMIT]}
+              "title": request.args.get("title", "")[:services.TITLE_LIMIT], "note": id_from(request.args.get("note"))}
     return render_page("timemgmt/task_form.html", **_form_context(values=values))
 
 

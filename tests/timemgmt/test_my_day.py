@@ -64,6 +64,15 @@ def test_quick_capture_goes_to_the_inbox_and_is_processed_later(app, time, peopl
     assert time.rep.post(f"/timemgmt/inbox/{note.id}", data={"action": "task", "quadrant": "schedule"}).status_code == 302
     assert not time.get(note.id).in_inbox and time.get(note.id).important
     assert "Ask Li about the trade show" in time.rep.get("/timemgmt/").text
+    # A note that becomes a follow-up on a record leaves the inbox: it is the task now.
+    time.rep.post("/timemgmt/capture", data={"text": "Send Acme the price list"})
+    with app.app_context():
+        other = Task.get(Task.title == "Send Acme the price list").id
+    assert f"note={other}" in time.rep.get("/timemgmt/inbox").text
+    made = time.rep.post("/timemgmt/tasks/new", data={"title": "Send Acme the price list", "note": other, "quadrant": "do"})
+    assert made.status_code == 302
+    assert not time.get(other).in_inbox and time.get(other).urgent
+    assert time.colleague.post("/timemgmt/tasks/new", data={"title": "x", "note": other}).status_code == 404
     assert time.rep.post("/timemgmt/capture", data={"text": "\x00 "}).status_code == 400
     assert time.rep.post("/timemgmt/capture", data={"text": "x" * 5000}).status_code == 400
     # The top bar of every page carries the capture box.
