@@ -116,6 +116,18 @@ def clean_link(user: User, entity_key, record_id) -> tuple[str, int | None]:
     return entity_key, record_id
 
 
+def clean_labels(text) -> list[str]:
+    """Labels typed with commas between them (either comma): at most 8, 30 characters each."""
+    labels = []
+    for part in str(text or "").replace("\x00", "").replace("，", ",").split(","):
+        label = part.strip()[:30]
+        if label and label not in labels:
+            labels.append(label)
+    if len(labels) > 8:
+        raise Refused(_("A task carries at most %(count)d labels.", count=8))
+    return labels
+
+
 def clean_checklist(lines) -> list[dict]:
     items = []
     for line in lines:

@@ -87,7 +87,7 @@ def task_values(form) -> dict:
             "notes": services.clean_text(form.get("notes"), services.NOTES_LIMIT, _("Notes")),
             "due_day": due_day, "due_time": services.clean_time(form.get("due_time")),
             "important": important, "urgent": urgent, "minutes": services.clean_minutes(form.get("minutes")),
-            "entity": entity, "record_id": record, "in_inbox": False}
+            "entity": entity, "record_id": record, "in_inbox": False, "labels": services.clean_labels(form.get("labels"))}
 
 
 def _form_context(values=None):

@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from plugins.timemgmt.models import Task
 
-from ..conftest import htmx_settled
 from .test_board_drop import drag_onto
 from .test_shell import sign_in
 
@@ -27,7 +26,7 @@ def test_a_manager_plans_delegates_and_focuses(page, live_server, browser):
     page.goto("/timemgmt/matrix")
     do_now = page.locator('[data-stage="do"]')
     expect(page.locator('[data-stage="drop"]')).to_contain_text("Review the forecast")
-    with htmx_settled(page):
+    with page.expect_response("**/timemgmt/matrix/move"):
         drag_onto(page, page.locator(f'[data-card="{review}"] .deal-title'), do_now)
     expect(page.locator(".board-dialog")).to_contain_text("is now in Do now")
     expect(do_now).to_contain_text("Review the forecast")

@@ -30,7 +30,9 @@ def test_a_team_board_with_an_added_column_and_cards_moved(app, time, people):
 
 
 def test_cards_keep_their_order_within_a_column(app, time):
-    first, second, third = (time.task("rep", title) for title in ("First", "Second", "Third"))
+    first, second, third = (time.task("rep", title, labels="展会，urgent, urgent") for title in ("First", "Second", "Third"))
+    assert time.get(first).labels == ["展会", "urgent"]
+    assert time.rep.post("/timemgmt/tasks/new", data={"title": "Many", "labels": ",".join("abcdefghij")}).status_code == 400
     time.rep.post("/timemgmt/board/move", data={"deal": third, "stage": "todo", "before": ""})
     time.rep.post("/timemgmt/board/move", data={"deal": first, "stage": "todo", "before": second})
     page = time.rep.get("/timemgmt/board").text
