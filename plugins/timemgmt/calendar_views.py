@@ -30,7 +30,7 @@ def block_or_404(block_id) -> TimeBlock:
 
 @bp.route("/calendar")
 def day_view():
-    day = date_from(request.args.get("day")) or team_today()
+    day = services.day_of(request.args.get("day")) or team_today()
     blocks = calendar.blocks_between(current_user, day, day)
     loose = list(services.open_tasks(current_user, day).where(Task.block.is_null()).order_by(Task.important.desc(), Task.urgent.desc(),
                                                                                                Task.id).limit(100))
@@ -40,7 +40,7 @@ def day_view():
 
 @bp.route("/calendar/week")
 def week_view():
-    day = date_from(request.args.get("day")) or team_today()
+    day = services.day_of(request.args.get("day")) or team_today()
     monday = day - datetime.timedelta(days=day.weekday())
     days = [monday + datetime.timedelta(days=offset) for offset in range(7)]
     blocks = calendar.blocks_between(current_user, days[0], days[-1])

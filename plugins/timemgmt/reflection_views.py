@@ -7,15 +7,15 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.api import date_from, render_page, team_today
+from core.api import render_page, team_today
 
-from . import reflection
+from . import reflection, services
 from .views import bp
 
 
 @bp.route("/reflection", methods=["GET", "POST"])
 def weekly():
-    monday = reflection.monday_of(date_from(request.values.get("week")) or team_today())
+    monday = reflection.monday_of(services.day_of(request.values.get("week")) or team_today())
     if request.method == "POST":
         reflection.save(current_user, monday, request.form.get("went_well"), request.form.get("to_change"))
         flash(_("Your reflection is saved."), "success")

@@ -10,7 +10,7 @@ import peewee
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core.api import Team, User, agenda_items, db, entities, get_entity, local_time, managed_user_ids, utc_time, utcnow
+from core.api import Team, User, agenda_items, date_from, db, entities, get_entity, local_time, managed_user_ids, utc_time, utcnow
 
 from .models import DayPlan, Task, TimeBlock
 
@@ -114,6 +114,15 @@ def clean_link(user: User, entity_key, record_id) -> tuple[str, int | None]:
     if not schema.visible(user).where(schema.model.id == record_id).exists():
         raise Refused(_("Choose a record you can open."))
     return entity_key, record_id
+
+
+LAST_DAY_SHOWN = datetime.date(9999, 11, 30)  # a week or a month after it is still a date
+
+
+def day_of(text) -> datetime.date | None:
+    """A day from a query string that a page may show with the weeks around it; None otherwise."""
+    day = date_from(text)
+    return day if day is not None and day <= LAST_DAY_SHOWN else None
 
 
 def clean_labels(text) -> list[str]:
