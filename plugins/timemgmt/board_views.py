@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
-from core.api import Team, id_from, render_fragment, render_page
+from core.api import Team, User, id_from, render_fragment, render_page
 
 from . import board, services
 from .views import bp
@@ -12,8 +12,11 @@ from .views import bp
 
 def _board_page(team):
     teams = list(Team.select().where(Team.id.in_(services.team_ids(current_user) or [0])).order_by(Team.name))
+    cards = board.cards(current_user, team)
+    owners = {card.owner_id for card in cards}
+    names = {person.id: person.name for person in User.select(User.id, User.name).where(User.id.in_(list(owners)))} if owners else {}
     return render_page("timemgmt/board.html", "board", team=team, teams=teams, columns=board.columns(current_user, team),
-                       cards=board.cards(current_user, team))
+                       cards=cards, names=names)
 
 
 @bp.route("/board")
