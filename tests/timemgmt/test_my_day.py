@@ -13,7 +13,7 @@ def test_my_day_lists_my_tasks_in_the_suggested_order_with_agenda_items(app, tim
     old = time.task("manager", "Send the overdue quote", "delegate", due_day=(TODAY - datetime.timedelta(days=1)).isoformat())
     page = time.manager.get("/timemgmt/").text
     assert page.index("Call back the angry customer") < page.index("Write the quarterly plan") < page.index("Send the overdue quote")
-    assert "Carried over" in page and "Plan my day" in page
+    assert "Carried over" in page and "Suggested plan" in page
     assert "Write the quarterly plan" not in time.rep.get("/timemgmt/").text  # my tasks are mine
     fragment = time.manager.get("/timemgmt/", headers={"HX-Request": "true"}).text
     assert "<html" not in fragment and 'id="timemgmt-plan"' in fragment
