@@ -118,3 +118,20 @@ def test_a_records_page_lists_its_tasks_and_offers_a_new_one(app, time, people):
     page = time.rep.get(f"/pipeline/customers/{customer.id}").text
     assert "Send the catalogue" in page and f"/timemgmt/tasks/new?entity=pipeline.customer&amp;record_id={customer.id}" in page
     assert "Send the catalogue" not in time.manager.get(f"/pipeline/customers/{customer.id}").text  # the rep's own task
+
+
+def test_a_goal_behind_is_important_on_the_day_of_its_owner_and_their_manager(app, time, people):
+    from plugins.goals.models import Goal
+
+    with app.app_context():
+        goal = Goal.create(owner_user=people.rep.id, metric="pipeline.won_revenue", target=10**9, period_kind="custom",
+                           start=TODAY - datetime.timedelta(days=20), end=TODAY + datetime.timedelta(days=20)).id
+        team_goal = Goal.create(owner_team=people.team.id, metric="pipeline.won_revenue", target=10**9, period_kind="custom",
+                                start=TODAY - datetime.timedelta(days=20), end=TODAY + datetime.timedelta(days=3)).id
+    matrix = time.rep.get("/timemgmt/matrix").text
+    schedule = matrix[matrix.index('data-stage="schedule"'):matrix.index('data-stage="delegate"')]
+    assert f"/goals/{goal}" in schedule and "Behind" in schedule  # important, not urgent yet
+    manager = time.manager.get("/timemgmt/matrix").text
+    do_now = manager[manager.index('data-stage="do"'):manager.index('data-stage="schedule"')]
+    assert f"/goals/{team_goal}" in do_now  # the team's goal ends within the week: urgent too
+    assert f"/goals/{team_goal}" not in time.outsider.get("/timemgmt/matrix").text
