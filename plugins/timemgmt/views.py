@@ -97,8 +97,14 @@ def _form_context(values=None):
 @bp.route("/tasks/new", methods=["GET", "POST"])
 def new_task():
     if request.method == "POST":
-        values = task_values(request.form)
-        values["checklist"] = services.clean_checklist(request.form.get("checklist", "").splitlines())
+        try:
+            values = task_values(request.form)
+            values["checklist"] = services.clean_checklist(request.form.get("checklist", "").splitlines())
+        except Refused as refusal:  # the form comes back as typed, with what is wrong
+            typed = {**request.form.to_dict(), "checklist": [{"text": line} for line in request.form.get("checklist", "").splitlines()],
+                     "labels": [request.form.get("labels", "")], "record_id": id_from(request.form.get("record_id")),
+                     "note": id_from(request.form.get("note"))}
+            return render_page("timemgmt/task_form.html", status=400, error=str(refusal), **_form_context(values=typed))
         note_id = id_from(request.form.get("note"))
         note = services.task_or_404(current_user, note_id, change=True) if note_id else None
         task = services.save_task(current_user, values, note if note is not None and note.in_inbox else None)

@@ -104,6 +104,10 @@ def test_hostile_task_input_is_refused_without_a_write(app, time):
                  {"title": "ok", "minutes": "99999999999999"},
                  {"title": "ok", "due_time": "25:99"}, {"title": "ok", "entity": "nope", "record_id": "1"}):
         assert time.rep.post("/timemgmt/tasks/new", data=form).status_code == 400, form
+    typed = {"title": "Keep me", "quadrant": "delegate", "due_time": "09:15", "minutes": "-3"}
+    kept = time.rep.post("/timemgmt/tasks/new", data=typed).text
+    assert "Minutes must be a whole number" in kept and 'value="Keep me"' in kept and 'value="09:15"' in kept
+    assert '<option value="delegate" selected>' in kept
     with app.app_context():
         assert Task.select().count() == 0
 
