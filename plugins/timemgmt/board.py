@@ -41,10 +41,21 @@ def add_column(user: User, team: Team | None, label) -> BoardColumn:
                                   position=BoardColumn.select().count())
 
 
-def add_card(user: User, team: Team | None, title) -> Task:
+def members(team: Team) -> list[User]:
+    """Who a team card may be given to: the team's active members and its manager."""
+    return list(User.select().where(((User.team == team.id) | (User.id == team.manager_id)), User.active == True)  # noqa: E712
+                .order_by(User.name))
+
+
+def add_card(user: User, team: Team | None, title, assignee_id=None) -> Task:
     title = clean_text(title, 200, _("Title"), required=True)
+    owner = user.id
+    if team is not None and assignee_id:
+        if assignee_id not in {member.id for member in members(team)}:
+            raise Refused(_("Give the card to someone in the team."))
+        owner = assignee_id
     with db.atomic():
-        return Task.create(title=title, owner=user.id, created_by=user.id, team=team.id if team else None, stage="todo")
+        return Task.create(title=title, owner=owner, created_by=user.id, team=team.id if team else None, stage="todo")
 
 
 def move(user: User, task: Task, stage: str, before_id, board: list[tuple[str, str]]) -> None:

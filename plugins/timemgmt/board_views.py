@@ -16,7 +16,7 @@ def _board_page(team):
     owners = {card.owner_id for card in cards}
     names = {person.id: person.name for person in User.select(User.id, User.name).where(User.id.in_(list(owners)))} if owners else {}
     return render_page("timemgmt/board.html", "board", team=team, teams=teams, columns=board.columns(current_user, team),
-                       cards=cards, names=names)
+                       cards=cards, names=names, members=board.members(team) if team else [])
 
 
 @bp.route("/board")
@@ -49,7 +49,7 @@ def _back_to(team):
 @bp.route("/board/cards", methods=["POST"])
 def board_card():
     team = _team_from_form()
-    board.add_card(current_user, team, request.form.get("title"))
+    board.add_card(current_user, team, request.form.get("title"), id_from(request.form.get("owner")))
     return _back_to(team)
 
 

@@ -10,10 +10,14 @@ MONDAY = TODAY - datetime.timedelta(days=TODAY.weekday())
 
 
 def test_a_team_board_with_an_added_column_and_cards_moved(app, time, people):
-    assert time.manager.post("/timemgmt/board/cards", data={"team": people.team.id, "title": "Trade show booth"}).status_code == 302
+    made = time.manager.post("/timemgmt/board/cards", data={"team": people.team.id, "title": "Trade show booth", "owner": people.rep.id})
+    assert made.status_code == 302
+    refused = time.manager.post("/timemgmt/board/cards", data={"team": people.team.id, "title": "x", "owner": people.outsider.id})
+    assert refused.status_code == 400
     assert time.rep.post("/timemgmt/board/columns", data={"team": people.team.id, "label": "Waiting"}).status_code == 302
     with app.app_context():
         card = Task.get(Task.title == "Trade show booth").id
+        assert Task.get_by_id(card).owner_id == people.rep.id
         waiting = f"col-{BoardColumn.get().id}"
     page = time.colleague.get(f"/timemgmt/board/team/{people.team.id}").text
     assert "Trade show booth" in page and "Waiting" in page
