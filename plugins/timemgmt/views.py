@@ -13,7 +13,7 @@ from . import focus, services
 from .models import Task
 from .services import Refused
 
-bp = Blueprint("timemgmt", __name__, url_prefix="/timemgmt", template_folder="templates")
+bp = Blueprint("timemgmt", __name__, url_prefix="/timemgmt", template_folder="templates", static_folder="static")
 
 
 @bp.errorhandler(Refused)

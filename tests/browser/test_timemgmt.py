@@ -55,6 +55,8 @@ def test_a_manager_plans_delegates_and_focuses(page, live_server, browser):
     page.goto(f"/timemgmt/tasks/{review}")
     page.get_by_role("button", name="Focus on it").click()
     expect(page.locator(".focus-time")).to_contain_text("2")
+    shown = page.locator(".focus-time").inner_text()
+    expect(page.locator(".focus-time")).not_to_have_text(shown)  # the seconds move on between the server's answers
     page.goto("/pipeline/")
     expect(page.locator(".focus-clock")).to_contain_text(":")
     page.locator(".focus-clock").click()
