@@ -7,14 +7,15 @@ from flask_babel import lazy_gettext as _l
 from core.api import DashboardWidget, team_today
 
 from . import focus, services
-from .models import Task
+from .models import DayPlan, Task
 
 
 def widgets(user) -> list[DashboardWidget]:
     today = team_today()
     top = list(services.open_tasks(user, today).order_by(Task.important.desc(), Task.urgent.desc(), Task.due_day.is_null(),
                                                          Task.due_day, Task.id).limit(3))
-    cards = [DashboardWidget(_l("Today's top three"), "timemgmt/widget_top.html", {"tasks": top}, order=3)]
+    planned = DayPlan.select().where(DayPlan.owner == user.id, DayPlan.day == today).exists()
+    cards = [DashboardWidget(_l("Today's top three"), "timemgmt/widget_top.html", {"tasks": top, "planned": planned}, order=3)]
     session = focus.running(user)
     if session is not None:
         cards.append(DashboardWidget(_l("Focus session"), "timemgmt/widget_focus.html",

@@ -75,4 +75,6 @@ def test_metrics_and_widgets(app, time, people):
     time.task("rep", "Top one", "do")
     home = time.rep.get("/").text
     assert "Today&#39;s top three" in home or "Today's top three" in home
-    assert "Top one" in home
+    assert "Top one" in home and "Plan my day" in home
+    time.rep.post("/timemgmt/plan", data={"key": ["task:1"]})
+    assert "Plan my day" not in time.rep.get("/").text
