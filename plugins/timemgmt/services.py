@@ -288,9 +288,14 @@ def agenda_key(item) -> str:
     return "agenda:" + hashlib.sha1(f"{item.kind}|{item.title}|{item.url}".encode()).hexdigest()[:16]
 
 
-def open_tasks(user: User, day: datetime.date):
+# What a line of My day reads of a task (not its notes, checklist or labels).
+PLAN_COLUMNS = (Task.id, Task.title, Task.owner, Task.delegated_by, Task.due_day, Task.due_time, Task.important, Task.urgent,
+                Task.minutes, Task.entity, Task.record_id, Task.block, Task.done_at, Task.stage)
+
+
+def open_tasks(user: User, day: datetime.date, *columns):
     """The user's tasks for the day: open, due by then or undated, out of the inbox."""
-    return (Task.select().where(Task.owner == user.id, Task.done_at.is_null(), Task.dropped_at.is_null(),
+    return (Task.select(*columns).where(Task.owner == user.id, Task.done_at.is_null(), Task.dropped_at.is_null(),
                                 Task.in_inbox == False,  # noqa: E712
                                 Task.due_day.is_null() | (Task.due_day <= day)))
 
@@ -299,7 +304,7 @@ def my_day(user: User, day: datetime.date) -> list[PlanItem]:
     """Everything on the user's day, in the suggested order (see `suggested`)."""
     start = utc_time(datetime.datetime.combine(day, datetime.time.min))
     end = start + datetime.timedelta(days=1)
-    tasks = list(open_tasks(user, day).order_by(Task.due_day, Task.due_time, Task.id).limit(500))
+    tasks = list(open_tasks(user, day, *PLAN_COLUMNS).order_by(Task.due_day, Task.due_time, Task.id).limit(500))
     done_today = list(Task.select().where(Task.owner == user.id, Task.done_at >= start, Task.done_at < end, Task.dropped_at.is_null())
                       .order_by(Task.done_at).limit(100))
     blocks = {block.id: block for block in TimeBlock.select().where(TimeBlock.owner == user.id, TimeBlock.starts_at >= start,

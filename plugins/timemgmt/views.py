@@ -43,7 +43,7 @@ def today():
     items, plan = services.in_plan_order(current_user, day, services.my_day(current_user, day))
     inbox = len(services.inbox(current_user))
     return render_page("timemgmt/today.html", "plan", day=day, items=items, plan=plan, inbox=inbox,
-                       session=focus.running(current_user))
+                       session=focus.running(current_user), minute_pattern=_("%(minutes)d min"))
 
 
 @bp.route("/matrix")
