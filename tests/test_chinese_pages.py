@@ -391,7 +391,8 @@ def seed(app, login) -> tuple[dict, dict]:
 
 SKIPPED_ENDPOINTS = {
     "static",  # files
-    "transfer.export_csv", "transfer.export_xlsx", "transfer.errors_file", "incentives.export", "timemgmt.feed",  # downloads, not pages
+    "transfer.export_csv", "transfer.export_xlsx", "transfer.errors_file", "incentives.export",  # downloads, not pages
+    "timemgmt.feed", "timemgmt.static",  # a calendar feed and the plugin's script
 }
 
 
