@@ -49,13 +49,27 @@ def save_block(user: User, values: dict, block: TimeBlock | None = None) -> Time
     return TimeBlock.get_by_id(block.id)
 
 
-def move_block(block: TimeBlock, day: datetime.date) -> None:
-    """To another day, at the same wall time."""
+def move_block(block: TimeBlock, day: datetime.date, hour: int | None = None) -> None:
+    """To another day (and hour, keeping its minutes), as long as it was; the same wall time without an hour."""
     starts, ends = local_time(block.starts_at), local_time(block.ends_at)
     length = ends - starts
-    new_start = utc_time(datetime.datetime.combine(day, starts.time()))
+    at = starts.time() if hour is None else datetime.time(hour, starts.minute)
+    new_start = utc_time(datetime.datetime.combine(day, at))
     with db.atomic():
         TimeBlock.update(starts_at=new_start, ends_at=new_start + length).where(TimeBlock.id == block.id).execute()
+
+
+HOURS = range(7, 23)  # the week's rows; a block outside them adds its hour
+
+
+def week_grid(blocks: list[TimeBlock], days: list[datetime.date]) -> tuple[list[int], dict]:
+    """The hours to show and {(day, hour): [blocks starting then]} for the week's calendar."""
+    cells: dict = {}
+    for block in blocks:
+        starts = local_time(block.starts_at)
+        cells.setdefault((starts.date(), starts.hour), []).append(block)
+    hours = sorted(set(HOURS) | {hour for _day, hour in cells})
+    return hours, cells
 
 
 def delete_block(block: TimeBlock) -> None:

@@ -34,8 +34,10 @@ def day_view():
     blocks = calendar.blocks_between(current_user, day, day)
     loose = list(services.open_tasks(current_user, day).where(Task.block.is_null()).order_by(Task.important.desc(), Task.urgent.desc(),
                                                                                                Task.id).limit(100))
+    start = request.args.get("start", "")
+    start = int(start) if start.isdigit() and int(start) <= 22 else 14
     return render_page("timemgmt/calendar_day.html", "day", day=day, blocks=blocks, facts=calendar.annotate(blocks), loose=loose,
-                       one_day=datetime.timedelta(days=1))
+                       one_day=datetime.timedelta(days=1), start=start)
 
 
 @bp.route("/calendar/week")
@@ -44,9 +46,9 @@ def week_view():
     monday = day - datetime.timedelta(days=day.weekday())
     days = [monday + datetime.timedelta(days=offset) for offset in range(7)]
     blocks = calendar.blocks_between(current_user, days[0], days[-1])
-    by_day = {one: [block for block in blocks if local_time(block.starts_at).date() == one] for one in days}
-    return render_page("timemgmt/calendar_week.html", "week", day=monday, days=days, by_day=by_day, facts=calendar.annotate(blocks),
-                       one_week=datetime.timedelta(days=7))
+    hours, cells = calendar.week_grid(blocks, days)
+    return render_page("timemgmt/calendar_week.html", "week", day=monday, days=days, hours=hours, cells=cells,
+                       facts=calendar.annotate(blocks), one_week=datetime.timedelta(days=7), today=team_today())
 
 
 @bp.route("/blocks/new", methods=["POST"])
@@ -81,12 +83,15 @@ def delete_block(block_id):
 
 @bp.route("/blocks/move", methods=["POST"])
 def move_block():
-    """A block dropped on another day of the week (the board's script: `deal` is the card, `stage` the column)."""
+    """A block dropped on an hour of a day of the week (the board's script: `deal` is the card,
+    `stage` the cell: "2026-03-31T09", or a day alone)."""
     block = block_or_404(id_from(request.form.get("deal")))
-    day = date_from(request.form.get("stage"))
-    if day is None:
+    stage = str(request.form.get("stage", ""))
+    day, _sep, hour = stage.partition("T")
+    day = services.day_of(day)
+    if day is None or (hour and not (hour.isdigit() and 0 <= int(hour) <= 23)):
         raise services.Refused(_("Drop it on a day."))
-    calendar.move_block(block, day)
+    calendar.move_block(block, day, int(hour) if hour else None)
     return render_fragment("timemgmt/calendar_week.html", "moved")
 
 

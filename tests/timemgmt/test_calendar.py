@@ -32,6 +32,14 @@ def test_blocks_tasks_dropped_in_them_overlaps_and_over_full(app, time, people):
     with app.app_context():
         moved = TimeBlock.get_by_id(team)
         assert moved.starts_at == datetime.datetime.combine(tomorrow, datetime.time(14))
+    # Dropped on 09:00 of that day in the week's grid: an earlier hour, as long as before.
+    assert time.manager.post("/timemgmt/blocks/move", data={"deal": team, "stage": f"{tomorrow.isoformat()}T09"}).status_code == 200
+    with app.app_context():
+        moved = TimeBlock.get_by_id(team)
+        assert (moved.starts_at.hour, moved.ends_at.hour) == (9, 11)
+    week = time.manager.get(f"/timemgmt/calendar/week?day={tomorrow.isoformat()}").text
+    assert f'data-stage="{tomorrow.isoformat()}T09"' in week and f"/timemgmt/calendar?day={tomorrow.isoformat()}&amp;start=9" in week
+    assert time.manager.post("/timemgmt/blocks/move", data={"deal": team, "stage": f"{tomorrow.isoformat()}T99"}).status_code == 400
     assert time.rep.post("/timemgmt/blocks/move", data={"deal": team, "stage": TODAY.isoformat()}).status_code == 404
     assert time.rep.post("/timemgmt/blocks/assign", data={"deal": task, "stage": team}).status_code == 404
     assert time.rep.get(f"/timemgmt/blocks/{team}").status_code == 404
