@@ -1,5 +1,6 @@
-"""The rest of a manager's week in Chromium: the afternoon blocked for the team and a task dragged
-into the block, a card moved on the team board, and the weekly reflection written."""
+"""The rest of a manager's week in Chromium: the afternoon blocked for the team, a task dragged into
+the block and the block dragged to another hour of the week, a card moved on the team board, and
+the weekly reflection written."""
 import datetime
 
 import pytest
@@ -33,6 +34,19 @@ def test_blocks_a_board_and_a_reflection(page, live_server):
     expect(page.locator(".blocks .board-column", has_text="Coaching")).to_contain_text("45 of 120 min planned")
     with live_server.app.app_context():
         assert Task.get_by_id(notes).block_id == TimeBlock.get(TimeBlock.title == "Coaching").id
+
+    # In the week's calendar the block moves to 10:00 the same day by drag, two hours long as before.
+    with live_server.app.app_context():
+        coaching = TimeBlock.get(TimeBlock.title == "Coaching")
+    page.goto("/timemgmt/calendar/week")
+    cell = page.locator(f'[data-stage="{coaching.starts_at.date().isoformat()}T10"]')
+    with page.expect_response("**/timemgmt/blocks/move"):
+        drag_onto(page, page.locator(f'[data-card="{coaching.id}"] .deal-title'), cell)
+    page.reload()
+    expect(page.locator(f'[data-stage="{coaching.starts_at.date().isoformat()}T10"]')).to_contain_text("Coaching")
+    with live_server.app.app_context():
+        moved = TimeBlock.get_by_id(coaching.id)
+        assert (moved.starts_at.hour, moved.ends_at.hour) == (10, 12)
 
     page.goto(f"/timemgmt/board/team/{people.team.id}")
     doing = page.locator(".board-column", has=page.get_by_role("heading", name="Doing", exact=True))
