@@ -22,7 +22,7 @@ class NavItem:
     icon: str = "dot"
     order: int = 100
     values: dict = field(default_factory=dict)
-    section: str = "main"  # "main" or "admin"
+    section: str = "main"  # "main", "admin", or "top" (a tool in the top bar that loads its endpoint's fragment)
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,10 @@ class AgendaItem:
     kind: str = ""  # a short label such as "Call" or "Visit"
     done: bool = False
     overdue: bool = False
+    # Where it falls in the urgent x important matrix of My day; None: the plugin does not say
+    # (My day then counts an overdue item as urgent and leaves it unimportant).
+    important: bool | None = None
+    urgent: bool | None = None
 
 
 @dataclass(frozen=True)

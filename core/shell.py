@@ -41,7 +41,7 @@ class Shell:
 
     @cached_property
     def nav(self) -> dict[str, list[NavLink]]:
-        sections: dict[str, list[NavLink]] = {"main": [], "admin": []}
+        sections: dict[str, list[NavLink]] = {"main": [], "admin": [], "top": []}
         if not current_user.is_authenticated:
             return sections
         host = host_of(current_app)

@@ -49,6 +49,8 @@ PAGE_ALLOWED = {
     "/pipeline/duplicates": {"Ltd"},
     # Formula syntax: its functions and the example's field keys are typed as they are.
     "/fields/editor?type=computed": {"round", "min", "max", "abs", "default", "discount", "amount", "probability"},
+    # The mail protocols' names, as mail providers' help pages spell them.
+    "/timemgmt/mail": {"SMTP", "SSL", "STARTTLS", "TLS"},
 }
 # Data, not interface: addresses the seeded team typed.
 EMAIL_OR_URL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|https?://\S+")
@@ -402,6 +404,30 @@ def seed(app, login) -> tuple[dict, dict]:
         from plugins.team.models import ActionItem
         team_action = ActionItem.select().where(ActionItem.meeting.is_null(False)).order_by(ActionItem.id.desc()).first().id
 
+    # My day: a task with a checklist, delegated to the rep; a time block with the task in it; a
+    # captured note; a focus session with an interruption; a refused task.
+    manager.post("/timemgmt/tasks/new", {"title": "准备季度计划", "quadrant": "delegate", "minutes": "30", "checklist": "收集数据",
+                                         "due_day": datetime.date.today().isoformat(), "due_time": "10:00"})
+    with app.app_context():
+        from plugins.timemgmt.models import Task, TimeBlock
+        time_task = Task.select().order_by(Task.id.desc()).first().id
+    manager.post(f"/timemgmt/tasks/{time_task}/delegate", {"to": str(people.rep.id), "outcome": "一份计划",
+                                                          "check_back": datetime.date.today().isoformat()})
+    manager.post("/timemgmt/blocks/new", {"day": datetime.date.today().isoformat(), "start": "09:00", "end": "11:00",
+                                          "category": "customers", "title": "客户跟进"})
+    with app.app_context():
+        time_block = TimeBlock.select().order_by(TimeBlock.id.desc()).first().id
+    rep.post("/timemgmt/blocks/new", {"day": datetime.date.today().isoformat(), "start": "14:00", "end": "15:00", "category": "team"})
+    rep.post("/timemgmt/blocks/assign", {"deal": str(time_task), "stage": "none"})
+    manager.post("/timemgmt/capture", {"text": "记得打电话"})
+    rep.post("/timemgmt/focus/start", {"task": str(time_task), "kind": "focus"})
+    rep.post("/timemgmt/focus/interrupt", {"note": "电话"})
+    manager.post("/timemgmt/plan", {"key": [f"check:{time_task}"]})
+    manager.post("/timemgmt/tasks/new", {"title": ""}, expect=(400,))
+    manager.post("/timemgmt/board/cards", {"team": str(people.team.id), "title": "展会布展"})
+    manager.post("/timemgmt/board/columns", {"team": str(people.team.id), "label": "等待中"})
+    manager.post("/timemgmt/reflection", {"went_well": "客户跟进", "to_change": "少开会"})
+
     # Forms sent back with their errors.
     for seeder, url, data in ((rep, "/records/pipeline.deal/new", {"name": "", "amount": "很多"}),
                               (rep, f"/records/pipeline.customer/{customer}/edit", {"name": "", "email": "不是邮箱"}),
@@ -424,6 +450,7 @@ def seed(app, login) -> tuple[dict, dict]:
             "upload": upload, "waiting": waiting, "rival": rival, "meeting": meeting, "team_action": team_action,
             "one_to_one": one_to_one, "course": course, "assignment": assignment,
             "outing": outing, "photo": photo,
+            "time_task": time_task, "time_block": time_block,
             "fields": {"pipeline.deal": contract, "pipeline.customer": kind_key},
             "records": {key: schema.model.select(schema.model.id).order_by(schema.model.id).first()
                         for key, schema in all_entities().items()},
@@ -439,6 +466,7 @@ SKIPPED_ENDPOINTS = {
     "transfer.export_csv", "transfer.export_xlsx", "transfer.errors_file",  # downloads, not pages
     "incentives.export", "incentives.export_xlsx", "analytics.export_csv", "analytics.export_xlsx",
     "team.photo",  # an image
+    "timemgmt.feed", "timemgmt.static",  # a calendar feed and the plugin's script
 }
 
 
@@ -456,7 +484,8 @@ def urls_of(app, ids) -> dict[str, list[str]]:
               "award_id": ids["award"], "challenge_id": ids["challenge"],
               "spiff_id": ids["spiff"], "report_id": ids["report"], "meeting_id": ids["meeting"], "action_id": ids["team_action"],
               "one_to_one_id": ids["one_to_one"], "course_id": ids["course"], "assignment_id": ids["assignment"],
-              "event_id": ids["outing"], "photo_id": ids["photo"]}
+              "event_id": ids["outing"], "photo_id": ids["photo"],
+              "task_id": ids["time_task"], "block_id": ids["time_block"]}
     found: dict[str, list[str]] = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:
@@ -501,6 +530,7 @@ def urls_of(app, ids) -> dict[str, list[str]]:
         "pipeline.followups": ["/pipeline/followups?who=team"],
         "pipeline.numbers": [f"/pipeline/numbers?team={people.team.id}", "/pipeline/numbers?from=2020-01-01&to=2040-01-01"],
         "goals.index": ["/goals/?period=" + ids["period"]],
+        "timemgmt.week_view": ["/timemgmt/calendar/week?day=2020-01-01"],
         "goals.goal": [f"/goals/{ids['rep_goal']}", f"/goals/{team_goal}?months=3"],
         "goals.share": [f"/goals/{team_goal}/share?how=equal&mode=rebalance"],
         "goals.new": [f"/goals/new?owner=user:{people.rep.id}&parent={team_goal}"],

@@ -144,6 +144,17 @@ CASES = {
     "/team/together/<int:event_id>": Case([{"event_id": "event"}]),
     "/team/together/<int:event_id>/photos": Case([{"event_id": "event"}]),
     "/team/photos/<int:photo_id>": Case([{"photo_id": "photo"}]),
+    "/timemgmt/tasks/<int:task_id>": Case([{"task_id": "time_task"}, {"task_id": "time_delegated"}], {"title": "Taken", "quadrant": "do"}),
+    "/timemgmt/tasks/<int:task_id>/done": Case([{"task_id": "time_task"}, {"task_id": "time_delegated"}]),
+    "/timemgmt/tasks/<int:task_id>/drop": Case([{"task_id": "time_task"}, {"task_id": "time_delegated"}]),
+    "/timemgmt/tasks/<int:task_id>/check/<int:index>": Case([{"task_id": "time_task", "index": 0}]),
+    "/timemgmt/tasks/<int:task_id>/delegate": Case([{"task_id": "time_task"}], {"to": "rep_id", "outcome": "Mine",
+                                                                                 "check_back": "2030-01-01"}),
+    "/timemgmt/inbox/<int:task_id>": Case([{"task_id": "time_inbox"}], {"action": "do"}),
+    "/timemgmt/blocks/<int:block_id>": Case([{"block_id": "time_block"}], {"day": "2030-01-01", "start": "09:00", "end": "10:00",
+                                                                          "category": "team"}),
+    "/timemgmt/blocks/<int:block_id>/delete": Case([{"block_id": "time_block"}]),
+    "/timemgmt/board/team/<int:team_id>": Case([{"team_id": "time_team"}]),  # a team none of the tried people is in
 }
 
 # Values for the ids of admin pages (each a real row, so a refusal is the role check's doing).
@@ -221,7 +232,7 @@ def make_victim(app, people, login) -> dict:
                                   people.admin).id
         from plugins.incentives import challenges
 
-        north = Team.create(name="North")  # a team challenge is the whole team's: none of the intruders is in this one
+        north = Team.create(name="Polar")  # a team challenge is the whole team's: none of the intruders is in this one
         challenge = challenges.save(None, {"name": "Victim's push", "metric": "pipeline.won_revenue", "team": north.id,
                                            "starts": MONTH.start, "ends": MONTH.start, "target": "10"}, people.admin).id
         from plugins.analytics.models import Report
@@ -251,8 +262,21 @@ def make_victim(app, people, login) -> dict:
 
         event = together.create({"name": "Victim's project", "kind": "project", "day": MONTH.start, "team": None}, people.rep).id
         photo = Photo.create(event=event, filename="victim.png", stored="victim.png", content_type="image/png", size=1).id
+    with app.app_context():
+        import datetime
+
+        from plugins.timemgmt.models import Task, TimeBlock
+
+        time_task = Task.create(title="Victim's task", owner=people.rep.id, created_by=people.rep.id, checklist=[{"text": "a"}]).id
+        time_delegated = Task.create(title="Victim's errand", owner=people.rep.id, created_by=people.manager.id,
+                                     delegated_by=people.manager.id, outcome="Done").id
+        time_inbox = Task.create(title="Victim's note", owner=people.rep.id, created_by=people.rep.id, in_inbox=True).id
+        time_block = TimeBlock.create(owner=people.rep.id, starts_at=utcnow(), ends_at=utcnow() + datetime.timedelta(hours=1)).id
+        time_team = Team.create(name="North", manager=people.manager).id
     return {"event": event, "photo": photo, "one_to_one": one_to_one, "skill": skill, "course": course.id, "assignment": assignment,
             "meeting": meeting.id, "topic": topic, "action": action,
+            "time_team": time_team, "time_task": time_task, "time_delegated": time_delegated, "time_inbox": time_inbox,
+            "time_block": time_block,
             "plan": plan, "last_month": last_month, "award": award, "challenge": challenge, "spiff": spiff, "report": report,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "credit": credit,

@@ -83,6 +83,30 @@ def dashboard_widgets(user):
     return widgets.widgets(user)
 
 
+@hookimpl
+def agenda_items(user, day):
+    """Current goals of the user (and of the teams a manager runs) at risk or behind: important;
+    urgent in their last week."""
+    from flask import url_for
+
+    from core.api import AgendaItem, managed_team_ids
+
+    from .models import Goal
+    from .progress import STATUS_LABELS, measure
+
+    whose = Goal.owner_user == user.id
+    if user.may("lead_teams"):
+        whose |= Goal.owner_team.in_(managed_team_ids(user))
+    goals = list(Goal.select().where(Goal.archived_at.is_null(), Goal.start <= day, Goal.end >= day, whose,
+                                     Goal.period_kind.in_(["year", "quarter", "month", "custom"])).order_by(Goal.end, Goal.id).limit(20))
+    progress = measure(goals, day)
+    users, teams = services.owner_lookup(goals)
+    return [AgendaItem(title=f"{services.title(goal, services.owner_of(goal, users, teams))} · {STATUS_LABELS[progress[goal.id].status]}",
+                       url=url_for("goals.goal", goal_id=goal.id), kind=str(_l("Goal")), important=True,
+                       urgent=(goal.end - day).days < 7)
+            for goal in goals if progress[goal.id].status in ("at_risk", "behind")]
+
+
 @hookimpl(trylast=True)  # after the plugins whose records the goals measure
 def demo_data(team, rng):
     from .demo import create

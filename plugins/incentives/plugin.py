@@ -102,11 +102,11 @@ def agenda_items(user, day):
     waiting = waiting_approval(user)
     if waiting:
         items.append(AgendaItem(title=str(_l("%(count)d commission statement(s) to approve", count=waiting)),
-                                url=url_for("incentives.index"), kind=str(_l("Incentives"))))
+                                url=url_for("incentives.index"), kind=str(_l("Incentives")), important=True, urgent=True))
     deciding = to_decide(user)
     if deciding:
         items.append(AgendaItem(title=str(_l("%(count)d award(s) to decide", count=deciding)), url=url_for("incentives.awards"),
-                                kind=str(_l("Incentives"))))
+                                kind=str(_l("Incentives")), important=True, urgent=False))
     return items
 
 

@@ -56,6 +56,7 @@ def agenda(user, day: datetime.date) -> list[AgendaItem]:
         title = f"{activity.subject} · {activity.customer.name}" if activity.customer_id else activity.subject
         url = (url_for("pipeline.deal", deal_id=activity.deal_id) if activity.deal_id
                else url_for("pipeline.customer", customer_id=activity.customer_id) if activity.customer_id else None)
+        overdue = activity.due_at is not None and activity.due_at < start
         items.append(AgendaItem(title=title, url=url, due=activity.due_at, kind=str(KIND_LABELS.get(activity.kind, activity.kind)),
-                                overdue=activity.due_at is not None and activity.due_at < start))
+                                overdue=overdue, urgent=overdue, important=activity.deal_id is not None))
     return items

@@ -66,11 +66,13 @@ def agenda_items(user, day):
     from .oneonones import overview
     from .services import my_open_actions
 
+    # An action agreed in a meeting matters, and presses once due; so does a one-to-one that is due.
     items = [AgendaItem(title=action.title, url=url_for("team.action", action_id=action.id), kind=str(_l("Action")),
-                        overdue=action.due < day) for action in my_open_actions(user, day)]
+                        overdue=action.due < day, important=True, urgent=action.due <= day) for action in my_open_actions(user, day)]
     if user.may("lead_teams"):
         items += [AgendaItem(title=str(_l("One-to-one with %(name)s is due", name=row["person"].name)), url=url_for("team.one_to_ones"),
-                             kind=str(_l("One-to-one")), overdue=row["due_by"] < day) for row in overview(user) if row["due"]]
+                             kind=str(_l("One-to-one")), overdue=row["due_by"] < day, important=True, urgent=row["due_by"] <= day)
+                  for row in overview(user) if row["due"]]
     return items
 
 
