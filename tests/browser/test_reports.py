@@ -6,7 +6,6 @@ from playwright.sync_api import expect
 from core.lowcode import records
 from core.lowcode.entities import get_entity
 
-from ..conftest import htmx_settled
 from .test_shell import sign_in
 
 pytestmark = pytest.mark.browser
@@ -21,15 +20,15 @@ def test_build_save_drill_and_pin(page, live_server):
     sign_in(page, "manager@example.com")
     page.goto("/analytics/")
     page.get_by_role("link", name="New report").first.click()
-    with htmx_settled(page):
-        page.get_by_label("What to count").select_option(label="Deals")
-    with htmx_settled(page):
-        page.get_by_label("Group by").select_option(label="Owner")
-    with htmx_settled(page):
-        page.get_by_label("Show").select_option(label="Sum")
-    with htmx_settled(page):
-        page.get_by_label("Of (for a sum or an average)").select_option(label="Amount")
+    # Each choice redraws the builder (htmx); wait for what it shows before the next one.
+    page.get_by_label("What to count").select_option(label="Deals")
+    page.get_by_label("Group by").select_option(label="Owner")
     expect(page.locator(".report-preview")).to_contain_text("Rita Rep")
+    page.get_by_label("Show").select_option(label="Sum")
+    expect(page.locator(".report-preview")).to_contain_text("Choose a number field to add up.")
+    page.get_by_label("Of (for a sum or an average)").select_option(label="Amount")
+    expect(page.locator(".report-preview")).to_contain_text("500")
+    expect(page.locator(".report-preview")).not_to_contain_text("Choose a number field")
     expect(page.locator(".report-preview img.report-chart")).to_be_visible()
     page.get_by_label("Report name (English)").fill("Amount by rep")
     page.get_by_label("Who sees it").select_option(label="My team")

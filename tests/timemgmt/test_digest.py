@@ -48,9 +48,10 @@ def test_the_digest_goes_once_a_day_in_each_persons_language(app, time, people, 
     result = app.test_cli_runner().invoke(args=["remind"])
     assert result.exit_code == 0 and "5 digest(s) sent." in result.output
     mails = {envelope.rcpt_tos[0]: email.message_from_bytes(envelope.content, policy=email.policy.default) for envelope in smtp.messages}
-    rep_mail, manager_mail = mails["rep@example.com"], mails["manager@example.com"]
+    rep_mail, manager_mail, idle_mail = mails["rep@example.com"], mails["manager@example.com"], mails["colleague@example.com"]
     assert "的计划" in rep_mail["Subject"] and "给客户打电话" in rep_mail.get_content() and "立即做" in rep_mail.get_content()
-    assert manager_mail["Subject"].startswith("Your plan for") and "Nothing is planned for today." in manager_mail.get_content()
+    assert manager_mail["Subject"].startswith("Your plan for") and "One-to-one with Rita Rep is due" in manager_mail.get_content()
+    assert "Nothing is planned for today." in idle_mail.get_content()  # every plugin's agenda: the team plugin's one-to-ones too
     with app.app_context():
         assert digest.send_digests() == 0  # the periodic task's run: all sent today already
     assert len(smtp.messages) == 5
