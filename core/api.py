@@ -12,6 +12,7 @@ from __future__ import annotations
 from .contributions import (
     AgendaItem,
     AuditTerms,
+    DataCheck,
     DashboardWidget,
     DefaultField,
     DefaultProcess,
@@ -72,7 +73,7 @@ from .lowcode.models import Process, Stage, StageMove
 from .lowcode.processes import MoveResult, close_stays, current_stage, ensure_defaults, missing_fields, move, processes_of, stages_of
 
 # -- what the enabled plugins offer -----------------------------------------------------------------
-from .registry import agenda_items, entities, goal_targets, meeting_topics, metric_failed, metrics, prizes
+from .registry import agenda_items, entities, goal_targets, meeting_topics, metric_failed, metrics, prizes, data_checks
 from .lowcode.reports import AGGREGATES as REPORT_AGGREGATES
 from .lowcode.reports import BUCKETS as REPORT_BUCKETS
 from .lowcode.reports import TEAM as TEAM_GROUP
@@ -83,7 +84,7 @@ from .narrowing import dimension_choices, filter_words, metric_dimensions, narro
 
 __all__ = [
     "API_VERSION", "hookimpl", "Conversion", "PatternCheck", "TextType",
-    "AgendaItem", "AuditTerms", "DashboardWidget", "DefaultField", "DefaultProcess", "DefaultStage", "DemoTeam", "Dimension",
+    "AgendaItem", "AuditTerms", "DataCheck", "DashboardWidget", "DefaultField", "DefaultProcess", "DefaultStage", "DemoTeam", "Dimension",
     "Entity", "FieldType", "Metric", "NavItem", "PeriodicTask", "Prize", "RecordPanel", "Source", "Topic",
     "BaseModel", "db", "is_sqlite", "utcnow", "CustomisableModel", "json_field",
     "add_customisable_columns", "customisable_columns",
@@ -97,7 +98,7 @@ __all__ = [
     "records", "too_long", "EntitySchema", "FieldSpec", "get_entity", "AuditEntry", "cell", "history",
     "Process", "Stage", "StageMove", "MoveResult", "close_stays", "current_stage", "ensure_defaults", "missing_fields", "move",
     "processes_of", "stages_of",
-    "agenda_items", "entities", "goal_targets", "meeting_topics", "metric_failed", "metrics", "prizes",
+    "agenda_items", "entities", "goal_targets", "meeting_topics", "metric_failed", "metrics", "prizes", "data_checks",
     "dimension_choices", "filter_words", "metric_dimensions", "narrowed_metric", "read_filters",
     "new_chart", "room_for", "svg_bytes", "svg_data_url", "svg_response",
     "REPORT_AGGREGATES", "REPORT_BUCKETS", "TEAM_GROUP", "Grouping", "ReportResult", "ReportRow", "groupable", "measurable",

@@ -104,6 +104,22 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class DataCheck:
+    """A check of the data's health (`data_checks`): the records of `entity` that need fixing, as
+    the record list's filters select them (`filters`: ((field key, operator, value), ...)), counted
+    per owner within the reader's row scope and linked to the filtered list. For what the list
+    cannot express, `count(user)` -> {owner id: records} (within `user`'s row scope) and `url`."""
+
+    key: str  # namespaced: "pipeline.overdue_close"
+    label: str
+    entity: str
+    filters: tuple = ()
+    count: Callable[..., dict] | None = None
+    url: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Prize:
     """Something an award can give besides money (`award_prizes`): a course of the training
     catalogue. `give(user, giver, reason)` hands it to `user` (a `User`) on behalf of `giver` and

@@ -219,6 +219,18 @@ def award_prizes():
 
 
 @hookspec
+def data_checks():
+    """Say what makes your records need fixing, for the data-health page (the analytics plugin):
+    an open deal whose expected close has passed, a customer without a phone or an e-mail.
+
+    Called when the page is shown; all results are collected. Keep each check one statement:
+    prefer the record list's filters (counted by the core's report engine, within the row scope).
+
+    :returns: a list of `core.contributions.DataCheck`.
+    """
+
+
+@hookspec
 def goal_targets(metric, filters, user_ids, start, end):
     """Tell what each user's goal is for a metric over exactly one period (the goals plugin answers),
     for a plugin that measures attainment (commission tiers) without importing the goals plugin.

@@ -261,6 +261,12 @@ def meeting_topics(team, start, end, locale: str | None = None) -> list:
             g.salesdeck_locale = reader
 
 
+def data_checks() -> list:
+    """The checks of the data's health the enabled plugins declare (`data_checks`), by `order`; a
+    plugin that fails is left out and reported."""
+    return sorted(host_of(current_app).collect("data_checks"), key=lambda check: check.order)
+
+
 def prizes() -> dict:
     """{key: Prize} the enabled plugins offer for awards (`award_prizes`); a plugin that fails is
     left out and reported."""

@@ -42,4 +42,18 @@ class Pin(BaseModel):
         indexes = ((("user", "report"), True),)
 
 
-MODELS = [Report, Pin]
+class HealthScore(BaseModel):
+    """A person's data-health score on a day, kept when the page is seen, for its trend."""
+
+    day = peewee.DateField()
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    score = peewee.IntegerField()
+    issues = peewee.IntegerField(default=0)
+    records = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "analytics_health_score"
+        indexes = ((("day", "user"), True), (("user", "day"), False))
+
+
+MODELS = [Report, Pin, HealthScore]

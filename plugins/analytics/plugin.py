@@ -32,7 +32,8 @@ def register_blueprints():
 
 @hookimpl
 def nav_items(user):
-    return [NavItem(_l("Reports"), "analytics.index", icon="chart", order=35)]
+    return [NavItem(_l("Reports"), "analytics.index", icon="chart", order=35),
+            NavItem(_l("Data health"), "analytics.health", icon="check", order=36)]
 
 
 @hookimpl

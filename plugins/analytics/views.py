@@ -203,3 +203,14 @@ def export_xlsx(report_id: int):
 def _safe(text: str) -> str:
     """A cell a spreadsheet will not run as a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.route("/health")
+def health():
+    """Data health: what needs fixing among the records the viewer may see, and the scores."""
+    from . import health as service
+
+    checked = service.results(current_user)
+    people = service.scores(current_user, checked)
+    return render_page("analytics/health.html", checks=checked, people=people, teams=service.team_scores(people)
+                       if current_user.may("lead_teams") else [])

@@ -149,3 +149,10 @@ def demo_data(team, rng):
     from .demo import create
 
     create(team, rng)
+
+
+@hookimpl
+def data_checks():
+    from .checks import checks
+
+    return checks()
