@@ -1,0 +1,110 @@
+"""Speed of the numbers at scale: a custom report and data health over years of deals.
+
+    .venv-test/bin/python bench/analytics.py [--deals 100000] [--at 10000] [--runs 10]
+
+Builds the same data as bench/scale.py (a manager, five reps, 30 custom fields on the deal form,
+each deal with a customer, 3 activities and its stage history, loaded with straight inserts), then
+through real HTTP requests (Flask's test client, signed in as the manager, who sees every deal)
+prints one `name=value` line per figure (medians of `--runs` requests):
+
+- `report_by_select_month_ms`: a report in the builder, won revenue's amount summed by a custom
+  select field (indexed, as an admin would mark it) and by month of creation, as a stacked chart
+- `report_by_owner_ms`: the amount by owner and stage (the per-rep report)
+- `data_health_ms`: the data-health page (every check counted per owner, the scores kept)
+- `<name>_queries` at `--deals` and `<name>_queries_at_<at>` at `--at` deals
+
+Runs on SQLite; also on PostgreSQL when SALESDECK_TEST_POSTGRES_URL is set (suffix `_postgres`).
+Targets (issue 15): a custom report < 300 ms, data health < 500 ms, the same query count at 10,000
+and 100,000 deals. Built-in reports and the process review are not built yet.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from common import migrated_app, on_every_database, query_count, report  # noqa: E402
+from lowcode import custom_fields  # noqa: E402
+from scale import PASSWORD, add_deals, index_field, settle  # noqa: E402
+
+from core.auth import hash_password  # noqa: E402
+from core.lowcode import definitions  # noqa: E402
+from core.lowcode.entities import get_entity  # noqa: E402
+from core.lowcode.models import Process, Stage  # noqa: E402
+from core.lowcode.processes import ensure_defaults  # noqa: E402
+from core.models import ADMIN, MANAGER, REP, Team, User  # noqa: E402
+
+
+def median_ms(action, runs: int) -> float:
+    action()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return round(times[len(times) // 2], 1)
+
+
+def measure(url: str, instance: str, deals: int, at: int, runs: int, suffix: str) -> None:
+    app = migrated_app(url, instance)
+    rng = random.Random(100)
+    with app.test_request_context():
+        hashed = hash_password(PASSWORD)
+        admin = User.create(email="admin@bench.example.com", name="Admin", role=ADMIN, password_hash=hashed)
+        manager = User.create(email="manager@bench.example.com", name="Manager", role=MANAGER, password_hash=hashed)
+        team = Team.create(name="Bench", manager=manager)
+        reps = [User.create(email=f"rep{n}@bench.example.com", name=f"Rep {n}", role=REP, team=team, password_hash=hashed).id
+                for n in range(5)]
+        ensure_defaults()
+        stages = list(Stage.select().join(Process).where(Process.key == "pipeline.sales").order_by(Stage.position))
+        for field in custom_fields(30):
+            definitions.add_field(get_entity("pipeline.deal"), {"required": False, "unique": False, "hidden": False, **field}, admin)
+        specs = [spec for spec in get_entity("pipeline.deal").custom_fields if not spec.archived]
+        level = next(spec.key for spec in specs if spec.type.key == "select")
+        index_field(admin, level)
+    client = app.test_client()
+    assert client.post("/login", data={"email": "manager@bench.example.com", "password": PASSWORD}).status_code == 302
+
+    def page(path: str, expect: str):
+        def get():
+            response = client.get(path)
+            assert response.status_code == 200 and expect in response.text, (path, response.status_code)
+        return get
+
+    pages = {
+        "report_by_select_month": page(f"/analytics/build?entity=pipeline.deal&g1={level}&g2=created_at&b2=month&agg=sum"
+                                       "&measure=amount&chart=stacked&top=200&fk=stage&fo=won&fv=", "report-chart"),
+        "report_by_owner": page("/analytics/build?entity=pipeline.deal&g1=owner&g2=stage&agg=sum&measure=amount&chart=stacked",
+                                "report-chart"),
+        "data_health": page("/analytics/health", "Score"),
+    }
+    with app.test_request_context():
+        add_deals(reps, stages, specs, min(at, deals), 0, rng)
+        settle()
+    figures = {f"{name}_queries_at_{at}": query_count(get) for name, get in pages.items()}
+    with app.test_request_context():
+        add_deals(reps, stages, specs, max(0, deals - at), at, rng)
+        settle()
+    for name, get in pages.items():
+        figures[f"{name}_queries"] = query_count(get)
+        figures[f"{name}_ms"] = median_ms(get, runs)
+    figures["deals"] = deals
+    report(figures, suffix)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--deals", type=int, default=100_000)
+    parser.add_argument("--at", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    on_every_database(measure, args.deals, args.at, args.runs)
+
+
+if __name__ == "__main__":
+    main()
