@@ -97,6 +97,8 @@ def scores(user, checked: list[CheckResult]) -> list[Score]:
     found = []
     for person in people:
         records = owned.get(person.id, 0)
+        if not records and person.id != user.id:
+            continue  # owns nothing checked: no score to show
         issues = sum(result.counts.get(person.id, 0) for result in checked)
         score = 100 if not records else max(0, round(100 * (1 - issues / records)))
         found.append(Score(person, records, issues, score, []))

@@ -221,5 +221,6 @@ def overview(user) -> list[dict]:
     for person in people:
         last, planned_day = _day(last_held.get(person.id)), _day(planned.get(person.id))
         due_by = (last + datetime.timedelta(weeks=weeks.get(person.team_id, 2))) if last else today
-        rows.append({"person": person, "last": last, "next": planned_day, "due": due_by <= today, "due_by": due_by})
+        booked = planned_day is not None and planned_day >= today  # the next one is already in the calendar
+        rows.append({"person": person, "last": last, "next": planned_day, "due": due_by <= today and not booked, "due_by": due_by})
     return rows
