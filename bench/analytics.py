@@ -22,53 +22,19 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import migrated_app, on_every_database, query_count, report  # noqa: E402
-from lowcode import custom_fields  # noqa: E402
-from scale import PASSWORD, add_deals, index_field, settle  # noqa: E402
-
-from core.auth import hash_password  # noqa: E402
-from core.lowcode import definitions  # noqa: E402
-from core.lowcode.entities import get_entity  # noqa: E402
-from core.lowcode.models import Process, Stage  # noqa: E402
-from core.lowcode.processes import ensure_defaults  # noqa: E402
-from core.models import ADMIN, MANAGER, REP, Team, User  # noqa: E402
-
-
-def median_ms(action, runs: int) -> float:
-    action()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return round(times[len(times) // 2], 1)
+from common import median_ms, migrated_app, on_every_database, query_count, report  # noqa: E402
+from scale import add_deals, settle, setup, signed_in  # noqa: E402
 
 
 def measure(url: str, instance: str, deals: int, at: int, runs: int, suffix: str) -> None:
     app = migrated_app(url, instance)
     rng = random.Random(100)
-    with app.test_request_context():
-        hashed = hash_password(PASSWORD)
-        admin = User.create(email="admin@bench.example.com", name="Admin", role=ADMIN, password_hash=hashed)
-        manager = User.create(email="manager@bench.example.com", name="Manager", role=MANAGER, password_hash=hashed)
-        team = Team.create(name="Bench", manager=manager)
-        reps = [User.create(email=f"rep{n}@bench.example.com", name=f"Rep {n}", role=REP, team=team, password_hash=hashed).id
-                for n in range(5)]
-        ensure_defaults()
-        stages = list(Stage.select().join(Process).where(Process.key == "pipeline.sales").order_by(Stage.position))
-        for field in custom_fields(30):
-            definitions.add_field(get_entity("pipeline.deal"), {"required": False, "unique": False, "hidden": False, **field}, admin)
-        specs = [spec for spec in get_entity("pipeline.deal").custom_fields if not spec.archived]
-        level = next(spec.key for spec in specs if spec.type.key == "select")
-        index_field(admin, level)
-    client = app.test_client()
-    assert client.post("/login", data={"email": "manager@bench.example.com", "password": PASSWORD}).status_code == 302
+    _admin, reps, stages, specs, level = setup(app)
+    client = signed_in(app)
 
     def page(path: str, expect: str):
         def get():

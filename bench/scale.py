@@ -131,9 +131,9 @@ def percentiles(action, runs: int) -> tuple[float, float]:
     return round(times[len(times) // 2], 1), round(times[min(len(times) - 1, int(len(times) * 0.95))], 1)
 
 
-def measure(url: str, instance: str, deals: int, at: int, runs: int, suffix: str) -> None:
-    app = migrated_app(url, instance)
-    rng = random.Random(100)
+def setup(app):
+    """The bench's team (an admin, a manager, five reps), the default process and 30 custom fields
+    on the deal form, the select field marked "Indexed": (admin, rep ids, stages, field specs, the select's key)."""
     with app.test_request_context():
         hashed = hash_password(PASSWORD)
         admin = User.create(email="admin@bench.example.com", name="Admin", role=ADMIN, password_hash=hashed)
@@ -148,8 +148,20 @@ def measure(url: str, instance: str, deals: int, at: int, runs: int, suffix: str
         specs = [spec for spec in get_entity("pipeline.deal").custom_fields if not spec.archived]
         level = next(spec.key for spec in specs if spec.type.key == "select")
         index_field(admin, level)  # the admin marks the field the lists filter and sort on "Indexed"
+    return admin, reps, stages, specs, level
+
+
+def signed_in(app, email: str = "manager@bench.example.com"):
     client = app.test_client()
-    assert client.post("/login", data={"email": "manager@bench.example.com", "password": PASSWORD}).status_code == 302
+    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def measure(url: str, instance: str, deals: int, at: int, runs: int, suffix: str) -> None:
+    app = migrated_app(url, instance)
+    rng = random.Random(100)
+    admin, reps, stages, specs, level = setup(app)
+    client = signed_in(app)
 
     def page(path: str, expect: str):
         def get():

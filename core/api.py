@@ -79,6 +79,7 @@ from .lowcode.reports import BUCKETS as REPORT_BUCKETS
 from .lowcode.reports import TEAM as TEAM_GROUP
 from .lowcode.reports import Grouping, ReportResult, ReportRow, groupable, measurable
 from .lowcode.reports import run as run_report
+from .downloads import csv_response, xlsx_response
 from .charts import new_chart, room_for, svg_bytes, svg_data_url, svg_response
 from .narrowing import dimension_choices, filter_words, metric_dimensions, narrowed_metric, read_filters
 
@@ -100,7 +101,7 @@ __all__ = [
     "processes_of", "stages_of",
     "agenda_items", "entities", "goal_targets", "meeting_topics", "metric_failed", "metrics", "prizes", "data_checks",
     "dimension_choices", "filter_words", "metric_dimensions", "narrowed_metric", "read_filters",
-    "new_chart", "room_for", "svg_bytes", "svg_data_url", "svg_response",
+    "new_chart", "room_for", "svg_bytes", "svg_data_url", "svg_response", "csv_response", "xlsx_response",
     "REPORT_AGGREGATES", "REPORT_BUCKETS", "TEAM_GROUP", "Grouping", "ReportResult", "ReportRow", "groupable", "measurable",
     "run_report",
 ]

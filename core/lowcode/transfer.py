@@ -29,7 +29,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     stream_with_context,
     url_for,
 )
@@ -39,6 +38,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import StopValidation, ValidationError
 
 from ..db import db, utcnow
+from ..downloads import xlsx_response
 from ..shell import render_page
 from . import import_choices, imports, records, types
 from . import query as list_query
@@ -543,29 +543,7 @@ def export_csv(entity: str):
                     headers={"Content-Disposition": f"attachment; filename={schema.key}-{stamp}.csv"})
 
 
-def _xlsx_cell(sheet, value):
-    """A cell whose text is a string, never a formula, whatever it starts with."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if not isinstance(value, str):
-        return WriteOnlyCell(sheet, value=value)
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"
-    return cell
-
-
 @bp.route("/<entity>/export.xlsx")
 def export_xlsx(entity: str):
-    from openpyxl import Workbook
-
     schema = entity_or_404(entity)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title(schema.label))
-    for row in _export_rows(schema):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    out.seek(0)
-    return send_file(out, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     as_attachment=True, download_name=f"{schema.key}-{datetime.date.today().isoformat()}.xlsx")
+    return xlsx_response(_export_rows(schema), sheet_title(schema.label), f"{schema.key}-{datetime.date.today().isoformat()}.xlsx")

@@ -2,10 +2,7 @@
 chart, table and drill-down, its export, and pinning it to the home page."""
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +10,7 @@ from flask_login import current_user
 from core.api import (
     REPORT_AGGREGATES,
     REPORT_BUCKETS,
+    csv_response,
     get_entity,
     groupable,
     labels_from_form,
@@ -21,6 +19,7 @@ from core.api import (
     render_page,
     svg_data_url,
     typed_labels,
+    xlsx_response,
 )
 
 from . import services
@@ -164,45 +163,14 @@ def _table(found: Report):
 def export_csv(report_id: int):
     found = report_or_404(report_id)
     header, rows = _table(found)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    for values in [header] + rows:
-        writer.writerow([_safe(value) if isinstance(value, str) else ("" if value is None else str(value)) for value in values])
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=report-{found.id}.csv"})
+    return csv_response([header] + rows, f"report-{found.id}.csv")
 
 
 @bp.route("/reports/<int:report_id>/export.xlsx")
 def export_xlsx(report_id: int):
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     found = report_or_404(report_id)
     header, rows = _table(found)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=f"report-{found.id}")
-
-    def cell(value):
-        if not isinstance(value, str):
-            return WriteOnlyCell(sheet, value=value)
-        written = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        written.data_type = "s"  # text, even when it starts with "="
-        return written
-
-    for values in [header] + rows:
-        sheet.append([cell(value) for value in values])
-    out = io.BytesIO()
-    workbook.save(out)
-    out.seek(0)
-    return send_file(out, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True,
-                     download_name=f"report-{found.id}.xlsx")
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return xlsx_response([header] + rows, f"report-{found.id}", f"report-{found.id}.xlsx")
 
 
 @bp.route("/health")

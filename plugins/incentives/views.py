@@ -2,12 +2,10 @@
 explained line by line with its what-if, and the payroll export."""
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +13,7 @@ from core.api import (
     REP,
     Team,
     User,
+    csv_response,
     date_from,
     filter_words,
     id_from,
@@ -27,6 +26,7 @@ from core.api import (
     requires,
     team_today,
     typed_labels,
+    xlsx_response,
 )
 
 from . import calc, services
@@ -279,48 +279,17 @@ def _payroll_rows(plan: Plan, period: str, rows):
 @bp.route("/plans/<int:plan_id>/<period>/export.csv")
 @requires("lead_teams")
 def export(plan_id: int, period: str):
-    """Every line of the period's statements the viewer may see, for payroll (UTF-8 with BOM for Excel)."""
+    """Every line of the period's statements the viewer may see, for payroll."""
     plan, _start, _end, _people, rows = _period_sheets(plan_id, period)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    for values in _payroll_rows(plan, period, rows):
-        writer.writerow([_safe(value) if isinstance(value, str) else str(value) for value in values])
-    name = f"statements-{plan.id}-{period}.csv"
-    return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"})
+    return csv_response(_payroll_rows(plan, period, rows), f"statements-{plan.id}-{period}.csv")
 
 
 @bp.route("/plans/<int:plan_id>/<period>/export.xlsx")
 @requires("lead_teams")
 def export_xlsx(plan_id: int, period: str):
-    """The same lines as an Excel workbook, amounts as numbers; no text is ever a formula."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+    """The same lines as an Excel workbook, amounts as numbers."""
     plan, _start, _end, _people, rows = _period_sheets(plan_id, period)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=period)
-
-    def cell(value):
-        if not isinstance(value, str):
-            return WriteOnlyCell(sheet, value=value)
-        written = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        written.data_type = "s"  # text, even when it starts with "="
-        return written
-
-    for values in _payroll_rows(plan, period, rows):
-        sheet.append([cell(value) for value in values])
-    out = io.BytesIO()
-    workbook.save(out)
-    out.seek(0)
-    return send_file(out, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True,
-                     download_name=f"statements-{plan.id}-{period}.xlsx")
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return xlsx_response(_payroll_rows(plan, period, rows), period, f"statements-{plan.id}-{period}.xlsx")
 
 
 # -- leaderboard ------------------------------------------------------------------------------------
