@@ -315,8 +315,8 @@ def leaderboard():
     start, end = next(((s, e) for s, e in periods if services.period_key(kind, s) == request.args.get("when")), periods[0])
     places = []
     if team is not None and metric is not None:
-        people = list(User.select().where(User.team == team.id, User.active == True, User.role == REP)  # noqa: E712 - SQL
-                      .order_by(User.name))
+        people = [person for person in User.select().where(User.team == team.id, User.active == True)  # noqa: E712 - SQL
+                  .order_by(User.name) if not person.may("lead_teams")]  # those who sell, not who leads them
         places = services.shown_places(services.leaderboard(metric, start, end, people), current_user, team)
     return render_page("incentives/leaderboard.html", teams=teams, team=team, metrics=offered, metric=metric, kind=kind,
                        periods=[(services.period_key(kind, s), services.period_label(kind, s)) for s, _e in periods],

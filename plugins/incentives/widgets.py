@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from core.api import REP, DashboardWidget, User, metrics
+from core.api import DashboardWidget, User, metrics
 
 from . import services
 
@@ -18,8 +18,8 @@ def leaderboard_widget(user: User) -> DashboardWidget | None:
     if team is None or metric is None:
         return None
     start, end = services.recent_periods("month", 1)[0]
-    people = list(User.select().where(User.team == team.id, User.active == True, User.role == REP)  # noqa: E712 - SQL
-                  .order_by(User.name))
+    people = [person for person in User.select().where(User.team == team.id, User.active == True).order_by(User.name)  # noqa: E712
+              if not person.may("lead_teams")]  # those who sell, not who leads them
     if len(people) < 2:
         return None
     places = services.shown_places(services.leaderboard(metric, start, end, people), user, team)

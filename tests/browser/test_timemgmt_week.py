@@ -23,7 +23,7 @@ def test_blocks_a_board_and_a_reflection(page, live_server):
     sign_in(page, "manager@example.com")
     page.goto("/timemgmt/calendar")
     page.get_by_label("From").fill("14:00")
-    page.get_by_label("Until").fill("16:00")
+    page.get_by_label("Ends").fill("16:00")
     page.get_by_label("Category").select_option(label="Team")
     page.get_by_label("Title").fill("Coaching")
     page.get_by_role("button", name="Add block").click()
