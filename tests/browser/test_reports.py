@@ -22,6 +22,7 @@ def test_build_save_drill_and_pin(page, live_server):
     page.get_by_role("link", name="New report").first.click()
     # Each choice redraws the builder (htmx); wait for what it shows before the next one.
     page.get_by_label("What to count").select_option(label="Deals")
+    expect(page.locator("#report-g1 option", has_text="Stage")).to_have_count(1)  # the deals' fields are there
     page.get_by_label("Group by").select_option(label="Owner")
     expect(page.locator(".report-preview")).to_contain_text("Rita Rep")
     page.get_by_label("Show").select_option(label="Sum")
