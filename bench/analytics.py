@@ -3,7 +3,8 @@
     .venv-test/bin/python bench/analytics.py [--deals 100000] [--at 10000] [--runs 10]
 
 Builds the same data as bench/scale.py (a manager, five reps, 30 custom fields on the deal form,
-each deal with a customer, 3 activities and its stage history, loaded with straight inserts), then
+each deal with a customer, a product line, 5 activities and its stage history, loaded with straight
+inserts), then
 through real HTTP requests (Flask's test client, signed in as the manager, who sees every deal)
 prints one `name=value` line per figure (medians of `--runs` requests):
 
@@ -11,11 +12,14 @@ prints one `name=value` line per figure (medians of `--runs` requests):
   select field (indexed, as an admin would mark it) and by month of creation, as a stacked chart
 - `report_by_owner_ms`: the amount by owner and stage (the per-rep report)
 - `data_health_ms`: the data-health page (every check counted per owner, the scores kept)
+- built-in reports: `sales_trend_ms` (three metrics by month over two years, and the key numbers),
+  `sales_performance_ms` (each rep against their goals, last quarter), `product_sales_ms` (every
+  won deal's lines by product, group and month), `customer_segments_ms` (ABC and RFM over a year)
 - `<name>_queries` at `--deals` and `<name>_queries_at_<at>` at `--at` deals
 
 Runs on SQLite; also on PostgreSQL when SALESDECK_TEST_POSTGRES_URL is set (suffix `_postgres`).
 Targets (issue 15): a custom report < 300 ms, data health < 500 ms, the same query count at 10,000
-and 100,000 deals. Built-in reports and the process review are not built yet.
+and 100,000 deals, every built-in report < 300 ms.
 """
 from __future__ import annotations
 
@@ -28,6 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import median_ms, migrated_app, on_every_database, query_count, report  # noqa: E402
 from scale import add_deals, settle, setup, signed_in  # noqa: E402
+
+ACTIVITIES = 5  # per deal: 500,000 at 100,000 deals
 
 
 def measure(url: str, instance: str, deals: int, at: int, runs: int, suffix: str) -> None:
@@ -48,13 +54,17 @@ def measure(url: str, instance: str, deals: int, at: int, runs: int, suffix: str
         "report_by_owner": page("/analytics/build?entity=pipeline.deal&g1=owner&g2=stage&agg=sum&measure=amount&chart=stacked",
                                 "report-chart"),
         "data_health": page("/analytics/health", "Score"),
+        "sales_trend": page("/analytics/trend", "report-chart"),
+        "sales_performance": page("/analytics/reps?period=last_quarter", "table"),
+        "product_sales": page("/pipeline/numbers/products?from=2024-01-01&to=2030-12-31", "report-chart"),
+        "customer_segments": page("/pipeline/numbers/customers", "rfm-grid"),
     }
     with app.test_request_context():
-        add_deals(reps, stages, specs, min(at, deals), 0, rng)
+        add_deals(reps, stages, specs, min(at, deals), 0, rng, ACTIVITIES)
         settle()
     figures = {f"{name}_queries_at_{at}": query_count(get) for name, get in pages.items()}
     with app.test_request_context():
-        add_deals(reps, stages, specs, max(0, deals - at), at, rng)
+        add_deals(reps, stages, specs, max(0, deals - at), at, rng, ACTIVITIES)
         settle()
     for name, get in pages.items():
         figures[f"{name}_queries"] = query_count(get)

@@ -47,7 +47,7 @@ from core.lowcode.entities import get_entity  # noqa: E402
 from core.lowcode.models import Process, Stage, StageMove  # noqa: E402
 from core.lowcode.processes import ensure_defaults  # noqa: E402
 from core.models import ADMIN, MANAGER, REP, Team, User  # noqa: E402
-from plugins.pipeline.models import Activity, Customer, Deal  # noqa: E402
+from plugins.pipeline.models import Activity, Customer, Deal, DealLine, Product  # noqa: E402
 
 PASSWORD = "bench-password-1"
 KINDS = ["call", "call", "visit", "meeting", "email", "quote"]
@@ -64,9 +64,20 @@ def last_ids(model, count: int) -> list[int]:
     return [row_id for (row_id,) in model.select(model.id).order_by(model.id.desc()).limit(count).tuples()][::-1]
 
 
-def add_deals(reps: list[int], stages: list[Stage], specs: list, count: int, first: int, rng: random.Random) -> None:
-    """`count` deals numbered from `first`, in chunks so memory stays flat at 100,000."""
+def products() -> list[int]:
+    """Forty products in eight groups, made once."""
+    if not Product.select().exists():
+        insert(Product, [{"name": f"Product {n}", "category": f"Group {n % 8}", "list_price": 1000 * (n + 1), "search_text": ""}
+                         for n in range(40)])
+    return [row_id for (row_id,) in Product.select(Product.id).order_by(Product.id).tuples()]
+
+
+def add_deals(reps: list[int], stages: list[Stage], specs: list, count: int, first: int, rng: random.Random,
+              activities_per_deal: int = 3) -> None:
+    """`count` deals numbered from `first` (each with a customer, a product line, its stage history
+    and `activities_per_deal` activities), in chunks so memory stays flat at 100,000."""
     now = utcnow()
+    catalogue = products()
     for chunk in range(0, count, 5000):
         size = min(5000, count - chunk)
         number = first + chunk
@@ -86,7 +97,7 @@ def add_deals(reps: list[int], stages: list[Stage], specs: list, count: int, fir
                           "search_text": f"deal {number + n} customer {number + n}", "last_activity_at": entered,
                           "custom": {spec.key: value_for(spec, rng) for spec in specs}})
         insert(Deal, deals)
-        moves, activities = [], []
+        moves, activities, lines = [], [], []
         for n, deal_id in enumerate(last_ids(Deal, size)):
             deal = deals[n]
             stage = stages[(number + n) % len(stages)]
@@ -95,8 +106,10 @@ def add_deals(reps: list[int], stages: list[Stage], specs: list, count: int, fir
                 moves.append({"entity": "pipeline.deal", "record_id": deal_id, "from_stage": previous, "to_stage": target.id,
                               "user": deal["owner"], "at": deal["created_at"] + datetime.timedelta(days=3 * step)})
                 previous = target.id
-            for a in range(3):
-                done = a < 2
+            lines.append({"deal": deal_id, "product": catalogue[(number + n) % len(catalogue)], "quantity": 1 + n % 5,
+                          "unit_price": deal["amount"] // (1 + n % 5)})
+            for a in range(activities_per_deal):
+                done = a < activities_per_deal - 1
                 moment = deal["created_at"] + datetime.timedelta(days=rng.randint(0, 60))
                 activities.append({"kind": rng.choice(KINDS), "subject": f"Activity {a}", "deal": deal_id,
                                    "customer": deal["customer"], "owner": deal["owner"], "done_at": moment if done else None,
@@ -104,6 +117,7 @@ def add_deals(reps: list[int], stages: list[Stage], specs: list, count: int, fir
                                    "created_at": moment, "updated_at": moment, "search_text": ""})
         insert(StageMove, moves)
         insert(Activity, activities)
+        insert(DealLine, lines)
 
 
 def index_field(admin, key: str) -> None:

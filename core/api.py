@@ -26,6 +26,7 @@ from .contributions import (
     PeriodicTask,
     Prize,
     RecordPanel,
+    ReportPage,
     Source,
     Topic,
 )
@@ -63,7 +64,7 @@ from .shell import Page, date_from, id_from, list_url, page_number, paginate, re
 
 # -- records admins customise (the low-code layer) --------------------------------------------------
 from .lowcode import records
-from .lowcode.definitions import too_long
+from .lowcode.definitions import add_field, too_long
 from .lowcode.entities import EntitySchema, FieldSpec, get_entity
 from .lowcode.models import AuditEntry
 from .lowcode.views import cell, history
@@ -73,7 +74,7 @@ from .lowcode.models import Process, Stage, StageMove
 from .lowcode.processes import MoveResult, close_stays, current_stage, ensure_defaults, missing_fields, move, processes_of, stages_of
 
 # -- what the enabled plugins offer -----------------------------------------------------------------
-from .registry import agenda_items, entities, goal_targets, meeting_topics, metric_failed, metrics, prizes, data_checks
+from .registry import agenda_items, entities, goal_targets, meeting_topics, metric_failed, metrics, prizes, data_checks, report_pages
 from .lowcode.reports import AGGREGATES as REPORT_AGGREGATES
 from .lowcode.reports import BUCKETS as REPORT_BUCKETS
 from .lowcode.reports import TEAM as TEAM_GROUP
@@ -86,7 +87,7 @@ from .narrowing import dimension_choices, filter_words, metric_dimensions, narro
 __all__ = [
     "API_VERSION", "hookimpl", "Conversion", "PatternCheck", "TextType",
     "AgendaItem", "AuditTerms", "DataCheck", "DashboardWidget", "DefaultField", "DefaultProcess", "DefaultStage", "DemoTeam", "Dimension",
-    "Entity", "FieldType", "Metric", "NavItem", "PeriodicTask", "Prize", "RecordPanel", "Source", "Topic",
+    "Entity", "FieldType", "Metric", "NavItem", "PeriodicTask", "Prize", "RecordPanel", "ReportPage", "Source", "Topic",
     "BaseModel", "db", "is_sqlite", "utcnow", "CustomisableModel", "json_field",
     "add_customisable_columns", "customisable_columns",
     "ADMIN", "CAPABILITIES", "MANAGER", "REP", "ROLES", "Team", "User",
@@ -96,10 +97,10 @@ __all__ = [
     "label_text", "label_texts", "labels_from_form", "lazy_label", "same_as_catalogue", "typed_labels",
     "Translated", "TranslatedField", "source_text", "number",
     "Page", "date_from", "id_from", "list_url", "page_number", "paginate", "render_fragment", "render_page",
-    "records", "too_long", "EntitySchema", "FieldSpec", "get_entity", "AuditEntry", "cell", "history",
+    "records", "add_field", "too_long", "EntitySchema", "FieldSpec", "get_entity", "AuditEntry", "cell", "history",
     "Process", "Stage", "StageMove", "MoveResult", "close_stays", "current_stage", "ensure_defaults", "missing_fields", "move",
     "processes_of", "stages_of",
-    "agenda_items", "entities", "goal_targets", "meeting_topics", "metric_failed", "metrics", "prizes", "data_checks",
+    "agenda_items", "entities", "goal_targets", "meeting_topics", "metric_failed", "metrics", "prizes", "data_checks", "report_pages",
     "dimension_choices", "filter_words", "metric_dimensions", "narrowed_metric", "read_filters",
     "new_chart", "room_for", "svg_bytes", "svg_data_url", "svg_response", "csv_response", "xlsx_response",
     "REPORT_AGGREGATES", "REPORT_BUCKETS", "TEAM_GROUP", "Grouping", "ReportResult", "ReportRow", "groupable", "measurable",

@@ -38,6 +38,18 @@ class DashboardWidget:
 
 
 @dataclass(frozen=True)
+class ReportPage:
+    """A ready-made report page (`report_pages`): listed under "Built-in reports" on the Reports
+    page, linked as `url_for(endpoint, **values)`, sorted by `order`, then label."""
+
+    label: str
+    endpoint: str
+    description: str = ""
+    order: int = 100
+    values: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class RecordPanel:
     """A card on a record's page (`record_panels`): `template` (namespaced by the plugin, .html)
     rendered with `context`, under `title`; panels are sorted by `order`, then title."""

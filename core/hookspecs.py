@@ -231,6 +231,19 @@ def data_checks():
 
 
 @hookspec
+def report_pages(user):
+    """List your plugin's ready-made report pages for `user`, for the Reports page's "Built-in
+    reports" (the pipeline's products and customer segments, the analytics plugin's trend).
+
+    Called when the Reports page is shown; all results are collected. Leave out a page the user
+    may not open.
+
+    :param user: the signed-in user the page is shown to.
+    :returns: a list of `core.contributions.ReportPage`.
+    """
+
+
+@hookspec
 def goal_targets(metric, filters, user_ids, start, end):
     """Tell what each user's goal is for a metric over exactly one period (the goals plugin answers),
     for a plugin that measures attainment (commission tiers) without importing the goals plugin.

@@ -267,6 +267,12 @@ def data_checks() -> list:
     return sorted(host_of(current_app).collect("data_checks"), key=lambda check: check.order)
 
 
+def report_pages(user) -> list:
+    """The ready-made report pages the enabled plugins offer `user` (`report_pages`), by `order` and
+    label; a plugin that fails is left out and reported."""
+    return sorted(host_of(current_app).collect("report_pages", user=user), key=lambda page: (page.order, str(page.label)))
+
+
 def prizes() -> dict:
     """{key: Prize} the enabled plugins offer for awards (`award_prizes`); a plugin that fails is
     left out and reported."""

@@ -38,6 +38,7 @@ ALLOWED = {
     "English",  # the language switch names each language in its own language
     "CNY", "USD", "EUR", "HKD", "JPY", "GBP",  # ISO currency codes (the currency picker: "CNY ¥")
     "SMART",  # the goal-setting method, known in Chinese by its English acronym (SMART 原则)
+    "ABC", "RFM",  # customer segmentation methods, named so in Chinese too (ABC 分类, RFM 模型)
 }
 # Words allowed on one page only (by the end of its URL).
 PAGE_ALLOWED = {

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.api import DashboardWidget, NavItem, hookimpl
+from core.api import DashboardWidget, NavItem, ReportPage, hookimpl
 
 label = _l("Reports")
 description = _l("Reports built in the browser: grouped, summed and charted in SQL, shared, drilled into and pinned to the home page.")
@@ -37,13 +37,23 @@ def nav_items(user):
 
 
 @hookimpl
+def report_pages(user):
+    return [ReportPage(_l("Sales trend"), "analytics.trend",
+                       _l("Won revenue, new deals and new customers by month, beside the year before."), order=10),
+            ReportPage(_l("Sales performance"), "analytics.reps",
+                       _l("Each rep against their goals, with their activity beside."), order=20)]
+
+
+@hookimpl
 def dashboard_widgets(user):
-    """Each report the user pinned, as a card of its own."""
+    """The key numbers against the period before, and each report the user pinned as a card of its own."""
     from core.api import svg_data_url
 
-    from . import services
+    from . import builtin, services
 
-    cards = []
+    cards = [DashboardWidget(_l("Key numbers"), "analytics/kpi_widget.html",
+                             {"kpis": lambda: builtin.kpis(user, builtin.period_of("month")), "number": services.number_text},
+                             order=5, wide=True, key="kpis")]
     for report in services.pinned(user):
         spec = services.spec_of(report)
         result = services.run(spec, user)

@@ -17,6 +17,7 @@ from core.api import (
     measurable,
     render_fragment,
     render_page,
+    report_pages,
     svg_data_url,
     typed_labels,
     xlsx_response,
@@ -49,7 +50,8 @@ def report_or_404(report_id: int) -> Report:
 def index():
     reports = list(services.visible(current_user).order_by(Report.updated_at.desc()).limit(200))
     entities = services.entities()
-    return render_page("analytics/index.html", reports=reports, entities=entities, sharing=services.SHARING)
+    return render_page("analytics/index.html", reports=reports, entities=entities, sharing=services.SHARING,
+                       pages=report_pages(current_user))
 
 
 def _builder(spec: services.Spec, report: Report | None = None, values: dict | None = None, errors: dict | None = None, status=200):
@@ -182,3 +184,26 @@ def health():
     people = service.scores(current_user, checked)
     return render_page("analytics/health.html", checks=checked, people=people, teams=service.team_scores(people)
                        if current_user.may("lead_teams") else [])
+
+
+@bp.route("/trend")
+def trend():
+    """销售趋势: won revenue, new deals and new customers by month, beside the year before."""
+    from . import builtin
+
+    found = builtin.trends(current_user)
+    return render_page("analytics/trend.html", trends=[(item, svg_data_url(builtin.trend_chart(item))) for item in found],
+                       kpis=builtin.kpis(current_user, builtin.period_of("month")))
+
+
+@bp.route("/reps")
+def reps():
+    """销售人员绩效: each rep against their goals, with their activity beside."""
+    from . import builtin
+
+    period = builtin.period_of(request.args.get("period", "month"))
+    columns, rows = builtin.reps(current_user, period)
+    return render_page("analytics/reps.html", period=period, periods=PERIODS, columns=columns, rows=rows)
+
+
+PERIODS = {"month": _l("This month"), "last_month": _l("Last month"), "quarter": _l("This quarter"), "last_quarter": _l("Last quarter")}

@@ -228,6 +228,7 @@ def metrics() -> list[Metric]:
     won = Stage.kind == "won"
     revenue = Counted(Deal, Deal.closed_at, peewee.fn.SUM(Deal.amount), won, join_stage=True, credited=Deal.amount)
     deals = Counted(Deal, Deal.closed_at, peewee.fn.COUNT(Deal.id), won, join_stage=True, credited=peewee.Value(1))
+    created = Counted(Deal, Deal.created_at, peewee.fn.COUNT(Deal.id))
     customers = Counted(Customer, Customer.created_at, peewee.fn.COUNT(Customer.id), Customer.import_job.is_null())
     every_customer = Counted(Customer, Customer.created_at, peewee.fn.COUNT(Customer.id))
     calls, visits, meetings, quotes = (_activities([kind]) for kind in ("call", "visit", "meeting", "quote"))
@@ -239,6 +240,8 @@ def metrics() -> list[Metric]:
                sources=won_deals(counted=False), open_items=open_deals(counted=False)),
         Metric("pipeline.deals_won", _l("Deals won"), deals.compute, daily=deals.daily, dimensions=_deal_dimensions,
                sources=won_deals(counted=True), open_items=open_deals(counted=True)),
+        Metric("pipeline.new_deals", _l("New deals"), created.compute, daily=created.daily,
+               description=_l("Deals created in the period, counted for whoever owns them now."), dimensions=_deal_dimensions),
         Metric("pipeline.new_customers", _l("New customers"), customers.compute, daily=customers.daily,
                description=_l("Customers created in the period, except those brought in by an import. Each "
                               "counts for whoever owns it now; pool and deleted customers count for nobody."),

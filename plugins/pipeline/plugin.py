@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask_babel import lazy_gettext as _l
 
-from core.api import AuditTerms, DefaultProcess, DefaultStage, NavItem, PeriodicTask, hookimpl
+from core.api import AuditTerms, DefaultProcess, DefaultStage, NavItem, PeriodicTask, ReportPage, hookimpl
 
 from . import entities, metrics, services, widgets
 
@@ -50,9 +50,19 @@ def register_migrations():
 
 @hookimpl
 def register_blueprints():
-    from . import customer_views, deal_views, followups, numbers, settings_views, views  # noqa: F401 - routes
+    from . import customer_views, deal_views, followups, numbers, segments, settings_views, views  # noqa: F401 - routes
 
     return [views.bp]
+
+
+@hookimpl
+def report_pages(user):
+    return [ReportPage(_l("Sales numbers"), "pipeline.numbers", _l("Funnel, time in each stage, where deals are lost, forecast."),
+                       order=30),
+            ReportPage(_l("Product sales"), "pipeline.product_numbers",
+                       _l("Revenue and quantity by product and product group, month by month."), order=40),
+            ReportPage(_l("Customer segments"), "pipeline.customer_numbers",
+                       _l("ABC by revenue share and RFM from won deals, with the customers in each."), order=50)]
 
 
 @hookimpl
