@@ -19,6 +19,8 @@ class Report(BaseModel):
     chart = peewee.CharField(max_length=12, default="bar")
     sort = peewee.CharField(max_length=10, default="value")
     top = peewee.IntegerField(default=20)
+    compare = peewee.CharField(max_length=8, default="")  # "", month, quarter, year: against the period before and a year before
+    compare_on = peewee.CharField(max_length=100, default="")  # the date field that places a record in a period
     owner = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
     shared = peewee.CharField(max_length=10, default="private")  # private, team, everyone
     team = peewee.ForeignKeyField(Team, null=True, on_delete="SET NULL", backref="+")

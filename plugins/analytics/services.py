@@ -2,6 +2,7 @@
 report engine (SQL, within the row scope); drawn as a chart; saved, shared and pinned."""
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 import pygal
@@ -24,6 +25,7 @@ from core.api import (
     new_chart,
     room_for,
     run_report,
+    team_today,
     utcnow,
 )
 
@@ -33,7 +35,8 @@ CHARTS = {"bar": _l("Bars"), "stacked": _l("Stacked bars"), "line": _l("Line cha
           "table": _l("Table only")}
 SORTS = {"value": _l("Largest first"), "value_asc": _l("Smallest first"), "group": _l("In the groups' order")}
 SHARING = {"private": _l("Only me"), "team": _l("My team"), "everyone": _l("Everyone")}
-MAX_FILTERS, MAX_TOP = 5, 200
+COMPARES = {"": _l("No comparison"), "month": _l("This month"), "quarter": _l("This quarter"), "year": _l("This year")}
+MAX_FILTERS, MAX_TOP, MAX_ROWS = 5, 200, 500
 
 
 class ReportError(ValueError):
@@ -54,11 +57,14 @@ class Spec:
     chart: str = "bar"
     sort: str = "value"
     top: int = 20
+    compare: str = ""  # month, quarter or year: the current one against the one before and a year before
+    compare_on: str = ""  # the date field that places a record in a period
 
     def args(self) -> dict:
         """The builder's query string for this report (what its links and forms carry)."""
         found = {"entity": self.entity, "agg": self.aggregate, "measure": self.measure or "", "chart": self.chart, "sort": self.sort,
-                 "top": self.top, "fk": [f[0] for f in self.filters], "fo": [f[1] for f in self.filters],
+                 "top": self.top, "cmp": self.compare, "cmpf": self.compare_on, "fk": [f[0] for f in self.filters],
+                 "fo": [f[1] for f in self.filters],
                  "fv": [f[2] for f in self.filters]}
         for number, grouping in enumerate(self.groups, start=1):
             found[f"g{number}"], found[f"b{number}"] = grouping.key, grouping.bucket
@@ -96,16 +102,71 @@ def read(args) -> Spec:
         top = max(1, min(MAX_TOP, int(args.get("top") or 20)))
     except ValueError:
         top = 20
+    dates = [key for key, _label, dated in groupable(schema) if dated] if schema else []
+    compare = args.get("cmp") if args.get("cmp") in COMPARES and dates else ""
+    compare_on = args.get("cmpf") if args.get("cmpf") in dates else ("created_at" if "created_at" in dates else next(iter(dates), ""))
     return Spec(entity, filters, groups, aggregate, measure,  # a sum without its field yet: the preview says to choose one
                 args.get("chart") if args.get("chart") in CHARTS else "bar", args.get("sort") if args.get("sort") in SORTS else "value",
-                top)
+                top, compare, compare_on if compare else "")
+
+
+def periods(spec: Spec, today: datetime.date | None = None) -> list[tuple[datetime.date, datetime.date]]:
+    """[this period, the one before, the same one a year before] as (first day, last day); [] without a comparison."""
+    if not spec.compare:
+        return []
+    today = today or team_today()
+    months = {"month": 1, "quarter": 3, "year": 12}[spec.compare]
+    first = today.month - 1 - (today.month - 1) % months  # months since January of the period's first month
+
+    def period(back: int) -> tuple[datetime.date, datetime.date]:
+        index = today.year * 12 + first - back
+        start = datetime.date(index // 12, index % 12 + 1, 1)
+        following = index + months
+        return start, datetime.date(following // 12, following % 12 + 1, 1) - datetime.timedelta(days=1)
+
+    return [period(0), period(months), period(12)]
+
+
+def _within(spec: Spec, period: tuple[datetime.date, datetime.date]) -> list[tuple[str, str, str]]:
+    """The list filters that keep the records whose compared date falls in the period."""
+    start, end = period
+    return [(spec.compare_on, "after", (start - datetime.timedelta(days=1)).isoformat()),
+            (spec.compare_on, "before", (end + datetime.timedelta(days=1)).isoformat())]
+
+
+def filters_of(spec: Spec) -> list[tuple[str, str, str]]:
+    """The report's filters, narrowed to this period when it is compared."""
+    found = periods(spec)
+    return list(spec.filters) + (_within(spec, found[0]) if found else [])
+
+
+def compared(spec: Spec, user, result) -> dict | None:
+    """{row keys: (value the period before, value a year before)} for a compared report: two more
+    statements, rows matched by their groups (a row grouped by a date has no match in another period)."""
+    found = periods(spec)
+    schema = get_entity(spec.entity)
+    if not found or schema is None or result is None:
+        return None
+    earlier = []
+    for period in found[1:]:
+        rows = run_report(schema, user, list(spec.filters) + _within(spec, period), list(spec.groups), spec.aggregate, spec.measure,
+                          order=spec.sort, limit=MAX_ROWS).rows
+        earlier.append({row.keys: row.value for row in rows})
+    return {row.keys: (earlier[0].get(row.keys), earlier[1].get(row.keys)) for row in result.rows}
+
+
+def change(now, then) -> int | None:
+    """The change from `then` to `now` in percent (None when there was nothing then)."""
+    if not then or now is None:
+        return None
+    return round((float(now) - float(then)) * 100 / abs(float(then)))
 
 
 def run(spec: Spec, user):
     schema = get_entity(spec.entity)
     if schema is None:
         return None
-    return run_report(schema, user, spec.filters, list(spec.groups), spec.aggregate, spec.measure, order=spec.sort, limit=spec.top)
+    return run_report(schema, user, filters_of(spec), list(spec.groups), spec.aggregate, spec.measure, order=spec.sort, limit=spec.top)
 
 
 def number_text(value) -> str:
@@ -152,7 +213,7 @@ def drill_url(spec: Spec, row) -> str | None:
     """The record list showing the records behind a row: the report's filters and the row's."""
     if row.drill is None:
         return None
-    filters = list(spec.filters) + list(row.drill)
+    filters = filters_of(spec) + list(row.drill)
     return url_for("records.index", entity=spec.entity, fk=[f[0] for f in filters], fo=[f[1] for f in filters],
                    fv=[f[2] for f in filters])
 
@@ -167,7 +228,7 @@ def report_name(report: Report) -> str:
 def spec_of(report: Report) -> Spec:
     groups = [Grouping(item.get("key", ""), item.get("bucket", "")) for item in report.groups or [] if isinstance(item, dict)]
     return Spec(report.entity, [tuple(item) for item in report.filters or [] if isinstance(item, list) and len(item) == 3], groups,
-                report.aggregate, report.measure, report.chart, report.sort, report.top)
+                report.aggregate, report.measure, report.chart, report.sort, report.top, report.compare or "", report.compare_on or "")
 
 
 def visible(user):
@@ -211,7 +272,8 @@ def save(report: Report | None, spec: Spec, values: dict, user) -> Report:
         team = owner.team_id or next((team_id for (team_id,) in managed_team_ids(owner).tuples()), None)
     fields = {"name": name, "labels": values.get("labels") or {}, "entity": spec.entity, "filters": [list(f) for f in spec.filters],
               "groups": [{"key": g.key, "bucket": g.bucket} for g in spec.groups], "aggregate": spec.aggregate, "measure": spec.measure,
-              "chart": spec.chart, "sort": spec.sort, "top": spec.top, "shared": shared, "team": team, "updated_at": utcnow()}
+              "chart": spec.chart, "sort": spec.sort, "top": spec.top, "compare": spec.compare, "compare_on": spec.compare_on,
+              "shared": shared, "team": team, "updated_at": utcnow()}
     with db.atomic():
         if report is None:
             return Report.create(owner=user, **fields)

@@ -36,7 +36,7 @@ OPERATORS = {"is": _l("is"), "contains": _l("contains"), "eq": "=", "gt": ">", "
 
 @bp.context_processor
 def helpers():
-    return {"report_name": services.report_name, "number": services.number_text}
+    return {"report_name": services.report_name, "number": services.number_text, "change": services.change}
 
 
 def report_or_404(report_id: int) -> Report:
@@ -65,7 +65,8 @@ def _builder(spec: services.Spec, report: Report | None = None, values: dict | N
         "sharing": services.SHARING, "operators": OPERATORS, "fields": [spec_ for spec_ in (schema.fields if schema else [])
                                                                         if spec_.filterable],
         "result": result, "picture": svg_data_url(drawn) if drawn else None, "drill": lambda row: services.drill_url(spec, row),
-        "args": spec.args(),
+        "args": spec.args(), "compares": services.COMPARES, "compared": services.compared(spec, current_user, result),
+        "spans": services.periods(spec),
     }
     if request.headers.get("HX-Request") and status == 200:
         return render_fragment("analytics/builder.html", "builder", **context)
@@ -129,7 +130,8 @@ def report(report_id: int):
                        measure_label=dict(measurable(schema)).get(spec.measure, "") if schema else "",
                        group_labels=[dict((key, label) for key, label, _d in groupable(schema)).get(g.key, g.key) for g in spec.groups]
                        if schema else [], pinned=Pin.select().where(Pin.user == current_user.id, Pin.report == found.id).exists(),
-                       may_change=services.may_change(current_user, found))
+                       may_change=services.may_change(current_user, found), compared=services.compared(spec, current_user, result),
+                       spans=services.periods(spec))
 
 
 @bp.route("/reports/<int:report_id>/pin", methods=["POST"])
@@ -158,7 +160,11 @@ def _table(found: Report):
     schema = get_entity(spec.entity)
     names = dict((key, label) for key, label, _d in groupable(schema)) if schema else {}
     header = [names.get(g.key, g.key) for g in spec.groups] + [str(REPORT_AGGREGATES.get(spec.aggregate, spec.aggregate))]
-    return header, [list(row.labels) + [row.value] for row in (result.rows if result else [])]
+    earlier = services.compared(spec, current_user, result)
+    if earlier is None:
+        return header, [list(row.labels) + [row.value] for row in (result.rows if result else [])]
+    header += [_("The period before"), _("A year before")]
+    return header, [list(row.labels) + [row.value, *earlier.get(row.keys, (None, None))] for row in result.rows]
 
 
 @bp.route("/reports/<int:report_id>/export.csv")

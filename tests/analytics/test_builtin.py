@@ -4,6 +4,8 @@ import datetime
 import decimal
 import re
 
+from werkzeug.datastructures import MultiDict
+
 from core.lowcode import records
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage
@@ -111,3 +113,36 @@ def test_periods_are_whole_months_and_quarters():
     assert (last.start, last.end) == (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
     assert quarter.before().start == last.start and quarter.before().end == last.end
     assert builtin.period_of("last_month", datetime.date(2026, 1, 5)).start == datetime.date(2025, 12, 1)
+
+
+def test_a_report_compared_with_the_month_before_and_a_year_before_on_every_cell(app, people, login):
+    from plugins.analytics import services
+
+    this_month = builtin.month_start(TODAY)
+    for amount, on in ((300, this_month), (100, builtin.month_start(TODAY, 1)), (200, builtin.month_start(TODAY, 12)),
+                       (999, builtin.month_start(TODAY, 2))):  # two months back: in no period compared
+        won(app, people.rep, amount, on)
+    manager = login(people.manager)
+    query = "entity=pipeline.deal&g1=owner&agg=sum&measure=amount&chart=bar&cmp=month&cmpf=closed_at"
+    page = manager.get(f"/analytics/build?{query}").text
+    with app.app_context():
+        name = people.rep.name
+    row = cells(page, name)
+    assert row == ["300", "100", "+200%", "200", "+50%"]
+    # Drilling into the cell lists exactly this month's deals.
+    link = re.search(rf"<td>{re.escape(name)}</td>\s*<td class=\"amount\"><a href=\"([^\"]+)\"", page).group(1).replace("&amp;", "&")
+    listed = manager.get(link).text
+    assert "Deal 300" in listed and "Deal 100" not in listed and "Deal 999" not in listed
+    saved = manager.post("/analytics/reports", data={**dict(item.split("=") for item in query.split("&")), "name-en": "Monthly revenue",
+                                                      "shared": "private"})
+    assert saved.status_code == 302
+    report_page = manager.get(saved.headers["Location"]).text
+    assert cells(report_page, name) == ["300", "100", "+200%", "200", "+50%"]
+    exported = manager.get(saved.headers["Location"] + "/export.csv").text
+    assert "The period before" in exported and "300" in exported
+    assert manager.get("/analytics/build?entity=pipeline.deal&g1=owner&cmp=decade&cmpf=%3Cscript%3E").status_code == 200
+    with app.test_request_context():
+        spec = services.read(MultiDict({"entity": "pipeline.deal", "cmp": "quarter", "cmpf": "closed_at"}))
+        spans = services.periods(spec, datetime.date(2026, 2, 10))
+    assert spans == [(datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)), (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31)),
+                     (datetime.date(2025, 1, 1), datetime.date(2025, 3, 31))]

@@ -1,5 +1,5 @@
-"""A report built in Chromium: won deals' amount by owner, previewed as the choices change, saved,
-drilled into, and pinned to the home page."""
+"""A report built in Chromium: won deals' amount by owner, previewed as the choices change, compared
+with the month before, saved, drilled into, and pinned to the home page."""
 import pytest
 from playwright.sync_api import expect
 
@@ -31,6 +31,10 @@ def test_build_save_drill_and_pin(page, live_server):
     expect(page.locator(".report-preview")).to_contain_text("500")
     expect(page.locator(".report-preview")).not_to_contain_text("Choose a number field")
     expect(page.locator(".report-preview img.report-chart")).to_be_visible()
+    # This month against the month before and the same month a year before, on every row.
+    page.get_by_label("Compare").select_option(value="month")
+    expect(page.locator(".report-preview thead")).to_contain_text("The period before")
+    expect(page.get_by_label("A record's period is that of")).to_have_value("created_at")
     page.get_by_label("Report name (English)").fill("Amount by rep")
     page.get_by_label("Who sees it").select_option(label="My team")
     page.get_by_role("button", name="Save report").click()
