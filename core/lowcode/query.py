@@ -33,7 +33,7 @@ OPERATORS = {
     types.LIST: [("has", _l("includes")), ("empty", _l("is empty"))],
     types.REFERENCE: [("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
 }
-NO_VALUE = {"empty", "filled", "yes", "no", "open", "won", "lost"}
+NO_VALUE = {"empty", "filled", "yes", "no", "open", "won", "lost", "outside"}
 MAX_FILTERS = 10
 MAX_PAGE = 10**6
 MAX_ID = 2**63 - 1
@@ -70,7 +70,8 @@ def operators_for(spec: FieldSpec) -> list:
     if spec.type.key == "stage":  # a stage, or any stage of a kind (every process's open stages)
         return [("is", _l("is")), *STAGE_KINDS.items()]
     if spec.type.key in ("select",) or (spec.type.kind == types.TEXT and spec.options.get("choices")):
-        return [("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))]
+        return [("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in")),
+                ("outside", _l("is none of its options"))]
     return OPERATORS.get(spec.type.kind, [])
 
 
@@ -130,6 +131,10 @@ def _condition(schema: EntitySchema, flt: Filter):
         return schema.model.custom[spec.key].is_null(False)
     if op in STAGE_KINDS:
         return expression.in_(Stage.select(Stage.id).where(Stage.kind == op))
+    if op == "outside":  # a value no option offers any more (archived, or stored before the options changed)
+        offered = [choice["value"] for choice in spec.options.get("choices", []) if not choice.get("archived")]
+        filled = expression.is_null(False) & (expression != "")
+        return filled & expression.not_in(offered) if offered else filled
     if op in ("yes", "no"):
         wanted = op == "yes"
         if spec.base:

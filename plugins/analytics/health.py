@@ -50,6 +50,18 @@ def required_checks() -> list[DataCheck]:
     return found
 
 
+def option_checks() -> list[DataCheck]:
+    """A choice field whose options an admin archived: records may still hold one (the form offers
+    it to them alone), to move to a current option."""
+    found = []
+    for key, schema in entities().items():
+        for spec in schema.active_fields:
+            if any(choice.get("archived") for choice in spec.options.get("choices", [])):
+                label = _("%(entity)s whose %(field)s is none of its options", entity=schema.label, field=spec.label)
+                found.append(DataCheck(f"options:{key}:{spec.key}", label, key, ((spec.key, "outside", ""),), order=6))
+    return found
+
+
 def _list_url(entity: str, filters) -> str:
     return url_for("records.index", entity=entity, fk=[f[0] for f in filters], fo=[f[1] for f in filters], fv=[f[2] for f in filters])
 
@@ -57,7 +69,7 @@ def _list_url(entity: str, filters) -> str:
 def results(user) -> list[CheckResult]:
     """Every check, counted per owner among the records `user` may see (one statement per check)."""
     found = []
-    for check in sorted(required_checks() + data_checks(), key=lambda check: check.order):
+    for check in sorted(required_checks() + option_checks() + data_checks(), key=lambda check: check.order):
         schema = get_entity(check.entity)
         if schema is None:
             continue

@@ -68,3 +68,29 @@ def test_a_rep_sees_their_own_and_duplicates_are_counted(app, people, login):
     assert '<td class="amount">0</td>' in row(page, "Open deals whose expected close has passed")  # the colleague's is not hers
     assert '<td class="amount">2</td>' in row(page, "Customers that look like duplicates (same name or phone)")
     assert "Carl Colleague" not in page
+
+
+def test_values_outside_a_fields_options_after_an_option_is_archived(app, people, login):
+    from core.lowcode import definitions
+
+    with app.test_request_context():
+        schema = get_entity("pipeline.deal")
+        definitions.add_field(schema, {"type": "select", "key": "tier", "label": "Tier", "options": {"choices": [
+            {"label": "Gold", "position": 0}, {"label": "Tin", "position": 1}]}}, people.admin)
+    gold, tin = deal(app, people.rep, "Gold deal", None), deal(app, people.rep, "Tin deal", None)
+    with app.test_request_context():
+        schema = get_entity("pipeline.deal")
+        for record_id, value in ((gold, "gold"), (tin, "tin")):
+            records.save(schema, people.rep, {"tier": value}, record=schema.model.get_by_id(record_id))
+    manager = login(people.manager)
+    assert "Deals whose Tier is none of its options" not in manager.get("/analytics/health").text  # nothing archived: no check
+    with app.test_request_context():
+        schema = get_entity("pipeline.deal")
+        spec = schema.field("tier")
+        definitions.change_field(schema, spec.definition, {**definitions._attributes(spec.definition), "options": {"choices": [
+            {"value": "gold", "label": "Gold"}, {"value": "tin", "label": "Tin", "archived": True}]}}, people.admin)
+    page = manager.get("/analytics/health").text
+    assert '<td class="amount">1</td>' in row(page, "Deals whose Tier is none of its options")
+    link = re.search(r'Deals whose Tier is none of its options</td>.*?href="([^"]+)"', page, re.S).group(1).replace("&amp;", "&")
+    listed = manager.get(link).text
+    assert "Tin deal" in listed and "Gold deal" not in listed
