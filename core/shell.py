@@ -55,9 +55,12 @@ class Shell:
                     continue
                 entries.append((item, url))
         entries.sort(key=lambda entry: (entry[0].order, str(entry[0].label)))
+        # The current page is the entry whose address the page's is under most closely: /analytics/health
+        # is Data health's, not Reports' (/analytics/) too.
+        under = [url for _item, url in entries if request.path == url or (url != "/" and request.path.startswith(url.rstrip("/") + "/"))]
+        current = max(under, key=len, default=None)
         for item, url in entries:
-            active = request.path == url or (url != "/" and request.path.startswith(url.rstrip("/") + "/"))
-            sections.setdefault(item.section, []).append(NavLink(item.label, url, item.icon, active))
+            sections.setdefault(item.section, []).append(NavLink(item.label, url, item.icon, url == current))
         return sections
 
     @property
