@@ -12,6 +12,7 @@ from core.api import AgendaItem, DashboardWidget, Stage, Translated, get_entity,
 from .entities import DEAL
 from .followups import day_bounds
 from .forms import KIND_LABELS
+from .metrics import metrics
 from .models import Activity, Customer, Deal
 
 
@@ -35,8 +36,12 @@ def widgets(user) -> list[DashboardWidget]:
                 .where(Stage.kind == "open", Deal.expected_close >= first, Deal.expected_close <= last).scalar()) or 0
     start, _tomorrow = day_bounds(first)
     end, _next = day_bounds(last + datetime.timedelta(days=1))
-    won = (deals.select(peewee.fn.SUM(Deal.amount)).join(Stage, on=(Deal.stage == Stage.id))
-           .where(Stage.kind == "won", Deal.closed_at >= start, Deal.closed_at < end).scalar()) or 0
+    if user.may("lead_teams"):  # the team's deals, whoever among them is credited
+        won = (deals.select(peewee.fn.SUM(Deal.amount)).join(Stage, on=(Deal.stage == Stage.id))
+               .where(Stage.kind == "won", Deal.closed_at >= start, Deal.closed_at < end).scalar()) or 0
+    else:  # a rep's own credit: their share of the deals they own and of those they helped win
+        revenue = next(metric for metric in metrics() if metric.key == "pipeline.won_revenue")
+        won = revenue.compute(user_ids=[user.id], start=first, end=last).get(user.id) or 0
     return [
         DashboardWidget(_l("Pipeline by stage"), "pipeline/widgets/by_stage.html", {"rows": by_stage, "largest": largest}, order=20,
                         wide=True),

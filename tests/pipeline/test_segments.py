@@ -1,5 +1,6 @@
-"""The pipeline's ready-made reports: product sales from the won deals' lines, and customers in ABC
-and RFM from won deals, within the reader's row scope; the segment written back to a customer field."""
+"""The pipeline's numbers on won deals: product sales from the won deals' lines, customers in ABC
+and RFM within the reader's row scope (the segment written back to a customer field), and the home
+forecast card's "won so far" as the rep is credited."""
 import datetime
 import decimal
 
@@ -115,3 +116,21 @@ def test_the_segment_is_written_to_a_customer_field_only_by_those_who_may(app, p
     assert rows["Big"]["rfm_segment"]  # the manager's customers in his team's classes; Far, out of his scope, untouched
     listed = manager.get("/records/pipeline.customer/?fk=abc_class&fo=is&fv=a").text
     assert "Big" in listed and "Small" not in listed
+
+
+def test_the_forecast_cards_won_so_far_counts_a_reps_share_of_the_credit(app, people, login):
+    """A rep's "won so far" is what the won revenue metric credits them: their share of a split deal
+    they own, and their share of a colleague's deal they helped win."""
+    from plugins.pipeline.models import DealCredit
+
+    buyer = customer(app, people.rep, "Split buyer")
+    mine = won(app, people.rep, buyer, 1000, days_ago=0)
+    theirs = won(app, people.colleague, customer(app, people.colleague, "Helped buyer"), 500, days_ago=0)
+    with app.app_context():
+        DealCredit.create(deal=mine, user=people.colleague.id, share=25)
+        DealCredit.create(deal=theirs, user=people.rep.id, share=40)
+    home = login(people.rep).get("/").text
+    card = home[home.index("This month's forecast"):][:600]
+    assert "<dd>950</dd>" in card  # 750 of her own deal and 200 of the colleague's
+    manager_card = login(people.manager).get("/").text
+    assert "<dd>1,500</dd>" in manager_card[manager_card.index("This month's forecast"):][:600]  # the team's deals, whoever is credited
