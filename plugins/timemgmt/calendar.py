@@ -62,14 +62,20 @@ def move_block(block: TimeBlock, day: datetime.date, hour: int | None = None) ->
 HOURS = range(7, 23)  # the week's rows; a block outside them adds its hour
 
 
-def week_grid(blocks: list[TimeBlock], days: list[datetime.date]) -> tuple[list[int], dict]:
-    """The hours to show and {(day, hour): [blocks starting then]} for the week's calendar."""
+def week_grid(blocks: list[TimeBlock], days: list[datetime.date]) -> tuple[list[int], dict, dict]:
+    """The hours to show, {(day, hour): [blocks starting then]} and {(day, hour): [blocks going on
+    through that hour]} (a block from 09:00 to 12:00 goes on at 10:00 and 11:00) for the week's calendar."""
     cells: dict = {}
+    continues: dict = {}
     for block in blocks:
-        starts = local_time(block.starts_at)
+        starts, ends = local_time(block.starts_at), local_time(block.ends_at)
         cells.setdefault((starts.date(), starts.hour), []).append(block)
-    hours = sorted(set(HOURS) | {hour for _day, hour in cells})
-    return hours, cells
+        hour = starts.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
+        while hour < ends and hour.date() == starts.date():
+            continues.setdefault((hour.date(), hour.hour), []).append(block)
+            hour += datetime.timedelta(hours=1)
+    hours = sorted(set(HOURS) | {hour for _day, hour in cells} | {hour for _day, hour in continues})
+    return hours, cells, continues
 
 
 def delete_block(block: TimeBlock) -> None:

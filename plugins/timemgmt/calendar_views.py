@@ -46,8 +46,8 @@ def week_view():
     monday = day - datetime.timedelta(days=day.weekday())
     days = [monday + datetime.timedelta(days=offset) for offset in range(7)]
     blocks = calendar.blocks_between(current_user, days[0], days[-1])
-    hours, cells = calendar.week_grid(blocks, days)
-    return render_page("timemgmt/calendar_week.html", "week", day=monday, days=days, hours=hours, cells=cells,
+    hours, cells, continues = calendar.week_grid(blocks, days)
+    return render_page("timemgmt/calendar_week.html", "week", day=monday, days=days, hours=hours, cells=cells, continues=continues,
                        facts=calendar.annotate(blocks), one_week=datetime.timedelta(days=7), today=team_today())
 
 

@@ -71,3 +71,14 @@ def test_the_calendar_feed_parses_back_and_its_address_can_be_renewed(app, time,
     assert time.manager.post("/timemgmt/feed").status_code == 302
     assert app.test_client().get(address.removeprefix("http://localhost")).status_code == 404
     assert app.test_client().get("/timemgmt/feed/guess.ics").status_code == 404
+
+
+def test_a_long_block_fills_every_hour_it_takes_in_the_week(app, time):
+    """A block from 09:00 to 12:00 is drawn at 09:00 and goes on through the 10:00 and 11:00 rows."""
+    long = block(time, start="09:00", end="12:00", title="Deep work")
+    week = time.manager.get(f"/timemgmt/calendar/week?day={TODAY.isoformat()}").text
+    cells = {hour: week.split(f'data-stage="{TODAY.isoformat()}T{hour:02d}"')[1].split('class="week-cell"')[0] for hour in (9, 10, 11, 12)}
+    assert f'id="timemgmt-weekblock-{long}"' in cells[9]
+    for hour in (10, 11):
+        assert "block-continues" in cells[hour] and "Deep work" in cells[hour]
+    assert "block-continues" not in cells[12]
