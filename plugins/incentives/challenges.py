@@ -13,7 +13,7 @@ from core.api import Team, User, db, label_text, managed_team_ids, metrics, reco
 
 from . import calc
 from .models import Challenge
-from .services import MAX_AMOUNT, PlanError, _number, _plain, narrowed
+from .services import MAX_AMOUNT, PlanError, _number, _plain, claim, narrowed
 
 MAX_DAYS = 366
 
@@ -83,6 +83,8 @@ def save(challenge: Challenge | None, values: dict, user) -> Challenge:
     cleaned = clean(values, user)
     with db.atomic():
         before = {} if challenge is None else {name: _plain(getattr(challenge, name if name != "team" else "team_id")) for name in cleaned}
+        if challenge is not None:
+            claim(challenge, values.get("version"))
         challenge = challenge or Challenge(created_by=user)
         for name, value in cleaned.items():
             setattr(challenge, name, value)

@@ -31,6 +31,8 @@ class Plan(BaseModel):
     created_at = peewee.DateTimeField(default=utcnow)
     archived_at = peewee.DateTimeField(null=True)
 
+    version = peewee.IntegerField(default=1)  # raised by every save: a form made from an older one is refused
+
     class Meta:
         table_name = "incentives_plan"
 
@@ -124,6 +126,8 @@ class Challenge(BaseModel):
     created_at = peewee.DateTimeField(default=utcnow)
     archived_at = peewee.DateTimeField(null=True)
 
+    version = peewee.IntegerField(default=1)  # raised by every save: a form made from an older one is refused
+
     class Meta:
         table_name = "incentives_challenge"
         indexes = ((("ends", "starts"), False),)
@@ -147,6 +151,8 @@ class Spiff(BaseModel):
     created_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     created_at = peewee.DateTimeField(default=utcnow)
     archived_at = peewee.DateTimeField(null=True)
+
+    version = peewee.IntegerField(default=1)  # raised by every save: a form made from an older one is refused
 
     class Meta:
         table_name = "incentives_spiff"

@@ -47,9 +47,35 @@ LOOK_BACK = 12  # locked periods checked for corrections
 class PlanError(ValueError):
     """A plan's settings refused: {form field: message}."""
 
+    status = 400
+
     def __init__(self, errors: dict):
         super().__init__("; ".join(str(message) for message in errors.values()))
         self.errors = errors
+
+
+class Stale(PlanError):
+    """Someone saved the plan, challenge or bonus after this form was opened."""
+
+    status = 409
+
+
+def claim(thing, version) -> None:
+    """Take the save of `thing` (a plan, challenge or bonus) made from its form's `version`: raise its
+    version by one, or raise Stale when someone saved it since. A form without a version (a script
+    posting the fields) saves as before."""
+    if version in (None, ""):
+        thing.version = (thing.version or 1) + 1
+        return
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        version = -1
+    model = type(thing)
+    if not model.update(version=model.version + 1).where(model.id == thing.id, model.version == version).execute():
+        raise Stale({"version": _("Someone saved this after you opened it: your changes are below, theirs are saved. "
+                                  "Open it again to start from theirs.")})
+    thing.version = version + 1
 
 
 # -- periods ----------------------------------------------------------------------------------------
@@ -304,6 +330,8 @@ def save_plan(plan: Plan | None, values: dict, user) -> Plan:
     cleaned = clean_plan(values)
     with db.atomic():
         before = {} if plan is None else {name: _plain(getattr(plan, name)) for name in cleaned}
+        if plan is not None:
+            claim(plan, values.get("version"))
         plan = plan or Plan(created_by=user)
         for name, value in cleaned.items():
             setattr(plan, name, value)

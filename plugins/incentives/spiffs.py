@@ -13,7 +13,7 @@ from core.api import Team, User, db, label_text, metrics, read_filters, records,
 
 from . import calc
 from .models import Plan, Spiff, SpiffPaid
-from .services import MAX_AMOUNT, PlanError, _number, _plain, narrowed, people_paid
+from .services import MAX_AMOUNT, PlanError, _number, _plain, claim, narrowed, people_paid
 
 MAX_DAYS = 366
 
@@ -73,6 +73,8 @@ def save(spiff: Spiff | None, values: dict, user) -> Spiff:
     cleaned = clean(values)
     with db.atomic():
         before = {} if spiff is None else {name: _plain(getattr(spiff, name)) for name in cleaned}
+        if spiff is not None:
+            claim(spiff, values.get("version"))
         spiff = spiff or Spiff(created_by=user)
         for name, value in cleaned.items():
             setattr(spiff, name, value)

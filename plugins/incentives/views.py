@@ -82,6 +82,7 @@ def index():
 def _form_values(form) -> dict:
     label, labels = typed_labels(form.get("name", ""), labels_from_form(form, "name"))
     return {
+        "version": form.get("version", ""),
         "name": label, "labels": labels, "metric": form.get("metric", ""), "period": form.get("period", ""),
         "starts": date_from(form.get("starts", "")), "ends": date_from(form.get("ends", "")),
         "on_goal": form.get("on_goal") == "y", "mode": form.get("mode", ""), "currency": form.get("currency", ""),
@@ -103,7 +104,8 @@ def _shown(plan: Plan | None) -> dict:
     if plan is None:
         return {"period": "month", "mode": calc.MARGINAL, "currency": "CNY", "on_goal": True, "priority": "0", "roles": [REP],
                 "teams": [], "users": [], "labels": {}, "tiers": [("0", "0"), ("80", "3"), ("100", "5")], "bonuses": []}
-    return {"name": plan.name, "labels": plan.labels or {}, "metric": plan.metric, "period": plan.period, "starts": plan.starts,
+    return {"version": plan.version, "name": plan.name, "labels": plan.labels or {}, "metric": plan.metric, "period": plan.period,
+            "starts": plan.starts,
             "ends": plan.ends, "on_goal": plan.on_goal, "mode": plan.mode, "currency": plan.currency,
             "cap": "" if plan.cap is None else plan.cap, "floor": "" if plan.floor is None else plan.floor,
             "priority": plan.priority, "roles": plan.roles or [], "teams": plan.teams or [], "users": plan.users or [],
@@ -152,7 +154,7 @@ def new_plan():
     try:
         plan = services.save_plan(None, values, current_user)
     except services.PlanError as problem:
-        return _plan_form(None, values, problem.errors, 400)
+        return _plan_form(None, values, problem.errors, problem.status)
     flash(_("%(name)s is saved.", name=services.plan_name(plan)), "success")
     return redirect(url_for("incentives.index"))
 
@@ -167,7 +169,7 @@ def edit_plan(plan_id: int):
     try:
         services.save_plan(plan, values, current_user)
     except services.PlanError as problem:
-        return _plan_form(plan, values, problem.errors, 400)
+        return _plan_form(plan, values, problem.errors, problem.status)
     flash(_("%(name)s is saved.", name=services.plan_name(plan)), "success")
     return redirect(url_for("incentives.index"))
 
@@ -481,7 +483,8 @@ def challenge(challenge_id: int):
 
 def _challenge_values(form) -> dict:
     label, labels = typed_labels(form.get("name", ""), labels_from_form(form, "name"))
-    return {"name": label, "labels": labels, "metric": form.get("metric", ""), "team": form.get("team", ""),
+    return {"version": form.get("version", ""), "name": label, "labels": labels, "metric": form.get("metric", ""),
+            "team": form.get("team", ""),
             "starts": date_from(form.get("starts", "")), "ends": date_from(form.get("ends", "")), "target": form.get("target", ""),
             "currency": form.get("currency", "CNY"), "reward": form.get("reward", "")}
 
@@ -500,14 +503,15 @@ def edit_challenge(challenge_id: int | None = None):
         today = team_today()
         values = {"labels": {}, "starts": today, "ends": today + datetime.timedelta(days=27), "currency": "CNY",
                   "team": teams[0].id if teams and not current_user.may("administer") else None} if found is None else {
-            "name": found.name, "labels": found.labels or {}, "metric": found.metric, "team": found.team_id, "starts": found.starts,
+            "version": found.version, "name": found.name, "labels": found.labels or {}, "metric": found.metric, "team": found.team_id,
+            "starts": found.starts,
             "ends": found.ends, "target": found.target, "currency": found.currency, "reward": found.reward}
         return _challenge_form(found, values, {}, teams)
     values = _challenge_values(request.form)
     try:
         found = service.save(found, values, current_user)
     except services.PlanError as problem:
-        return _challenge_form(found, values, problem.errors, teams, 400)
+        return _challenge_form(found, values, problem.errors, teams, problem.status)
     flash(_("%(name)s is saved.", name=service.challenge_name(found)), "success")
     return redirect(url_for("incentives.challenge", challenge_id=found.id))
 
@@ -569,7 +573,8 @@ def spiffs():
 
 def _spiff_values(form) -> dict:
     label, labels = typed_labels(form.get("name", ""), labels_from_form(form, "name"))
-    return {"name": label, "labels": labels, "metric": form.get("metric", ""), "filters": _filter_fields(form),
+    return {"version": form.get("version", ""), "name": label, "labels": labels, "metric": form.get("metric", ""),
+            "filters": _filter_fields(form),
             "starts": date_from(form.get("starts", "")), "ends": date_from(form.get("ends", "")), "pays": form.get("pays", ""),
             "amount": form.get("amount", ""), "currency": form.get("currency", "CNY"), "teams": form.getlist("teams")}
 
@@ -592,7 +597,7 @@ def edit_spiff(spiff_id: int | None = None):
         start, end = services.recent_periods("month", 1)[0]
         values = {"labels": {}, "starts": start, "ends": end, "pays": "per_unit", "currency": "CNY", "teams": [], "filters": {}} \
             if spiff is None else {
-                "name": spiff.name, "labels": spiff.labels or {}, "metric": spiff.metric,
+                "version": spiff.version, "name": spiff.name, "labels": spiff.labels or {}, "metric": spiff.metric,
                 "filters": {f"filter-{key}": value for key, value in (spiff.filters or {}).items()}, "starts": spiff.starts,
                 "ends": spiff.ends, "pays": "rate" if spiff.rate is not None else "per_unit",
                 "amount": spiff.rate if spiff.rate is not None else spiff.per_unit, "currency": spiff.currency, "teams": spiff.teams or []}
@@ -601,7 +606,7 @@ def edit_spiff(spiff_id: int | None = None):
     try:
         spiff = service.save(spiff, values, current_user)
     except services.PlanError as problem:
-        return _spiff_form(spiff, values, problem.errors, 400)
+        return _spiff_form(spiff, values, problem.errors, problem.status)
     flash(_("%(name)s is saved.", name=service.spiff_name(spiff)), "success")
     return redirect(url_for("incentives.spiffs"))
 
