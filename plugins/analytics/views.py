@@ -127,7 +127,13 @@ def report(report_id: int):
                        measure_label=dict(measurable(schema)).get(spec.measure, "") if schema else "",
                        group_labels=[dict((key, label) for key, label, _d in groupable(schema)).get(g.key, g.key) for g in spec.groups]
                        if schema else [], pinned=Pin.select().where(Pin.user == current_user.id, Pin.report == found.id).exists(),
-                       may_change=services.may_change(current_user, found))
+                       may_change=services.may_change(current_user, found), **alerts_context(found))
+
+
+def alerts_context(found: Report) -> dict:
+    from .alert_views import alerts_context as context
+
+    return context(found)
 
 
 @bp.route("/reports/<int:report_id>/pin", methods=["POST"])
