@@ -25,7 +25,8 @@ OVER_SHORT = {"total": _l("The report's total"), "any": _l("Any one row")}
 COMPARISONS = {"gt": ">", "lt": "<", "gte": "≥", "lte": "≤"}
 PERIODS = {"month": _l("this month"), "quarter": _l("this quarter"), "year": _l("this year")}
 # The operators a share's condition may use (the record list's, by name).
-SHARE_OPERATORS = {"is": _l("is"), "won": _l("is won"), "lost": _l("is lost"), "open": _l("is open"), "eq": "=", "gt": ">", "lt": "<",
+SHARE_OPERATORS = {"is": _l("is"), "won": _l("is won"), "lost": _l("is lost"), "closed": _l("is won or lost"),
+                   "open": _l("is open"), "eq": "=", "gt": ">", "lt": "<",
                    "gte": "≥", "lte": "≤", "contains": _l("contains"), "yes": _l("is yes"), "no": _l("is no"), "empty": _l("is empty"),
                    "filled": _l("is filled in"), "before": _l("before"), "after": _l("after")}
 LIMIT = decimal.Decimal(10) ** 15

@@ -30,7 +30,8 @@ bp = Blueprint("analytics", __name__, url_prefix="/analytics", template_folder="
 # The record list's operators, by name (the engine keeps those a field allows and says which it drops).
 OPERATORS = {"is": _l("is"), "contains": _l("contains"), "eq": "=", "gt": ">", "lt": "<", "gte": "≥", "lte": "≤", "on": _l("on"),
              "before": _l("before"), "after": _l("after"), "has": _l("includes"), "empty": _l("is empty"), "filled": _l("is filled in"),
-             "yes": _l("is yes"), "no": _l("is no")}
+             "yes": _l("is yes"), "no": _l("is no"), "open": _l("is open"), "won": _l("is won"), "lost": _l("is lost"),
+             "closed": _l("is won or lost")}
 
 
 @bp.context_processor
@@ -133,7 +134,9 @@ def report(report_id: int):
 def alerts_context(found: Report) -> dict:
     from .alert_views import alerts_context as context
 
-    return context(found)
+    found_context = context(found)
+    found_context.pop("report")
+    return found_context
 
 
 @bp.route("/reports/<int:report_id>/pin", methods=["POST"])
