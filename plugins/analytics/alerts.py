@@ -23,7 +23,7 @@ NUMBERS = {"value": _l("the report's value"), "share": _l("the share of records 
 OVER = {"total": _l("its total"), "any": _l("any one of its rows")}
 OVER_SHORT = {"total": _l("The report's total"), "any": _l("Any one row")}
 COMPARISONS = {"gt": ">", "lt": "<", "gte": "≥", "lte": "≤"}
-PERIODS = {"month": _l("this month"), "quarter": _l("this quarter"), "year": _l("this year")}
+PERIODS = {"month": _l("for this month"), "quarter": _l("for this quarter"), "year": _l("for this year")}
 # The operators a share's condition may use (the record list's, by name).
 SHARE_OPERATORS = {"is": _l("is"), "won": _l("is won"), "lost": _l("is lost"), "closed": _l("is won or lost"),
                    "open": _l("is open"), "eq": "=", "gt": ">", "lt": "<",
@@ -321,5 +321,5 @@ def agenda(user, day) -> list[AgendaItem]:
     from flask import url_for
 
     events = list(events_of(user).where(AlertEvent.read_at.is_null()).limit(20))
-    return [AgendaItem(event_text(event), url_for("analytics.alerts"), due=event.fired_at, kind=str(_l("Alert")), important=True,
-                       urgent=True) for event in events]
+    return [AgendaItem(event_text(event), url_for("analytics.alerts"), kind=str(_l("Report alert")), important=True, urgent=True)
+            for event in events]  # no due time: it fired, nothing is booked for then

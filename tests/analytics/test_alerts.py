@@ -124,7 +124,7 @@ def test_behind_pace_against_a_target_prorated_over_the_month(app, people, login
         assert on_the_10th.holds and on_the_10th.value == 900 and on_the_10th.compared_with == 1000
         assert not alerts.evaluate(alert, alert.report, people.manager, today=datetime.date(2026, 6, 9)).holds  # 900 of 900
     page = manager.get(f"/analytics/reports/{report}").text
-    assert "The report&#39;s total behind the pace of 3,000 this month (by Expected close)" in page
+    assert "The report&#39;s total behind the pace of 3,000 for this month (by Expected close)" in page
 
 
 @pytest.mark.parametrize("form, message", [
@@ -195,16 +195,16 @@ def test_fired_alerts_are_on_my_day_until_read(app, people, login):
     with app.test_request_context():
         from core.api import agenda_items
 
-        items = [item for item in agenda_items(people.manager, datetime.date(2026, 12, 3)) if item.kind == "Alert"]
+        items = [item for item in agenda_items(people.manager, datetime.date(2026, 12, 3)) if item.kind == "Report alert"]
         assert [item.title for item in items] == ["Too many deals: 1 (> 0)"] and items[0].important and items[0].urgent
-        assert not [item for item in agenda_items(people.rep, datetime.date(2026, 12, 3)) if item.kind == "Alert"]
+        assert not [item for item in agenda_items(people.rep, datetime.date(2026, 12, 3)) if item.kind == "Report alert"]
     with app.app_context():
         event = AlertEvent.get()
     assert login(people.rep).post(f"/analytics/alerts/fired/{event.id}/read").status_code == 404  # not theirs
     assert manager.post(f"/analytics/alerts/fired/{event.id}/read").status_code == 302
     with app.test_request_context():
-        assert not [item for item in agenda_items(people.manager, datetime.date(2026, 12, 3)) if item.kind == "Alert"]
-    assert "Read" in manager.get("/analytics/alerts").text
+        assert not [item for item in agenda_items(people.manager, datetime.date(2026, 12, 3)) if item.kind == "Report alert"]
+    assert "Already read" in manager.get("/analytics/alerts").text
 
 
 def test_the_command_and_the_periodic_task_check_alerts(app, people, login):
@@ -240,3 +240,49 @@ def test_an_inactive_owner_is_not_checked(app, people, login):
     with app.app_context():
         User.update(active=False).where(User.id == people.manager.id).execute()
     assert check(app) == (0, 0)
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+def test_a_fired_alert_is_in_its_owners_morning_mail_in_their_language(app, people, login, smtp):
+    import email
+    import email.policy
+
+    admin = login(people.admin)
+    assert admin.post("/timemgmt/mail", data={"enabled": "y", "host": "127.0.0.1", "port": str(smtp.port), "security": "none",
+                                              "sender": "plan@example.com", "hour": "0", "username": "", "password": ""}).status_code == 302
+    manager = login(people.manager)
+    add_alert(manager, save_report(manager), name="商机太多", threshold="0")
+    deal(app, people.rep, 10)
+    with app.app_context():
+        User.update(locale="zh_Hans_CN").where(User.id == people.manager.id).execute()
+    assert "1 alert(s) checked, 1 fired." in app.test_cli_runner().invoke(args=["check-alerts"]).output
+    assert app.test_cli_runner().invoke(args=["remind"]).exit_code == 0
+    mails = {envelope.rcpt_tos[0]: email.message_from_bytes(envelope.content, policy=email.policy.default) for envelope in smtp.messages}
+    body = mails["manager@example.com"].get_content()
+    assert "[立即做] 商机太多：1（> 0）" in body  # important and urgent: do now
+    assert "商机太多" not in mails["rep@example.com"].get_content()
