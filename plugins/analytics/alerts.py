@@ -309,6 +309,9 @@ def event_text(event: AlertEvent) -> str:
     alert = event.alert
     sign = COMPARISONS.get(alert.comparison, "")
     value, against = services.number_text(event.value), services.number_text(event.compared_with)
+    if alert.number == "pace":
+        return _("%(name)s: %(row)s%(value)s, behind the pace of %(threshold)s due by then", name=alert.name,
+                 row=f"{event.row} " if event.row else "", value=value, threshold=against)
     if event.row:
         return _("%(name)s: %(row)s %(value)s (%(sign)s %(threshold)s)", name=alert.name, row=event.row, value=value, sign=sign,
                  threshold=against)
