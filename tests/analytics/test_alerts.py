@@ -89,6 +89,33 @@ def test_two_checks_at_once_claim_the_change_once(app, people, login):
         assert AlertEvent.select().count() == 1 and Alert.get().fired == 1
 
 
+def test_two_checks_racing_on_their_own_connections_fire_once(app, people, login):
+    import threading
+
+    manager = login(people.manager)
+    add_alert(manager, save_report(manager), threshold="0")
+    deal(app, people.rep, 10)
+    with app.test_request_context():
+        alert = Alert.get()
+        reading = alerts.evaluate(alert, alert.report, people.manager)
+    ready, fired = threading.Barrier(2), []
+
+    def racer():
+        with app.app_context():
+            loaded = Alert.get_by_id(alert.id)  # both load it as false
+            ready.wait()
+            fired.append(alerts.record(loaded, reading))
+
+    racers = [threading.Thread(target=racer) for _ in range(2)]
+    for thread in racers:
+        thread.start()
+    for thread in racers:
+        thread.join()
+    assert sorted(fired) == [False, True]
+    with app.app_context():
+        assert AlertEvent.select().count() == 1 and Alert.get().fired == 1
+
+
 def test_any_rep_whose_win_rate_is_below_20_percent_in_sql(app, people, login):
     manager = login(people.manager)
     report = save_report(manager, **{"fk": "stage", "fo": "closed", "fv": ""})  # closed deals
@@ -286,3 +313,32 @@ def test_a_fired_alert_is_in_its_owners_morning_mail_in_their_language(app, peop
     body = mails["manager@example.com"].get_content()
     assert "[立即做] 商机太多：1（> 0）" in body  # important and urgent: do now
     assert "商机太多" not in mails["rep@example.com"].get_content()
+
+
+def test_a_check_runs_a_fixed_number_of_queries_per_alert(app, people, login):
+    from playhouse.test_utils import count_queries
+
+    manager = login(people.manager)
+    report = save_report(manager)
+    add_alert(manager, report, name="Busy rep", over="any", threshold="0")
+    for amount in (1, 2, 3):
+        deal(app, people.rep, amount)
+
+    def queries(now) -> int:
+        with app.test_request_context(), count_queries() as counter:
+            alerts.check_all(now)
+        return counter.count
+
+    def fresh_check() -> int:
+        with app.app_context():
+            Alert.update(is_true=False).execute()  # so every alert fires: the most a check does
+        return queries(None)
+
+    queries(None)  # fills the caches
+    one = fresh_check()
+    add_alert(manager, report, name="Busy rep 2", over="any", threshold="0")
+    each = fresh_check() - one
+    for number in range(3):
+        add_alert(manager, report, name=f"Busy rep {number + 3}", over="any", threshold="0")
+    deal(app, people.colleague, 4)  # more records and rows: the same queries
+    assert fresh_check() == one + 4 * each and each <= 6, (one, each)
