@@ -14,12 +14,12 @@ from .models import Alert, AlertEvent, Report
 from .views import bp, report_or_404
 
 
-def alert_or_404(alert_id: int) -> Alert:
-    """One of the user's alerts on a report they may still see."""
+def alert_or_404(alert_id: int) -> tuple[Alert, Report]:
+    """One of the user's alerts, and its report, which they must still be able to see."""
     found = service.of(current_user).where(Alert.id == alert_id).first()
-    if found is None or not service.services.visible(current_user).where(Report.id == found.report_id).exists():
+    if found is None:
         abort(404)
-    return found
+    return found, report_or_404(found.report_id)
 
 
 def choices(report: Report) -> dict:
@@ -54,8 +54,7 @@ def alert_create(report_id: int):
 
 @bp.route("/alerts/<int:alert_id>/edit", methods=["GET", "POST"])
 def alert_edit(alert_id: int):
-    alert = alert_or_404(alert_id)
-    report = Report.get_by_id(alert.report_id)
+    alert, report = alert_or_404(alert_id)
     if request.method == "GET":
         values = {"name": alert.name, "number": alert.number, "over": alert.over, "comparison": alert.comparison,
                   "threshold": service.services.number_text(alert.threshold) if alert.threshold is not None else "",
@@ -79,8 +78,7 @@ def alert_edit(alert_id: int):
 
 @bp.route("/alerts/<int:alert_id>/delete", methods=["POST"])
 def alert_delete(alert_id: int):
-    alert = alert_or_404(alert_id)
-    report = Report.get_by_id(alert.report_id)
+    alert, report = alert_or_404(alert_id)
     Alert.delete().where(Alert.id == alert.id, Alert.owner == current_user.id).execute()
     if request.headers.get("HX-Request"):
         return render_fragment("analytics/_alerts.html", "alerts", **alerts_context(report))

@@ -182,6 +182,11 @@ def test_edit_with_its_version_and_delete_on_the_reports_page(app, people, login
                            headers={"HX-Request": "true"})
     assert swapped.status_code == 200 and swapped.text.lstrip().startswith(f'<section class="card" id="analytics-alerts-{report}"')
     assert "Many deals" in swapped.text
+    refused = manager.post(f"/analytics/reports/{report}/alerts", data={"name": "Huge", "number": "value", "over": "total",
+                                                                         "comparison": "gt", "threshold": "9" * 30},
+                           headers={"HX-Request": "true"})  # the form again, where htmx swaps it, with what to fix
+    assert refused.status_code == 200 and "below a quadrillion" in refused.text and 'value="Huge"' in refused.text
+    assert "<details class=\"alert-new\" open>" in refused.text
     with app.app_context():
         alert = Alert.get()
     form = manager.get(f"/analytics/alerts/{alert.id}/edit").text
