@@ -135,6 +135,19 @@ def test_any_rep_whose_win_rate_is_below_20_percent_in_sql(app, people, login):
         event = AlertEvent.get()
         assert event.row == "Carl Colleague" and round(event.value, 2) == decimal.Decimal("16.67")
     assert "Win rate low: Carl Colleague 16.67 (&lt; 20)" in manager.get("/analytics/alerts").text
+    closed = manager.get("/records/pipeline.deal/?fk=stage&fo=closed&fv=").text  # the list's filter the report uses
+    assert "Deal 9" in closed and "Deal 7" in closed and "Deal 8" not in closed
+
+
+def test_a_share_of_no_records_is_no_number_not_an_error(app, people):
+    from core.api import run_report
+
+    with app.test_request_context():
+        schema = get_entity("pipeline.deal")
+        result = run_report(schema, people.manager, [], [], share=[("stage", "won", "")])
+        assert result.problems == [] and [row.value for row in result.rows] == [None]  # 0 ÷ 0: NULL, on PostgreSQL too
+        refused = run_report(schema, people.manager, [], [], share=[("amount", "won", "")])
+        assert "Amount cannot be filtered that way." in refused.problems
 
 
 def test_behind_pace_against_a_target_prorated_over_the_month(app, people, login):
