@@ -360,3 +360,15 @@ def test_a_check_runs_a_fixed_number_of_queries_per_alert(app, people, login):
         add_alert(manager, report, name=f"Busy rep {number + 3}", over="any", threshold="0")
     deal(app, people.colleague, 4)  # more records and rows: the same queries
     assert fresh_check() == one + 4 * each and each <= 6, (one, each)
+
+
+def test_the_migration_makes_the_models_tables(app):
+    from core.db import db
+
+    with app.app_context():
+        for model in (Alert, AlertEvent):
+            columns = {column.name for column in db.get_columns(model._meta.table_name)}
+            assert columns == {field.column_name for field in model._meta.sorted_fields}
+            indexes = {tuple(index.columns) for index in db.get_indexes(model._meta.table_name) if not index.name.endswith("pkey")}
+            declared = {tuple(model._meta.fields[name].column_name for name in names) for names, _unique in model._meta.indexes}
+            assert declared <= indexes
