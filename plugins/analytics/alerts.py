@@ -30,6 +30,7 @@ SHARE_OPERATORS = {"is": _l("is"), "won": _l("is won"), "lost": _l("is lost"), "
                    "gte": "≥", "lte": "≤", "contains": _l("contains"), "yes": _l("is yes"), "no": _l("is no"), "empty": _l("is empty"),
                    "filled": _l("is filled in"), "before": _l("before"), "after": _l("after")}
 LIMIT = decimal.Decimal(10) ** 15
+STORABLE = decimal.Decimal(10) ** 16  # what a stored value's column holds (20 digits, 4 after the point)
 ROWS = 500  # the rows an "any row" alert looks at, the extreme first
 
 
@@ -232,21 +233,30 @@ def evaluate(alert: Alert, report: Report, user, today: datetime.date | None = N
     return reading
 
 
+def _storable(value):
+    """A value as its column keeps it, or None past the column's range (a sum of billions of billions)."""
+    if value is None or not value.is_finite() or abs(value) >= STORABLE:
+        return None
+    return value.quantize(decimal.Decimal("0.0001"))
+
+
 def record(alert: Alert, reading: Reading, now: datetime.datetime | None = None) -> bool:
     """Keep what a check found; True when the alert became true now (it fired). The change from
     false to true is claimed by a conditional UPDATE: of two checks at once, one fires."""
     now = now or utcnow()
+    found = {"checked_at": now, "last_value": _storable(reading.value), "last_row": reading.row[:200]}
     with db.atomic():
         if not reading.holds:
-            Alert.update(is_true=False, checked_at=now).where(Alert.id == alert.id).execute()
+            Alert.update(is_true=False, **found).where(Alert.id == alert.id).execute()
             return False
-        claimed = Alert.update(is_true=True, fired=alert.fired + 1, checked_at=now).where(
+        claimed = Alert.update(is_true=True, fired=alert.fired + 1, **found).where(
             Alert.id == alert.id, Alert.is_true == False, Alert.fired == alert.fired).execute()  # noqa: E712 - SQL
         if not claimed:
-            Alert.update(checked_at=now).where(Alert.id == alert.id).execute()
+            Alert.update(**found).where(Alert.id == alert.id).execute()
             return False
-        AlertEvent.insert(alert=alert.id, owner=alert.owner_id, number=alert.fired + 1, fired_at=now, value=reading.value,
-                          compared_with=reading.compared_with, row=reading.row[:200]).on_conflict_ignore().execute()
+        AlertEvent.insert(alert=alert.id, owner=alert.owner_id, number=alert.fired + 1, fired_at=now,
+                          value=_storable(reading.value), compared_with=_storable(reading.compared_with),
+                          row=reading.row[:200]).on_conflict_ignore().execute()
     return True
 
 

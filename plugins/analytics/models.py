@@ -75,6 +75,8 @@ class Alert(BaseModel):
     is_true = peewee.BooleanField(default=False)  # the last check's finding
     fired = peewee.IntegerField(default=0)  # how many times it became true
     checked_at = peewee.DateTimeField(null=True)
+    last_value = peewee.DecimalField(max_digits=20, decimal_places=4, null=True)  # what the last check found
+    last_row = peewee.CharField(max_length=200, default="")  # and where (the row's labels; empty for the total)
     version = peewee.IntegerField(default=1)
     created_at = peewee.DateTimeField(default=utcnow)
     updated_at = peewee.DateTimeField(default=utcnow)

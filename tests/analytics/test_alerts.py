@@ -372,3 +372,15 @@ def test_the_migration_makes_the_models_tables(app):
             indexes = {tuple(index.columns) for index in db.get_indexes(model._meta.table_name) if not index.name.endswith("pkey")}
             declared = {tuple(model._meta.fields[name].column_name for name in names) for names, _unique in model._meta.indexes}
             assert declared <= indexes
+
+
+def test_a_number_past_what_a_column_holds_is_kept_as_unknown_not_a_crash(app, people, login):
+    manager = login(people.manager)
+    add_alert(manager, save_report(manager), threshold="0")
+    with app.test_request_context():
+        alert = Alert.get()
+        huge = alerts.Reading(holds=True, value=decimal.Decimal("1e20"), compared_with=decimal.Decimal("1.23456"), row="Rita Rep")
+        assert alerts.record(alert, huge) is True
+        event = AlertEvent.get()
+        assert event.value is None and event.compared_with == decimal.Decimal("1.2346") and Alert.get().last_value is None
+    assert "Too many deals: Rita Rep — (&gt; 1.23)" in manager.get("/analytics/alerts").text

@@ -66,7 +66,7 @@ def test_an_alert_added_on_a_report_fires_once(page, live_server):
 
     assert check(live_server) == (1, 1)  # Rita has 2 deals
     page.reload()
-    expect(alerts_section).to_contain_text("True now")
+    expect(alerts_section).to_contain_text("True now · Rita Rep 2")
     page.get_by_role("link", name="Fired alerts").click()
     expect(page.locator(".alert-event")).to_have_count(1)
     expect(page.locator(".alert-event")).to_contain_text("Busy rep: Rita Rep 2 (≥ 2)")

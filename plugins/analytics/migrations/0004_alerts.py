@@ -28,6 +28,8 @@ def up(migrator, db):
         is_true = BooleanField(default=False)
         fired = IntegerField(default=0)
         checked_at = DateTimeField(null=True)
+        last_value = DecimalField(max_digits=20, decimal_places=4, null=True)
+        last_row = CharField(max_length=200, default='')
         version = IntegerField(default=1)
         created_at = DateTimeField()
         updated_at = DateTimeField()
