@@ -287,9 +287,9 @@ def condition_text(alert: Alert) -> str:
     sign, threshold = COMPARISONS.get(alert.comparison, ""), services.number_text(alert.threshold)
     if alert.number == "share" and alert.share:
         key, operator, value = alert.share[0]
-        return _("%(over)s: the share of records where %(field)s %(operator)s %(value)s %(sign)s %(threshold)s%%", over=over,
-                 field=dict(share_fields(alert.report)).get(key, key), operator=SHARE_OPERATORS.get(operator, operator), value=value,
-                 sign=sign, threshold=threshold).replace("  ", " ")
+        return _("%(over)s: the share of records where %(field)s %(operator)s%(value)s %(sign)s %(threshold)s%%", over=over,
+                 field=dict(share_fields(alert.report)).get(key, key), operator=SHARE_OPERATORS.get(operator, operator),
+                 value=f" {value}" if value else "", sign=sign, threshold=threshold)
     return _("%(over)s %(sign)s %(threshold)s", over=over, sign=sign, threshold=threshold)
 
 
