@@ -384,3 +384,23 @@ def test_a_number_past_what_a_column_holds_is_kept_as_unknown_not_a_crash(app, p
         event = AlertEvent.get()
         assert event.value is None and event.compared_with == decimal.Decimal("1.2346") and Alert.get().last_value is None
     assert "Too many deals: Rita Rep — (&gt; 1.23)" in manager.get("/analytics/alerts").text
+
+
+def test_the_reports_page_asks_the_same_queries_for_one_alert_or_many(app, people, login):
+    from playhouse.test_utils import count_queries
+
+    manager = login(people.manager)
+    report = save_report(manager)
+    add_alert(manager, report, name="Win rate low", number="share", over="any", comparison="lt", threshold="20", share_field="stage",
+              share_operator="won")
+
+    def queries() -> int:
+        with app.app_context(), count_queries() as counter:
+            assert manager.get(f"/analytics/reports/{report}").status_code == 200
+        return counter.count
+
+    queries()
+    one = queries()
+    add_alert(manager, report, name="Behind pace", number="pace", target="100", period="month", date_field="expected_close")
+    add_alert(manager, report, name="Busy", threshold="3")
+    assert queries() == one
