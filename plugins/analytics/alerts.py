@@ -10,6 +10,8 @@ import datetime
 import decimal
 from dataclasses import dataclass, field
 
+import peewee
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -267,13 +269,15 @@ def check_all(now: datetime.datetime | None = None) -> tuple[int, int]:
               .join(User, on=(Alert.owner == User.id)).where(User.active == True).order_by(Alert.id))  # noqa: E712 - SQL
     for alert in alerts:
         owner, report = alert.owner, alert.report
-        if not services.visible(owner).where(Report.id == report.id).exists():
-            continue  # no longer shared with them: nothing to say
-        reading = evaluate(alert, report, owner)
-        checked += 1
-        if reading.problems:
-            continue
-        fired += record(alert, reading, now)
+        try:
+            if not services.visible(owner).where(Report.id == report.id).exists():
+                continue  # no longer shared with them: nothing to say
+            reading = evaluate(alert, report, owner)
+            checked += 1
+            if not reading.problems:
+                fired += record(alert, reading, now)
+        except peewee.DatabaseError:  # one alert the database refuses must not silence the others
+            current_app.logger.exception("The alert %s could not be checked.", alert.id)
     return checked, fired
 
 

@@ -404,3 +404,35 @@ def test_the_reports_page_asks_the_same_queries_for_one_alert_or_many(app, peopl
     add_alert(manager, report, name="Behind pace", number="pace", target="100", period="month", date_field="expected_close")
     add_alert(manager, report, name="Busy", threshold="3")
     assert queries() == one
+
+
+def test_an_alert_the_database_refuses_does_not_stop_the_others(app, people, login, monkeypatch):
+    import peewee
+
+    manager = login(people.manager)
+    report = save_report(manager)
+    add_alert(manager, report, name="Broken", threshold="0")
+    add_alert(manager, report, name="Fine", threshold="0")
+    deal(app, people.rep, 10)
+    evaluate = alerts.evaluate
+
+    def refuse_the_first(alert, *args, **kwargs):
+        if alert.name == "Broken":
+            raise peewee.DatabaseError("refused")
+        return evaluate(alert, *args, **kwargs)
+
+    monkeypatch.setattr(alerts, "evaluate", refuse_the_first)
+    assert check(app) == (1, 1)
+    with app.app_context():
+        assert [event.alert.name for event in AlertEvent.select(AlertEvent, Alert).join(Alert)] == ["Fine"]
+
+
+def test_deleting_an_alert_with_htmx_swaps_the_reports_alerts(app, people, login):
+    manager = login(people.manager)
+    report = save_report(manager)
+    add_alert(manager, report, name="Going")
+    with app.app_context():
+        alert = Alert.get().id
+    swapped = manager.post(f"/analytics/alerts/{alert}/delete", headers={"HX-Request": "true"})
+    assert swapped.status_code == 200 and swapped.text.lstrip().startswith(f'<section class="card" id="analytics-alerts-{report}"')
+    assert "Going" not in swapped.text and "No alert yet" in swapped.text
