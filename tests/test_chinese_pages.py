@@ -360,6 +360,17 @@ def seed(app, login) -> tuple[dict, dict]:
         from plugins.analytics.models import Report
         report = Report.select().order_by(Report.id).first().id
     manager.post(f"/analytics/reports/{report}/pin", {})
+    # Alerts on it: a win rate and a pace (one fires at the check), and one refused.
+    manager.post(f"/analytics/reports/{report}/alerts", {"name": "赢单率偏低", "number": "share", "over": "any", "comparison": "lt",
+                                                          "threshold": "101", "share_field": "stage", "share_operator": "won"})
+    manager.post(f"/analytics/reports/{report}/alerts", {"name": "落后进度", "number": "pace", "over": "total", "target": "100000",
+                                                          "period": "quarter", "date_field": "expected_close"})
+    manager.post(f"/analytics/reports/{report}/alerts", {"name": "", "number": "pace", "target": "一万"}, expect=(400,))
+    with app.test_request_context():
+        from plugins.analytics.alerts import check_all
+        from plugins.analytics.models import Alert
+        check_all()
+        alert = Alert.select().order_by(Alert.id).first().id
     # A team meeting with its agenda from the data, a topic, a decision and an action of the rep's.
     meeting = made_id(manager.post(f"/team/teams/{people.team.id}/meetings", {"day": datetime.date.today().isoformat()}))
     manager.post(f"/team/meetings/{meeting}/topics", {"title": "展会准备"})
@@ -447,7 +458,7 @@ def seed(app, login) -> tuple[dict, dict]:
             "product": product, "deal": deal, "activity": activity, "deleted": gone, "process": process.id,
             "stages": {key: stage.id for key, stage in stages.items()}, "team_goal": team_goal, "rep_goal": rep_goal,
             "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award,
-            "challenge": challenge, "spiff": spiff, "report": report,
+            "challenge": challenge, "spiff": spiff, "report": report, "alert": alert,
             "upload": upload, "waiting": waiting, "rival": rival, "meeting": meeting, "team_action": team_action,
             "one_to_one": one_to_one, "course": course, "assignment": assignment,
             "outing": outing, "photo": photo,
@@ -483,7 +494,8 @@ def urls_of(app, ids) -> dict[str, list[str]]:
               "goal_id": ids["team_goal"], "review_id": ids["review"], "customer_id": ids["customer"],
               "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"],
               "award_id": ids["award"], "challenge_id": ids["challenge"],
-              "spiff_id": ids["spiff"], "report_id": ids["report"], "meeting_id": ids["meeting"], "action_id": ids["team_action"],
+              "spiff_id": ids["spiff"], "report_id": ids["report"], "alert_id": ids["alert"],
+              "meeting_id": ids["meeting"], "action_id": ids["team_action"],
               "one_to_one_id": ids["one_to_one"], "course_id": ids["course"], "assignment_id": ids["assignment"],
               "event_id": ids["outing"], "photo_id": ids["photo"],
               "task_id": ids["time_task"], "block_id": ids["time_block"]}

@@ -111,6 +111,13 @@ CASES = {
     "/analytics/reports/<int:report_id>/delete": Case([{"report_id": "report"}]),
     "/analytics/reports/<int:report_id>/export.csv": Case([{"report_id": "report"}]),
     "/analytics/reports/<int:report_id>/export.xlsx": Case([{"report_id": "report"}]),
+    # The victim's alert on their private report, and its firing.
+    "/analytics/reports/<int:report_id>/alerts": Case([{"report_id": "report"}], {"name": "Taken", "number": "value", "over": "total",
+                                                                                  "comparison": "gt", "threshold": "1"}),
+    "/analytics/alerts/<int:alert_id>/edit": Case([{"alert_id": "alert"}], {"name": "Taken", "number": "value", "over": "total",
+                                                                            "comparison": "gt", "threshold": "1", "version": "1"}),
+    "/analytics/alerts/<int:alert_id>/delete": Case([{"alert_id": "alert"}]),
+    "/analytics/alerts/fired/<int:event_id>/read": Case([{"event_id": "alert_event"}]),
     # The East team's meeting (its manager's), a topic of it, and an action of the victim's from it.
     "/team/teams/<int:team_id>/meetings": Case([{"team_id": "team"}], {"day": "2030-01-01"}),
     "/team/teams/<int:team_id>/settings": Case([{"team_id": "team"}], {"rhythm_days": "3", "one_to_one_weeks": "1"}),
@@ -239,6 +246,10 @@ def make_victim(app, people, login) -> dict:
 
         report = Report.create(name="Victim's report", entity="pipeline.deal", groups=[{"key": "owner", "bucket": ""}],
                                owner=people.rep.id, shared="private").id
+        from plugins.analytics.models import Alert, AlertEvent
+
+        alert = Alert.create(report=report, owner=people.rep.id, name="Victim's alert", threshold=1, is_true=True, fired=1).id
+        alert_event = AlertEvent.create(alert=alert, owner=people.rep.id, number=1, value=2, compared_with=1).id
         from plugins.incentives import spiffs
 
         spiff = spiffs.save(None, {"name": "Victim's bonus", "metric": "pipeline.deals_won", "starts": MONTH.start, "ends": MONTH.start,
@@ -278,6 +289,7 @@ def make_victim(app, people, login) -> dict:
             "time_team": time_team, "time_task": time_task, "time_delegated": time_delegated, "time_inbox": time_inbox,
             "time_block": time_block,
             "plan": plan, "last_month": last_month, "award": award, "challenge": challenge, "spiff": spiff, "report": report,
+            "alert": alert, "alert_event": alert_event,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "credit": credit,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,

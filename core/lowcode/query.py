@@ -33,7 +33,7 @@ OPERATORS = {
     types.LIST: [("has", _l("includes")), ("empty", _l("is empty"))],
     types.REFERENCE: [("is", _l("is")), ("empty", _l("is empty")), ("filled", _l("is filled in"))],
 }
-NO_VALUE = {"empty", "filled", "yes", "no", "open", "won", "lost", "outside"}
+NO_VALUE = {"empty", "filled", "yes", "no", "open", "won", "lost", "closed", "outside"}
 MAX_FILTERS = 10
 MAX_PAGE = 10**6
 MAX_ID = 2**63 - 1
@@ -63,7 +63,7 @@ class ListRequest:
     problems: list[str] = field(default_factory=list)
 
 
-STAGE_KINDS = {"open": _l("is open"), "won": _l("is won"), "lost": _l("is lost")}
+STAGE_KINDS = {"open": _l("is open"), "won": _l("is won"), "lost": _l("is lost"), "closed": _l("is won or lost")}
 
 
 def operators_for(spec: FieldSpec) -> list:
@@ -130,7 +130,8 @@ def _condition(schema: EntitySchema, flt: Filter):
             return expression.is_null(False)
         return schema.model.custom[spec.key].is_null(False)
     if op in STAGE_KINDS:
-        return expression.in_(Stage.select(Stage.id).where(Stage.kind == op))
+        kinds = ["won", "lost"] if op == "closed" else [op]  # closed: won or lost (a win rate's deals)
+        return expression.in_(Stage.select(Stage.id).where(Stage.kind.in_(kinds)))
     if op == "outside":  # a value no option offers any more (archived, or stored before the options changed)
         offered = [choice["value"] for choice in spec.options.get("choices", []) if not choice.get("archived")]
         filled = expression.is_null(False) & (expression != "")

@@ -140,10 +140,12 @@ def _drill(spec: FieldSpec | None, grouping: Grouping, value) -> list[tuple[str,
 
 
 def run(schema: EntitySchema, user, filters: list[tuple[str, str, str]], groups: list[Grouping], aggregate: str = "count",
-        measure: str | None = None, order: str = "value", limit: int = 50) -> ReportResult:
+        measure: str | None = None, order: str = "value", limit: int = 50, share: list[tuple[str, str, str]] | None = None) -> ReportResult:
     """The records `user` may see, narrowed by `filters` ([(field key, operator, value)] as the
     record list takes them), grouped by `groups` (one or two) and aggregated: one statement.
-    `order`: "value" (largest first), "value_asc", or "group"; `limit`: at most that many rows."""
+    `order`: "value" (largest first), "value_asc", or "group"; `limit`: at most that many rows.
+    `share` (filters as `filters`): the value is instead the percentage of each group's records
+    that also match them (a win rate: closed deals by owner, the share whose stage is won)."""
     args = MultiDict([(name, value) for fk, fo, fv in filters for name, value in (("fk", fk), ("fo", fo), ("fv", fv))])
     wanted = list_query.read(schema, args)
     base = list_query.narrow(schema, schema.visible(user), wanted)
@@ -177,6 +179,10 @@ def run(schema: EntitySchema, user, filters: list[tuple[str, str, str]], groups:
         problems.append(_("Choose a number field to add up."))
         aggregate, measured = "count", None
     value = peewee.fn.COUNT(model.id) if measured is None else getattr(peewee.fn, aggregate.upper())(schema.expression(measured))
+    if share is not None:
+        matching = _share_condition(schema, share, problems)
+        if matching is not None:  # 100 × the group's matching records ÷ its records, in SQL
+            value = peewee.fn.SUM(peewee.Case(None, [(matching, 1)], 0)) * 100.0 / peewee.fn.NULLIF(peewee.fn.COUNT(model.id), 0)
     columns = [expression.alias(f"g{number}") for number, expression in enumerate(expressions)]
     statement = base.select(*columns, value.alias("v"))
     if expressions:
@@ -196,6 +202,25 @@ def run(schema: EntitySchema, user, filters: list[tuple[str, str, str]], groups:
         drill = None if any(part is None for part in parts) else [item for part in parts for item in part]
         rows.append(ReportRow(tuple(keys), labels, _number(amount), drill))
     return ReportResult(rows, problems, truncated=len(fetched) > limit)
+
+
+def _share_condition(schema: EntitySchema, share: list[tuple[str, str, str]], problems: list):
+    """The SQL condition of a share's filters (all of them), or None when none applies (said in `problems`)."""
+    args = MultiDict([(name, value) for fk, fo, fv in share for name, value in (("fk", fk), ("fo", fo), ("fv", fv))])
+    wanted = list_query.read(schema, args)
+    problems.extend(wanted.problems)
+    condition = None
+    for flt in wanted.filters:
+        try:
+            part = list_query._condition(schema, flt)
+        except (ValueError, decimal.InvalidOperation, ArithmeticError):
+            problems.append(_("%(value)s is not a value %(field)s can have; that filter is ignored.", value=flt.value,
+                              field=flt.spec.label))
+            continue
+        condition = part if condition is None else condition & part
+    if condition is None:
+        problems.append(_("Choose which records to count as the share."))
+    return condition
 
 
 def _number(value):

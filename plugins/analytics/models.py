@@ -1,4 +1,4 @@
-"""Saved reports and who pinned which to their home page."""
+"""Saved reports, who pinned which to their home page, and the alerts watching them."""
 from __future__ import annotations
 
 import peewee
@@ -58,4 +58,51 @@ class HealthScore(BaseModel):
         indexes = ((("day", "user"), True), (("user", "day"), False))
 
 
-MODELS = [Report, Pin, HealthScore]
+class Alert(BaseModel):
+    """A condition on a saved report that notifies its owner when it becomes true: the report's
+    total or any one of its rows (its value, or the share of its records matching `share`, or its
+    pace towards `target` over a `period` of `date_field`) compared with `threshold`."""
+
+    report = peewee.ForeignKeyField(Report, on_delete="CASCADE", backref="+")
+    owner = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    name = peewee.CharField(max_length=120)
+    number = peewee.CharField(max_length=8, default="value")  # value, share, pace
+    over = peewee.CharField(max_length=8, default="total")  # total, any (row)
+    comparison = peewee.CharField(max_length=4, default="gt")  # gt, lt, gte, lte
+    threshold = peewee.DecimalField(max_digits=20, decimal_places=4, null=True)
+    share = json_field(default=list)  # [[field key, operator, value]]: the records a share counts
+    period = peewee.CharField(max_length=8, null=True)  # month, quarter, year (pace)
+    date_field = peewee.CharField(max_length=100, null=True)  # the date that places a record in the period (pace)
+    target = peewee.DecimalField(max_digits=20, decimal_places=4, null=True)  # for the whole period (pace)
+    is_true = peewee.BooleanField(default=False)  # the last check's finding
+    fired = peewee.IntegerField(default=0)  # how many times it became true
+    checked_at = peewee.DateTimeField(null=True)
+    last_value = peewee.DecimalField(max_digits=20, decimal_places=4, null=True)  # what the last check found
+    last_row = peewee.CharField(max_length=200, default="")  # and where (the row's labels; empty for the total)
+    version = peewee.IntegerField(default=1)
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "analytics_alert"
+        indexes = ((("owner", "report"), False),)
+
+
+class AlertEvent(BaseModel):
+    """An alert becoming true: one row per time (`number`), unique, so it fires once."""
+
+    alert = peewee.ForeignKeyField(Alert, on_delete="CASCADE", backref="+")
+    owner = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    number = peewee.IntegerField()
+    fired_at = peewee.DateTimeField(default=utcnow)
+    value = peewee.DecimalField(max_digits=20, decimal_places=4, null=True)
+    compared_with = peewee.DecimalField(max_digits=20, decimal_places=4, null=True)  # the threshold, or the pace's target so far
+    row = peewee.CharField(max_length=200, default="")  # the row that made it true ("Rita Rep"); empty for the total
+    read_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "analytics_alert_event"
+        indexes = ((("alert", "number"), True), (("owner", "read_at"), False))
+
+
+MODELS = [Report, Pin, HealthScore, Alert, AlertEvent]

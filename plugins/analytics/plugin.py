@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
+from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 
-from core.api import DashboardWidget, NavItem, ReportPage, hookimpl
+from core.api import DashboardWidget, NavItem, PeriodicTask, ReportPage, hookimpl
 
 label = _l("Reports")
 description = _l("Reports built in the browser: grouped, summed and charted in SQL, shared, drilled into and pinned to the home page.")
@@ -25,7 +27,7 @@ def register_migrations():
 
 @hookimpl
 def register_blueprints():
-    from . import views
+    from . import alert_views, views  # noqa: F401 - the alerts' pages are routes of the same blueprint
 
     return [views.bp]
 
@@ -33,7 +35,39 @@ def register_blueprints():
 @hookimpl
 def nav_items(user):
     return [NavItem(_l("Reports"), "analytics.index", icon="chart", order=35),
-            NavItem(_l("Data health"), "analytics.health", icon="check", order=36)]
+            NavItem(_l("Data health"), "analytics.health", icon="check", order=36),
+            NavItem(_l("Fired alerts"), "analytics.alerts", icon="clock", order=37)]
+
+
+@hookimpl
+def agenda_items(user, day):
+    from . import alerts
+
+    return alerts.agenda(user, day)
+
+
+def check_alerts() -> tuple[int, int]:
+    """The periodic task's work: check every alert; (checked, fired)."""
+    from . import alerts
+
+    return alerts.check_all()
+
+
+@hookimpl
+def register_periodic_tasks():
+    return [PeriodicTask("analytics.check_alerts", check_alerts, minute="*/15")]
+
+
+@hookimpl
+def register_commands():
+    @click.command("check-alerts")
+    @with_appcontext
+    def check_alerts_command():
+        """Check every alert on saved reports now; an alert that became true notifies its owner."""
+        checked, fired = check_alerts()
+        click.echo(f"{checked} alert(s) checked, {fired} fired.")
+
+    return [check_alerts_command]
 
 
 @hookimpl

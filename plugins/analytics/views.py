@@ -31,7 +31,8 @@ bp = Blueprint("analytics", __name__, url_prefix="/analytics", template_folder="
 # The record list's operators, by name (the engine keeps those a field allows and says which it drops).
 OPERATORS = {"is": _l("is"), "contains": _l("contains"), "eq": "=", "gt": ">", "lt": "<", "gte": "≥", "lte": "≤", "on": _l("on"),
              "before": _l("before"), "after": _l("after"), "has": _l("includes"), "empty": _l("is empty"), "filled": _l("is filled in"),
-             "yes": _l("is yes"), "no": _l("is no")}
+             "yes": _l("is yes"), "no": _l("is no"), "open": _l("is open"), "won": _l("is won"), "lost": _l("is lost"),
+             "closed": _l("is won or lost")}
 
 
 @bp.context_processor
@@ -131,7 +132,15 @@ def report(report_id: int):
                        group_labels=[dict((key, label) for key, label, _d in groupable(schema)).get(g.key, g.key) for g in spec.groups]
                        if schema else [], pinned=Pin.select().where(Pin.user == current_user.id, Pin.report == found.id).exists(),
                        may_change=services.may_change(current_user, found), compared=services.compared(spec, current_user, result),
-                       spans=services.periods(spec))
+                       spans=services.periods(spec), **alerts_context(found))
+
+
+def alerts_context(found: Report) -> dict:
+    from .alert_views import alerts_context as context
+
+    found_context = context(found)
+    found_context.pop("report")
+    return found_context
 
 
 @bp.route("/reports/<int:report_id>/pin", methods=["POST"])

@@ -1,0 +1,83 @@
+"""An alert in Chromium, on SQLite and PostgreSQL: a manager saves a report, adds an alert on its
+page (htmx swaps the report's alerts), the check runs, the alert appears once in Fired alerts and
+on My day; a second check does not fire it again; read, it leaves My day."""
+import threading
+from types import SimpleNamespace
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from core import create_app
+from core.lowcode import records
+from core.lowcode.entities import get_entity
+from core.testing import config_for, create_people, shut_database
+from plugins.analytics import alerts
+
+from .test_shell import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_server(database_url, tmp_path):
+    """The app served over HTTP on this test's database (SQLite, and PostgreSQL when it is set):
+    overrides the SQLite-only server of tests/conftest.py for this module's `page`."""
+    app = create_app(config_for(database_url, tmp_path / "instance"))
+    with app.app_context():
+        people = create_people()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app, people=people)
+    server.shutdown()
+    thread.join()
+    shut_database()
+
+
+def check(live_server):
+    with live_server.app.test_request_context():
+        return alerts.check_all()
+
+
+def test_an_alert_added_on_a_report_fires_once(page, live_server):
+    people = live_server.people
+    with live_server.app.test_request_context():
+        for owner, amount in ((people.rep, 300), (people.rep, 200), (people.colleague, 70)):
+            customer, _ = records.save(get_entity("pipeline.customer"), owner, {"name": f"Buyer {amount}"})
+            records.save(get_entity("pipeline.deal"), owner, {"name": f"Deal {amount}", "customer": customer.id, "amount": amount})
+    sign_in(page, "manager@example.com")
+    page.goto("/analytics/build?entity=pipeline.deal&g1=owner&agg=count&chart=bar")
+    expect(page.locator(".report-preview")).to_contain_text("Rita Rep")
+    page.get_by_label("Report name (English)").fill("Deals by rep")
+    page.get_by_role("button", name="Save report").click()
+    expect(page.locator(".flash-success")).to_contain_text("Deals by rep is saved.")
+
+    page.get_by_text("Add an alert").click()
+    page.get_by_label("Alert name").fill("Busy rep")
+    page.get_by_label("Of the report").select_option(label="any one of its rows")
+    page.get_by_label("How it compares").select_option(label="≥")
+    page.get_by_label("Threshold value").fill("2")
+    page.get_by_role("button", name="Save alert").click()
+    alerts_section = page.locator("section[id^=analytics-alerts-]")
+    expect(alerts_section.locator("tbody tr")).to_have_count(1)  # swapped in by htmx
+    expect(alerts_section).to_contain_text("Busy rep")
+    expect(alerts_section).to_contain_text("Not checked yet")
+
+    assert check(live_server) == (1, 1)  # Rita has 2 deals
+    page.reload()
+    expect(alerts_section).to_contain_text("True now · Rita Rep 2")
+    page.get_by_role("link", name="Fired alerts").click()
+    expect(page.locator(".alert-event")).to_have_count(1)
+    expect(page.locator(".alert-event")).to_contain_text("Busy rep: Rita Rep 2 (≥ 2)")
+
+    assert check(live_server) == (1, 0)  # still true: not again
+    page.reload()
+    expect(page.locator(".alert-event")).to_have_count(1)
+    page.goto("/timemgmt/")
+    expect(page.locator("main")).to_contain_text("Busy rep: Rita Rep 2 (≥ 2)")
+    page.goto("/analytics/alerts")
+    page.get_by_role("button", name="Mark as read").click()
+    expect(page.locator(".alert-event")).to_contain_text("Already read")
+    page.goto("/timemgmt/")
+    expect(page.locator("main")).not_to_contain_text("Busy rep")
