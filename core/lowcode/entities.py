@@ -187,7 +187,8 @@ class EntitySchema:
         meta = [(self.owner_field, _l("Owner"), OwnerType()) if self.owner_field else (None, "", None),
                 (self.stage_field, _l("Stage"), StageType()),
                 ("created_at", _l("Created"), types["datetime"]), ("updated_at", _l("Last changed"), types["datetime"]),
-                ("last_activity_at", _l("Last activity"), types["datetime"])]  # kept by a plugin whose records have activities
+                ("last_activity_at", _l("Last activity"), types["datetime"]),  # kept by a plugin whose records have activities
+                ("closed_at", _l("Closed on"), types["datetime"])]  # kept by a plugin whose records are won or lost
         for key, label, field_type in meta:
             column = self.model._meta.fields.get(key) if key else None
             if column is not None:
