@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.api import DashboardWidget, NavItem, hookimpl
+from core.api import AuditTerms, DashboardWidget, NavItem, hookimpl
 
 label = _l("Reports")
 description = _l("Reports built in the browser: grouped, summed and charted in SQL, shared, drilled into and pinned to the home page.")
@@ -33,7 +33,13 @@ def register_blueprints():
 @hookimpl
 def nav_items(user):
     return [NavItem(_l("Reports"), "analytics.index", icon="chart", order=35),
-            NavItem(_l("Data health"), "analytics.health", icon="check", order=36)]
+            NavItem(_l("Data health"), "analytics.health", icon="check", order=36),
+            NavItem(_l("Process review"), "analytics.process_review", icon="pipeline", order=37)]
+
+
+@hookimpl
+def describe_audit():
+    return AuditTerms(subjects={"analytics.process_review": _l("Process reviews")}, changes={"decisions": _l("Decisions taken")})
 
 
 @hookimpl
