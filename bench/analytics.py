@@ -11,11 +11,14 @@ prints one `name=value` line per figure (medians of `--runs` requests):
   select field (indexed, as an admin would mark it) and by month of creation, as a stacked chart
 - `report_by_owner_ms`: the amount by owner and stage (the per-rep report)
 - `data_health_ms`: the data-health page (every check counted per owner, the scores kept)
+- `process_review_ms`: the process review of the sales process for the current quarter (per stage:
+  entered, went on, median and 90th percentile days, skipped, came back, stuck; the flags), over
+  the stage history with each stay's end worked out (`close_stays`, as an import of history does)
 - `<name>_queries` at `--deals` and `<name>_queries_at_<at>` at `--at` deals
 
 Runs on SQLite; also on PostgreSQL when SALESDECK_TEST_POSTGRES_URL is set (suffix `_postgres`).
-Targets (issue 15): a custom report < 300 ms, data health < 500 ms, the same query count at 10,000
-and 100,000 deals. Built-in reports and the process review are not built yet.
+Targets (issue 15): a custom report < 300 ms, data health < 500 ms, the process review < 300 ms, the
+same query count at 10,000 and 100,000 deals. Built-in reports are not built yet.
 """
 from __future__ import annotations
 
@@ -28,6 +31,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import median_ms, migrated_app, on_every_database, query_count, report  # noqa: E402
 from scale import add_deals, settle, setup, signed_in  # noqa: E402
+
+from core.lowcode.processes import close_stays  # noqa: E402
+from plugins.pipeline.models import Deal  # noqa: E402
+
+
+def end_stays(first: int) -> None:
+    """Each stay's end (its record's next move) for the deals added from number `first` on."""
+    ids = [deal_id for (deal_id,) in Deal.select(Deal.id).order_by(Deal.id).offset(first).tuples()]
+    close_stays("pipeline.deal", ids)
 
 
 def measure(url: str, instance: str, deals: int, at: int, runs: int, suffix: str) -> None:
@@ -48,13 +60,16 @@ def measure(url: str, instance: str, deals: int, at: int, runs: int, suffix: str
         "report_by_owner": page("/analytics/build?entity=pipeline.deal&g1=owner&g2=stage&agg=sum&measure=amount&chart=stacked",
                                 "report-chart"),
         "data_health": page("/analytics/health", "Score"),
+        "process_review": page("/analytics/process", "process-flags"),
     }
     with app.test_request_context():
         add_deals(reps, stages, specs, min(at, deals), 0, rng)
+        end_stays(0)
         settle()
     figures = {f"{name}_queries_at_{at}": query_count(get) for name, get in pages.items()}
     with app.test_request_context():
         add_deals(reps, stages, specs, max(0, deals - at), at, rng)
+        end_stays(at)
         settle()
     for name, get in pages.items():
         figures[f"{name}_queries"] = query_count(get)

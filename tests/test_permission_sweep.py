@@ -111,6 +111,8 @@ CASES = {
     "/analytics/reports/<int:report_id>/delete": Case([{"report_id": "report"}]),
     "/analytics/reports/<int:report_id>/export.csv": Case([{"report_id": "report"}]),
     "/analytics/reports/<int:report_id>/export.xlsx": Case([{"report_id": "report"}]),
+    "/analytics/process/reviews/<int:process_review_id>": Case([{"process_review_id": "process_review"}],
+                                                               {"decisions": "Taken", "version": "1"}),
     # The East team's meeting (its manager's), a topic of it, and an action of the victim's from it.
     "/team/teams/<int:team_id>/meetings": Case([{"team_id": "team"}], {"day": "2030-01-01"}),
     "/team/teams/<int:team_id>/settings": Case([{"team_id": "team"}], {"rhythm_days": "3", "one_to_one_weeks": "1"}),
@@ -239,6 +241,10 @@ def make_victim(app, people, login) -> dict:
 
         report = Report.create(name="Victim's report", entity="pipeline.deal", groups=[{"key": "owner", "bucket": ""}],
                                owner=people.rep.id, shared="private").id
+        from plugins.analytics.models import ProcessReview
+
+        process_review = ProcessReview.create(process=process, quarter="2026-Q1", numbers=[], decisions="Victim's decisions",
+                                              author=people.rep.id).id
         from plugins.incentives import spiffs
 
         spiff = spiffs.save(None, {"name": "Victim's bonus", "metric": "pipeline.deals_won", "starts": MONTH.start, "ends": MONTH.start,
@@ -278,6 +284,7 @@ def make_victim(app, people, login) -> dict:
             "time_team": time_team, "time_task": time_task, "time_delegated": time_delegated, "time_inbox": time_inbox,
             "time_block": time_block,
             "plan": plan, "last_month": last_month, "award": award, "challenge": challenge, "spiff": spiff, "report": report,
+            "process_review": process_review,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "credit": credit,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,

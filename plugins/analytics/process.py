@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
 
-from core.api import Process, Stage, StageMove, db, ensure_defaults, get_entity, is_sqlite, source_text, team_today, utc_time, utcnow
+from core.api import Process, Stage, StageMove, db, ensure_defaults, get_entity, is_sqlite, team_today, utc_time, utcnow
 
 STALL_DAYS = 14  # a stage without follow-up days: a stay longer than this is stuck
 MIN_STAYS = 5  # fewer entries than this: too few to flag the stage
@@ -299,7 +299,3 @@ def from_stored(rows: list) -> list[StageNumbers]:
 
 def stored_numbers(stages: list[StageNumbers]) -> list[dict]:
     return [stage.stored() for stage in stages]
-
-
-def stage_label(stage: Stage) -> str:
-    return source_text(stage.label)
