@@ -55,9 +55,12 @@ class Shell:
                     continue
                 entries.append((item, url))
         entries.sort(key=lambda entry: (entry[0].order, str(entry[0].label)))
+        # The link whose URL holds the page's most closely is the current one (/analytics/process, not /analytics/).
+        holding = [url for _item, url in entries
+                   if request.path == url or (url != "/" and request.path.startswith(url.rstrip("/") + "/"))]
+        current = max(holding, key=len) if holding else None
         for item, url in entries:
-            active = request.path == url or (url != "/" and request.path.startswith(url.rstrip("/") + "/"))
-            sections.setdefault(item.section, []).append(NavLink(item.label, url, item.icon, active))
+            sections.setdefault(item.section, []).append(NavLink(item.label, url, item.icon, url == current))
         return sections
 
     @property

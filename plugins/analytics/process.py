@@ -283,7 +283,7 @@ def flags(stages: list[StageNumbers]) -> list[Flag]:
 def days_text(value: float | None) -> str:
     if value is None:
         return "—"
-    return f"{value:.1f}"
+    return f"{value:.2f}" if value < 1 else f"{value:.1f}"
 
 
 def review(process: Process, quarter: Quarter, user) -> Review:
