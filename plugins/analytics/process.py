@@ -12,6 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from flask_babel import gettext as _
+from peewee import SQL
 
 from core.api import Process, Stage, StageMove, db, ensure_defaults, get_entity, is_sqlite, team_today, utc_time, utcnow
 
@@ -180,8 +181,8 @@ def numbers(process: Process, quarter: Quarter, user) -> list[StageNumbers]:
       show as stalled once longer than the stage's follow-up days);
     - skipped: records that reached a later stage (not lost) in the quarter without ever having
       entered this one; went back: moves into it in the quarter from a later stage;
-    - stalled: records in it at the quarter's end (or now, while it runs) for longer than its
-      follow-up days (STALL_DAYS without them).
+    - stalled: records that entered it in the quarter and were still in it at the quarter's end
+      (or now, while it runs) after more than its follow-up days (STALL_DAYS without them).
     """
     schema = get_entity(process.entity)
     stages = list(Stage.select().where(Stage.process == process).order_by(Stage.position, Stage.id))
@@ -194,59 +195,66 @@ def numbers(process: Process, quarter: Quarter, user) -> list[StageNumbers]:
     cutoff = min(end, utcnow())
     param = db.param
     move_table, stage_table = StageMove._meta.table_name, Stage._meta.table_name
-    scope_sql, scope_params = schema.visible(user).select(schema.model.id).sql()
+    # The row scope, as a test on each move's record (a lookup by its id, not a list of every id).
+    scope_sql, scope_params = schema.visible(user).select(SQL("1")).where(schema.model.id == SQL("m.record_id")).sql()
     all_ids = ", ".join(str(stage.id) for stage in stages)
     active_ids = ", ".join(str(stage.id) for stage in active)
     in_quarter = f"m.at >= {param} AND m.at < {param}"
     quarter_params = [_moment(start), _moment(end)]
 
+    # The records with a move in the quarter, and their whole history in the process (1 and 4 read it).
+    history = (f"WITH cohort AS (SELECT DISTINCT m.record_id FROM {move_table} m WHERE m.entity = {param} AND {in_quarter} "
+               f"AND m.to_stage_id IN ({active_ids}) AND EXISTS ({scope_sql})), "
+               f"stays AS (SELECT m.record_id, m.to_stage_id AS stage, m.at, "
+               f"LAG(m.to_stage_id) OVER (PARTITION BY m.record_id ORDER BY m.at, m.id) AS before_stage, "
+               f"LEAD(m.to_stage_id) OVER (PARTITION BY m.record_id ORDER BY m.at, m.id) AS after_stage "
+               f"FROM {move_table} m JOIN cohort c ON c.record_id = m.record_id "
+               f"WHERE m.entity = {param} AND m.to_stage_id IN ({all_ids})) ")
+    history_params = [schema.key, *quarter_params, *scope_params, schema.key]
+
     # 1. entered, went on, went back: the cohort's moves in order, each with the stage before and after.
     counts = db.execute_sql(
-        f"WITH cohort AS (SELECT DISTINCT m.record_id FROM {move_table} m WHERE m.entity = {param} AND {in_quarter} "
-        f"AND m.to_stage_id IN ({active_ids}) AND m.record_id IN ({scope_sql})), "
-        f"stays AS (SELECT m.record_id, m.to_stage_id AS stage, m.at, "
-        f"LAG(m.to_stage_id) OVER (PARTITION BY m.record_id ORDER BY m.at, m.id) AS before_stage, "
-        f"LEAD(m.to_stage_id) OVER (PARTITION BY m.record_id ORDER BY m.at, m.id) AS after_stage "
-        f"FROM {move_table} m JOIN cohort c ON c.record_id = m.record_id "
-        f"WHERE m.entity = {param} AND m.to_stage_id IN ({all_ids})) "
-        f"SELECT s.stage, COUNT(DISTINCT s.record_id), "
+        f"{history}SELECT s.stage, COUNT(DISTINCT s.record_id), "
         f"COUNT(DISTINCT CASE WHEN nx.position > cur.position AND nx.kind <> 'lost' THEN s.record_id END), "
         f"SUM(CASE WHEN pv.position > cur.position THEN 1 ELSE 0 END) "
         f"FROM stays s JOIN {stage_table} cur ON cur.id = s.stage LEFT JOIN {stage_table} nx ON nx.id = s.after_stage "
         f"LEFT JOIN {stage_table} pv ON pv.id = s.before_stage "
         f"WHERE s.at >= {param} AND s.at < {param} AND s.stage IN ({active_ids}) GROUP BY s.stage",
-        [schema.key, *quarter_params, *scope_params, schema.key, *quarter_params]).fetchall()
+        [*history_params, *quarter_params]).fetchall()
     for stage_id, entered, went_on, went_back in counts:
         found[stage_id].entered, found[stage_id].went_on, found[stage_id].went_back = entered, went_on, int(went_back or 0)
 
     # 2. time spent: the ended stays begun in the quarter, their median and 90th percentile.
     ended = (f"SELECT m.to_stage_id AS stage, {_days('m.left_at', 'm.at')} AS days FROM {move_table} m "
              f"WHERE m.entity = {param} AND {in_quarter} AND m.to_stage_id IN ({active_ids}) AND m.left_at IS NOT NULL "
-             f"AND m.record_id IN ({scope_sql})")
+             f"AND EXISTS ({scope_sql})")
     for stage_id, finished, median, p90 in db.execute_sql(_percentiles(ended), [schema.key, *quarter_params, *scope_params]):
         found[stage_id].finished = finished
         found[stage_id].median_days = round(float(median), 2) if median is not None else None
         found[stage_id].p90_days = round(float(p90), 2) if p90 is not None else None
 
-    # 3. stalled: in the stage at the cutoff, for longer than its follow-up days.
+    # 3. stalled: of the stays begun in the quarter, those still open at its end (or now) after more
+    #    than the stage's follow-up days.
     stalled = db.execute_sql(
         f"SELECT m.to_stage_id, COUNT(DISTINCT m.record_id) FROM {move_table} m JOIN {stage_table} st ON st.id = m.to_stage_id "
-        f"WHERE m.entity = {param} AND m.to_stage_id IN ({active_ids}) AND st.kind = 'open' AND m.at < {param} "
+        f"WHERE m.entity = {param} AND {in_quarter} AND m.to_stage_id IN ({active_ids}) AND st.kind = 'open' "
         f"AND (m.left_at IS NULL OR m.left_at > {param}) AND {_days(param, 'm.at')} > COALESCE(st.followup_days, {STALL_DAYS}) "
-        f"AND m.record_id IN ({scope_sql}) GROUP BY m.to_stage_id",
-        [schema.key, _moment(cutoff), _moment(cutoff), _moment(cutoff), *scope_params]).fetchall()
+        f"AND EXISTS ({scope_sql}) GROUP BY m.to_stage_id",
+        [schema.key, *quarter_params, _moment(cutoff), _moment(cutoff), *scope_params]).fetchall()
     for stage_id, count in stalled:
         found[stage_id].stalled = count
 
-    # 4. skipped: records that reached a later stage in the quarter, never having entered this one.
+    # 4. skipped: records that reached a later stage (not lost) in the quarter, less those of them
+    #    that had entered this one by the quarter's end.
+    open_ids = ", ".join(str(stage.id) for stage in active if stage.kind == "open") or "0"
     skipped = db.execute_sql(
-        f"WITH reached AS (SELECT m.record_id, MAX(st.position) AS top FROM {move_table} m "
-        f"JOIN {stage_table} st ON st.id = m.to_stage_id WHERE m.entity = {param} AND {in_quarter} "
-        f"AND m.to_stage_id IN ({active_ids}) AND st.kind <> 'lost' AND m.record_id IN ({scope_sql}) GROUP BY m.record_id) "
-        f"SELECT s.id, COUNT(*) FROM reached r JOIN {stage_table} s ON s.id IN ({active_ids}) AND s.kind = 'open' "
-        f"AND s.position < r.top WHERE NOT EXISTS (SELECT 1 FROM {move_table} b WHERE b.entity = {param} "
-        f"AND b.record_id = r.record_id AND b.to_stage_id = s.id AND b.at < {param}) GROUP BY s.id",
-        [schema.key, *quarter_params, *scope_params, schema.key, _moment(end)]).fetchall()
+        f"{history}, reach AS (SELECT s.record_id, MAX(CASE WHEN s.at >= {param} AND s.at < {param} AND st.kind <> 'lost' "
+        f"AND s.stage IN ({active_ids}) THEN st.position END) AS top FROM stays s JOIN {stage_table} st ON st.id = s.stage "
+        f"GROUP BY s.record_id), "
+        f"been AS (SELECT DISTINCT s.record_id, s.stage FROM stays s WHERE s.at < {param} AND s.stage IN ({open_ids})) "
+        f"SELECT st.id, COUNT(*) - COUNT(b.stage) FROM reach r JOIN {stage_table} st ON st.id IN ({open_ids}) "
+        f"AND st.position < r.top LEFT JOIN been b ON b.record_id = r.record_id AND b.stage = st.id GROUP BY st.id",
+        [*history_params, *quarter_params, _moment(end)]).fetchall()
     for stage_id, count in skipped:
         found[stage_id].skipped = count
     return [found[stage.id] for stage in active]
