@@ -221,3 +221,18 @@ def test_only_those_who_lead_teams_write_reviews_and_others_cannot_read_them(app
     assert login(people.admin).get(f"/analytics/process/reviews/{review_id}").status_code == 200
     with app.app_context():
         assert ProcessReview.get_by_id(review_id).decisions == "Ours"
+
+
+def test_a_review_of_the_running_quarter_waits_for_the_next_one(app, people, login):
+    process = sales_process(app)
+    make_deal(app, people.rep, "Now")
+    with app.test_request_context():
+        quarter = service.current_quarter()
+    manager = login(people.manager)
+    review_id = int(manager.post("/analytics/process/reviews", data={"process": process, "quarter": quarter.key, "decisions": "Wait"})
+                    .headers["Location"].rsplit("/", 1)[1])
+    page = manager.get(f"/analytics/process/reviews/{review_id}").text
+    assert f"{quarter.next().label()} has not begun" in page
+    development = re.search(r"<tr><td>Customer development</td>(.*?)</tr>", page, re.S).group(1)
+    assert re.findall(r'<td class="amount">(.*?)</td>', development)[0] == "1"
+    assert login(people.manager).get("/analytics/process").status_code == 200  # the current quarter by default
