@@ -3,7 +3,7 @@ within the reader's row scope, how many records entered, how many went on, how l
 (median and 90th percentile), how many skipped it, came back to it or are stuck in it; and the
 stages that look like candidates to merge or to simplify, with the numbers that flag them.
 
-Everything is counted in SQL: four statements whatever the number of records or stages.
+Everything is counted in SQL: one statement whatever the number of records or stages.
 """
 from __future__ import annotations
 
@@ -157,19 +157,19 @@ def _moment(value: datetime.datetime):
     return value.isoformat(sep=" ") if is_sqlite() else value
 
 
-def _percentiles(sql_from: str) -> str:
-    """SQL: per stage, the stays' count, median and 90th percentile (interpolated, as PostgreSQL's
-    percentile_cont) of `days` from `sql_from` (columns `stage`, `days`)."""
+def _percentiles(number: str) -> str:
+    """SQL: per stage, the ended stays' count, median and 90th percentile of `days` (from `stays`),
+    interpolated as PostgreSQL's percentile_cont (SQLite has none: the rows at the quantile)."""
     if not is_sqlite():
-        return (f"SELECT stage, COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY days), "
-                f"percentile_cont(0.9) WITHIN GROUP (ORDER BY days) FROM ({sql_from}) AS stays GROUP BY stage")
+        return (f"SELECT 2, stage, CAST(COUNT(*) AS {number}), percentile_cont(0.5) WITHIN GROUP (ORDER BY days), "
+                f"percentile_cont(0.9) WITHIN GROUP (ORDER BY days), NULL FROM stays WHERE days IS NOT NULL GROUP BY stage")
     at = "(n - 1) * {q}"
     low = f"CAST({at} AS INTEGER)"
     pick = (f"SUM(CASE WHEN rn = {low} THEN days * (1 - ({at} - {low})) "
             f"WHEN rn = {low} + 1 THEN days * ({at} - {low}) ELSE 0 END)")
-    return (f"SELECT stage, MAX(n), {pick.format(q=0.5)}, {pick.format(q=0.9)} FROM ("
+    return (f"SELECT 2, stage, CAST(MAX(n) AS {number}), {pick.format(q=0.5)}, {pick.format(q=0.9)}, NULL FROM ("
             f"SELECT stage, days, ROW_NUMBER() OVER (PARTITION BY stage ORDER BY days) - 1 AS rn, "
-            f"COUNT(*) OVER (PARTITION BY stage) AS n FROM ({sql_from}) AS stays) AS ranked GROUP BY stage")
+            f"COUNT(*) OVER (PARTITION BY stage) AS n FROM stays WHERE days IS NOT NULL) AS ranked GROUP BY stage")
 
 
 def numbers(process: Process, quarter: Quarter, user) -> list[StageNumbers]:
@@ -202,61 +202,51 @@ def numbers(process: Process, quarter: Quarter, user) -> list[StageNumbers]:
     in_quarter = f"m.at >= {param} AND m.at < {param}"
     quarter_params = [_moment(start), _moment(end)]
 
-    # The records with a move in the quarter, and their whole history in the process (1 and 4 read it).
-    history = (f"WITH cohort AS (SELECT DISTINCT m.record_id FROM {move_table} m WHERE m.entity = {param} AND {in_quarter} "
-               f"AND m.to_stage_id IN ({active_ids}) AND EXISTS ({scope_sql})), "
-               f"stays AS (SELECT m.record_id, m.to_stage_id AS stage, m.at, "
-               f"LAG(m.to_stage_id) OVER (PARTITION BY m.record_id ORDER BY m.at, m.id) AS before_stage, "
-               f"LEAD(m.to_stage_id) OVER (PARTITION BY m.record_id ORDER BY m.at, m.id) AS after_stage "
-               f"FROM {move_table} m JOIN cohort c ON c.record_id = m.record_id "
-               f"WHERE m.entity = {param} AND m.to_stage_id IN ({all_ids})) ")
-    history_params = [schema.key, *quarter_params, *scope_params, schema.key]
-
-    # 1. entered, went on, went back: the cohort's moves in order, each with the stage before and after.
-    counts = db.execute_sql(
-        f"{history}SELECT s.stage, COUNT(DISTINCT s.record_id), "
-        f"COUNT(DISTINCT CASE WHEN nx.position > cur.position AND nx.kind <> 'lost' THEN s.record_id END), "
-        f"SUM(CASE WHEN pv.position > cur.position THEN 1 ELSE 0 END) "
-        f"FROM stays s JOIN {stage_table} cur ON cur.id = s.stage LEFT JOIN {stage_table} nx ON nx.id = s.after_stage "
-        f"LEFT JOIN {stage_table} pv ON pv.id = s.before_stage "
-        f"WHERE s.at >= {param} AND s.at < {param} AND s.stage IN ({active_ids}) GROUP BY s.stage",
-        [*history_params, *quarter_params]).fetchall()
-    for stage_id, entered, went_on, went_back in counts:
-        found[stage_id].entered, found[stage_id].went_on, found[stage_id].went_back = entered, went_on, int(went_back or 0)
-
-    # 2. time spent: the ended stays begun in the quarter, their median and 90th percentile.
-    ended = (f"SELECT m.to_stage_id AS stage, {_days('m.left_at', 'm.at')} AS days FROM {move_table} m "
-             f"WHERE m.entity = {param} AND {in_quarter} AND m.to_stage_id IN ({active_ids}) AND m.left_at IS NOT NULL "
-             f"AND EXISTS ({scope_sql})")
-    for stage_id, finished, median, p90 in db.execute_sql(_percentiles(ended), [schema.key, *quarter_params, *scope_params]):
-        found[stage_id].finished = finished
-        found[stage_id].median_days = round(float(median), 2) if median is not None else None
-        found[stage_id].p90_days = round(float(p90), 2) if p90 is not None else None
-
-    # 3. stalled: of the stays begun in the quarter, those still open at its end (or now) after more
-    #    than the stage's follow-up days.
-    stalled = db.execute_sql(
-        f"SELECT m.to_stage_id, COUNT(DISTINCT m.record_id) FROM {move_table} m JOIN {stage_table} st ON st.id = m.to_stage_id "
-        f"WHERE m.entity = {param} AND {in_quarter} AND m.to_stage_id IN ({active_ids}) AND st.kind = 'open' "
-        f"AND (m.left_at IS NULL OR m.left_at > {param}) AND {_days(param, 'm.at')} > COALESCE(st.followup_days, {STALL_DAYS}) "
-        f"AND EXISTS ({scope_sql}) GROUP BY m.to_stage_id",
-        [schema.key, *quarter_params, _moment(cutoff), _moment(cutoff), *scope_params]).fetchall()
-    for stage_id, count in stalled:
-        found[stage_id].stalled = count
-
-    # 4. skipped: records that reached a later stage (not lost) in the quarter, less those of them
-    #    that had entered this one by the quarter's end.
     open_ids = ", ".join(str(stage.id) for stage in active if stage.kind == "open") or "0"
-    skipped = db.execute_sql(
-        f"{history}, reach AS (SELECT s.record_id, MAX(CASE WHEN s.at >= {param} AND s.at < {param} AND st.kind <> 'lost' "
-        f"AND s.stage IN ({active_ids}) THEN st.position END) AS top FROM stays s JOIN {stage_table} st ON st.id = s.stage "
-        f"GROUP BY s.record_id), "
-        f"been AS (SELECT DISTINCT s.record_id, s.stage FROM stays s WHERE s.at < {param} AND s.stage IN ({open_ids})) "
-        f"SELECT st.id, COUNT(*) - COUNT(b.stage) FROM reach r JOIN {stage_table} st ON st.id IN ({open_ids}) "
-        f"AND st.position < r.top LEFT JOIN been b ON b.record_id = r.record_id AND b.stage = st.id GROUP BY st.id",
-        [*history_params, *quarter_params, _moment(end)]).fetchall()
-    for stage_id, count in skipped:
-        found[stage_id].skipped = count
+    number = "DOUBLE PRECISION"
+    # One statement. `cohort`: the records (within the row scope) with a move in the quarter;
+    # `history`: all their moves in the process, each with the stage before and after it;
+    # `stays`: those begun in the quarter, with their stage's position, kind and stall limit.
+    rows = db.execute_sql(
+        f"WITH cohort AS (SELECT DISTINCT m.record_id FROM {move_table} m WHERE m.entity = {param} AND {in_quarter} "
+        f"AND m.to_stage_id IN ({active_ids}) AND EXISTS ({scope_sql})), "
+        f"history AS (SELECT m.record_id, m.to_stage_id AS stage, m.at, m.left_at, "
+        f"LAG(m.to_stage_id) OVER (PARTITION BY m.record_id ORDER BY m.at, m.id) AS before_stage, "
+        f"LEAD(m.to_stage_id) OVER (PARTITION BY m.record_id ORDER BY m.at, m.id) AS after_stage "
+        f"FROM {move_table} m JOIN cohort c ON c.record_id = m.record_id WHERE m.entity = {param} AND m.to_stage_id IN ({all_ids})), "
+        f"stays AS (SELECT h.*, cur.position, cur.kind, "
+        f"CASE WHEN h.left_at IS NOT NULL THEN {_days('h.left_at', 'h.at')} END AS days, "
+        f"CASE WHEN cur.kind = 'open' AND (h.left_at IS NULL OR h.left_at > {param}) "
+        f"AND {_days(param, 'h.at')} > COALESCE(cur.followup_days, {STALL_DAYS}) THEN h.record_id END AS stuck "
+        f"FROM history h JOIN {stage_table} cur ON cur.id = h.stage WHERE h.at >= {param} AND h.at < {param} "
+        f"AND h.stage IN ({active_ids})), "
+        # skipped: the records that reached a later stage (not lost) in the quarter, less those of them that had entered it by its end
+        f"reach AS (SELECT record_id, MAX(CASE WHEN kind <> 'lost' THEN position END) AS top FROM stays GROUP BY record_id), "
+        f"been AS (SELECT DISTINCT record_id, stage FROM history WHERE at < {param} AND stage IN ({open_ids})) "
+        # 1. entered, went on, went back, stuck
+        f"SELECT 1, s.stage, CAST(COUNT(DISTINCT s.record_id) AS {number}), "
+        f"CAST(COUNT(DISTINCT CASE WHEN nx.position > s.position AND nx.kind <> 'lost' THEN s.record_id END) AS {number}), "
+        f"CAST(SUM(CASE WHEN pv.position > s.position THEN 1 ELSE 0 END) AS {number}), CAST(COUNT(DISTINCT s.stuck) AS {number}) "
+        f"FROM stays s LEFT JOIN {stage_table} nx ON nx.id = s.after_stage LEFT JOIN {stage_table} pv ON pv.id = s.before_stage "
+        f"GROUP BY s.stage "
+        # 2. the ended stays: how many, their median and 90th percentile
+        f"UNION ALL {_percentiles(number)} "
+        # 3. skipped
+        f"UNION ALL SELECT 3, st.id, CAST(COUNT(*) - COUNT(b.stage) AS {number}), NULL, NULL, NULL FROM reach r "
+        f"JOIN {stage_table} st ON st.id IN ({open_ids}) AND st.position < r.top "
+        f"LEFT JOIN been b ON b.record_id = r.record_id AND b.stage = st.id GROUP BY st.id",
+        [schema.key, *quarter_params, *scope_params, schema.key, _moment(cutoff), _moment(cutoff), *quarter_params,
+         _moment(end)]).fetchall()
+    for part, stage_id, first, second, third, fourth in rows:
+        row = found[stage_id]
+        if part == 1:
+            row.entered, row.went_on, row.went_back, row.stalled = int(first), int(second), int(third or 0), int(fourth)
+        elif part == 2:
+            row.finished = int(first)
+            row.median_days = round(float(second), 2) if second is not None else None
+            row.p90_days = round(float(third), 2) if third is not None else None
+        else:
+            row.skipped = int(first)
     return [found[stage.id] for stage in active]
 
 
