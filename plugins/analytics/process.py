@@ -252,7 +252,7 @@ def numbers(process: Process, quarter: Quarter, user) -> list[StageNumbers]:
 
 def flags(stages: list[StageNumbers]) -> list[Flag]:
     """Candidates to merge: open stages (not the last open one) most records leave within
-    PASS_THROUGH_DAYS (median) with at least PASS_THROUGH_SHARE %% going on. The candidate to
+    PASS_THROUGH_DAYS (median) with at least PASS_THROUGH_SHARE % going on. The candidate to
     simplify: the open stage with the longest median stay (of those not flagged to merge)."""
     found = []
     open_stages = [stage for stage in stages if stage.kind == "open"]

@@ -236,3 +236,20 @@ def test_a_review_of_the_running_quarter_waits_for_the_next_one(app, people, log
     development = re.search(r"<tr><td>Customer development</td>(.*?)</tr>", page, re.S).group(1)
     assert re.findall(r'<td class="amount">(.*?)</td>', development)[0] == "1"
     assert login(people.manager).get("/analytics/process").status_code == 200  # the current quarter by default
+
+
+def test_a_stage_without_follow_up_days_counts_stuck_after_the_default(app, people):
+    quarter = last_quarter(app)
+    sales_process(app)
+    ids = stages(app)
+    with app.test_request_context():
+        Stage.update(followup_days=None).where(Stage.id == ids["development"]).execute()
+        end = quarter.bounds()[1]
+    long_ago = datetime.timedelta(days=service.STALL_DAYS + 1)
+    recently = datetime.timedelta(days=service.STALL_DAYS - 1)
+    write_history(app, make_deal(app, people.rep, "Stuck"), people.rep, [("development", end - long_ago)])
+    write_history(app, make_deal(app, people.rep, "Fresh"), people.rep, [("development", end - recently)])
+    write_history(app, make_deal(app, people.rep, "Moved on"), people.rep,
+                  [("development", end - long_ago), ("first_contact", end - datetime.timedelta(days=1))])
+    development = numbers_of(app, people.manager, quarter)[ids["development"]]
+    assert (development.entered, development.stalled, development.stall_days) == (3, 1, service.STALL_DAYS)
