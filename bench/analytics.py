@@ -1,4 +1,5 @@
-"""Speed of the numbers at scale: a custom report and data health over years of deals.
+"""Speed of the numbers at scale: custom and built-in reports, data health and the process review
+over years of deals.
 
     .venv-test/bin/python bench/analytics.py [--deals 100000] [--at 10000] [--runs 10]
 
@@ -15,11 +16,14 @@ prints one `name=value` line per figure (medians of `--runs` requests):
 - built-in reports: `sales_trend_ms` (three metrics by month over two years, and the key numbers),
   `sales_performance_ms` (each rep against their goals, last quarter), `product_sales_ms` (every
   won deal's lines by product, group and month), `customer_segments_ms` (ABC and RFM over a year)
+- `process_review_ms`: the process review of the sales process for the current quarter (per stage:
+  entered, went on, median and 90th percentile days, skipped, came back, stuck; the flags), over
+  the stage history with each stay's end worked out (`close_stays`, as an import of history does)
 - `<name>_queries` at `--deals` and `<name>_queries_at_<at>` at `--at` deals
 
 Runs on SQLite; also on PostgreSQL when SALESDECK_TEST_POSTGRES_URL is set (suffix `_postgres`).
-Targets (issue 15): a custom report < 300 ms, data health < 500 ms, the same query count at 10,000
-and 100,000 deals, every built-in report < 300 ms.
+Targets (issue 15): a custom report < 300 ms, data health < 500 ms, the process review < 300 ms, the
+same query count at 10,000 and 100,000 deals, every built-in report < 300 ms.
 """
 from __future__ import annotations
 
@@ -33,7 +37,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from common import median_ms, migrated_app, on_every_database, query_count, report  # noqa: E402
 from scale import add_deals, settle, setup, signed_in  # noqa: E402
 
+from core.lowcode.processes import close_stays  # noqa: E402
+from plugins.pipeline.models import Deal  # noqa: E402
+
 ACTIVITIES = 5  # per deal: 500,000 at 100,000 deals
+
+
+def end_stays(first: int) -> None:
+    """Each stay's end (its record's next move) for the deals added from number `first` on."""
+    ids = [deal_id for (deal_id,) in Deal.select(Deal.id).order_by(Deal.id).offset(first).tuples()]
+    close_stays("pipeline.deal", ids)
 
 
 def measure(url: str, instance: str, deals: int, at: int, runs: int, suffix: str) -> None:
@@ -58,13 +71,16 @@ def measure(url: str, instance: str, deals: int, at: int, runs: int, suffix: str
         "sales_performance": page("/analytics/reps?period=last_quarter", "table"),
         "product_sales": page("/pipeline/numbers/products?from=2024-01-01&to=2030-12-31", "report-chart"),
         "customer_segments": page("/pipeline/numbers/customers", "rfm-grid"),
+        "process_review": page("/analytics/process", "process-flags"),
     }
     with app.test_request_context():
         add_deals(reps, stages, specs, min(at, deals), 0, rng, ACTIVITIES)
+        end_stays(0)
         settle()
     figures = {f"{name}_queries_at_{at}": query_count(get) for name, get in pages.items()}
     with app.test_request_context():
         add_deals(reps, stages, specs, max(0, deals - at), at, rng, ACTIVITIES)
+        end_stays(at)
         settle()
     for name, get in pages.items():
         figures[f"{name}_queries"] = query_count(get)

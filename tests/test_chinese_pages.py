@@ -371,6 +371,14 @@ def seed(app, login) -> tuple[dict, dict]:
         from plugins.analytics.models import Alert
         check_all()
         alert = Alert.select().order_by(Alert.id).first().id
+    with app.test_request_context():
+        from plugins.analytics import process as process_numbers
+        quarter = process_numbers.current_quarter()
+    manager.post("/analytics/process/reviews", {"process": str(process.id), "quarter": quarter.previous().key, "decisions": "合并初次接触"})
+    manager.post("/analytics/process/reviews", {"process": str(process.id), "quarter": "下季度"}, expect=(400,))
+    with app.app_context():
+        from plugins.analytics.models import ProcessReview
+        process_review = ProcessReview.select().order_by(ProcessReview.id).first().id
     # A team meeting with its agenda from the data, a topic, a decision and an action of the rep's.
     meeting = made_id(manager.post(f"/team/teams/{people.team.id}/meetings", {"day": datetime.date.today().isoformat()}))
     manager.post(f"/team/meetings/{meeting}/topics", {"title": "展会准备"})
@@ -459,6 +467,7 @@ def seed(app, login) -> tuple[dict, dict]:
             "stages": {key: stage.id for key, stage in stages.items()}, "team_goal": team_goal, "rep_goal": rep_goal,
             "review": review, "period": key(MONTH), "plan": plan, "plan_period": last_month, "award": award,
             "challenge": challenge, "spiff": spiff, "report": report, "alert": alert,
+            "process_review": process_review, "last_quarter": quarter.previous().key,
             "upload": upload, "waiting": waiting, "rival": rival, "meeting": meeting, "team_action": team_action,
             "one_to_one": one_to_one, "course": course, "assignment": assignment,
             "outing": outing, "photo": photo,
@@ -495,7 +504,7 @@ def urls_of(app, ids) -> dict[str, list[str]]:
               "deal_id": ids["deal"], "plan_id": ids["plan"], "period": ids["plan_period"],
               "award_id": ids["award"], "challenge_id": ids["challenge"],
               "spiff_id": ids["spiff"], "report_id": ids["report"], "alert_id": ids["alert"],
-              "meeting_id": ids["meeting"], "action_id": ids["team_action"],
+              "process_review_id": ids["process_review"], "meeting_id": ids["meeting"], "action_id": ids["team_action"],
               "one_to_one_id": ids["one_to_one"], "course_id": ids["course"], "assignment_id": ids["assignment"],
               "event_id": ids["outing"], "photo_id": ids["photo"],
               "task_id": ids["time_task"], "block_id": ids["time_block"]}
@@ -522,6 +531,8 @@ def urls_of(app, ids) -> dict[str, list[str]]:
     deal, team_goal = ids["deal"], ids["team_goal"]
     more = {
         "core.home": ["/nowhere"],  # the "not found" page
+        "analytics.process_review": ["/analytics/process", f"/analytics/process?quarter={ids['last_quarter']}",
+                                     "/analytics/process?quarter=2999-Q1"],
         "records.index": [f"/records/pipeline.deal/?{urlencode(query)}" for query in (
             {"q": "二期"}, {"fk": "stage", "fo": "eq", "fv": stages["discovery"]}, {"fk": "amount", "fo": "gt", "fv": "1000"},
             {"fk": ids["fields"]["pipeline.deal"], "fo": "contains", "fv": "2026"}, {"sort": "-amount"}, {"q": "无此记录"},

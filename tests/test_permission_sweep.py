@@ -118,6 +118,8 @@ CASES = {
                                                                             "comparison": "gt", "threshold": "1", "version": "1"}),
     "/analytics/alerts/<int:alert_id>/delete": Case([{"alert_id": "alert"}]),
     "/analytics/alerts/fired/<int:event_id>/read": Case([{"event_id": "alert_event"}]),
+    "/analytics/process/reviews/<int:process_review_id>": Case([{"process_review_id": "process_review"}],
+                                                               {"decisions": "Taken", "version": "1"}),
     # The East team's meeting (its manager's), a topic of it, and an action of the victim's from it.
     "/team/teams/<int:team_id>/meetings": Case([{"team_id": "team"}], {"day": "2030-01-01"}),
     "/team/teams/<int:team_id>/settings": Case([{"team_id": "team"}], {"rhythm_days": "3", "one_to_one_weeks": "1"}),
@@ -250,6 +252,10 @@ def make_victim(app, people, login) -> dict:
 
         alert = Alert.create(report=report, owner=people.rep.id, name="Victim's alert", threshold=1, is_true=True, fired=1).id
         alert_event = AlertEvent.create(alert=alert, owner=people.rep.id, number=1, value=2, compared_with=1).id
+        from plugins.analytics.models import ProcessReview
+
+        process_review = ProcessReview.create(process=process, quarter="2026-Q1", numbers=[], decisions="Victim's decisions",
+                                              author=people.rep.id).id
         from plugins.incentives import spiffs
 
         spiff = spiffs.save(None, {"name": "Victim's bonus", "metric": "pipeline.deals_won", "starts": MONTH.start, "ends": MONTH.start,
@@ -290,6 +296,7 @@ def make_victim(app, people, login) -> dict:
             "time_block": time_block,
             "plan": plan, "last_month": last_month, "award": award, "challenge": challenge, "spiff": spiff, "report": report,
             "alert": alert, "alert_event": alert_event,
+            "process_review": process_review,
             "customer": customer, "pool": pool, "contact": contact, "deal": deal, "activity": activity, "product": product,
             "credit": credit,
             "line": line, "approval": approval, "goal": goal, "review": review, "upload": upload, "process": process.id,

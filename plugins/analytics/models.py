@@ -1,9 +1,10 @@
-"""Saved reports, who pinned which to their home page, and the alerts watching them."""
+"""Saved reports and who pinned which to their home page, the alerts watching them; data-health
+scores; process reviews."""
 from __future__ import annotations
 
 import peewee
 
-from core.api import BaseModel, Team, User, json_field, utcnow
+from core.api import BaseModel, Process, Team, User, json_field, utcnow
 
 
 class Report(BaseModel):
@@ -105,4 +106,22 @@ class AlertEvent(BaseModel):
         indexes = ((("alert", "number"), True), (("owner", "read_at"), False))
 
 
-MODELS = [Report, Pin, HealthScore, Alert, AlertEvent]
+class ProcessReview(BaseModel):
+    """A manager's quarterly review of a process: its numbers as they stood when saved (per stage,
+    as `process.StageNumbers` keeps them) and the decisions taken."""
+
+    process = peewee.ForeignKeyField(Process, on_delete="CASCADE", backref="+")
+    quarter = peewee.CharField(max_length=7)  # "2026-Q4"
+    numbers = json_field(default=list)
+    decisions = peewee.TextField(default="")
+    author = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    version = peewee.IntegerField(default=1)
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "analytics_process_review"
+        indexes = ((("author", "process", "quarter"), True), (("process", "quarter"), False))
+
+
+MODELS = [Report, Pin, HealthScore, Alert, AlertEvent, ProcessReview]

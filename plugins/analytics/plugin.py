@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 
-from core.api import DashboardWidget, NavItem, PeriodicTask, ReportPage, hookimpl
+from core.api import AuditTerms, DashboardWidget, NavItem, PeriodicTask, ReportPage, hookimpl
 
 label = _l("Reports")
 description = _l("Reports built in the browser: grouped, summed and charted in SQL, shared, drilled into and pinned to the home page.")
@@ -75,7 +75,15 @@ def report_pages(user):
     return [ReportPage(_l("Sales trend"), "analytics.trend",
                        _l("Won revenue, new deals and new customers by month, beside the year before."), order=10),
             ReportPage(_l("Sales performance"), "analytics.reps",
-                       _l("Each rep against their goals, with their activity beside."), order=20)]
+                       _l("Each rep against their goals, with their activity beside."), order=20),
+            ReportPage(_l("Process review"), "analytics.process_review",
+                       _l("Each stage's entries, conversion and waits this quarter, the stages to merge or simplify, "
+                          "and the reviews kept."), order=35)]
+
+
+@hookimpl
+def describe_audit():
+    return AuditTerms(subjects={"analytics.process_review": _l("Process reviews")}, changes={"decisions": _l("Decisions taken")})
 
 
 @hookimpl

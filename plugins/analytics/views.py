@@ -12,7 +12,9 @@ from core.api import (
     REPORT_BUCKETS,
     csv_response,
     get_entity,
+    get_visible_or_404,
     groupable,
+    id_from,
     labels_from_form,
     measurable,
     render_fragment,
@@ -222,3 +224,88 @@ def reps():
 
 
 PERIODS = {"month": _l("This month"), "last_month": _l("Last month"), "quarter": _l("This quarter"), "last_quarter": _l("Last quarter")}
+
+
+# -- the process review -----------------------------------------------------------------------------
+
+
+def _process_page(process_id, quarter_key, errors=None, decisions="", status=200):
+    from . import process as service
+    from . import process_reviews
+    from .models import ProcessReview
+
+    processes = service.reviewable()
+    if not processes:
+        return render_page("analytics/process.html", processes=[], status=status)
+    chosen = next((process for process in processes if process.id == id_from(str(process_id or ""))), None)
+    if process_id and chosen is None:
+        abort(404)
+    chosen = chosen or processes[0]
+    quarter = service.quarter_from(quarter_key) if quarter_key else service.current_quarter()
+    if quarter is None:
+        return render_page("analytics/process.html", processes=processes, process=chosen, quarter=None, status=400,
+                           quarters=service.recent_quarters(), problem=_("Choose a quarter that has begun, such as %(example)s.",
+                                                                        example=service.current_quarter().key))
+    found = service.review(chosen, quarter, current_user)
+    saved = list(process_reviews.visible(current_user).where(ProcessReview.process == chosen.id)
+                 .order_by(ProcessReview.quarter.desc(), ProcessReview.id.desc()).limit(20))
+    mine = next((review for review in saved if review.author_id == current_user.id and review.quarter == quarter.key), None)
+    return render_page("analytics/process.html", status=status, processes=processes, process=chosen, quarter=quarter,
+                       quarters=service.recent_quarters(), review=found, saved=saved, mine=mine, errors=errors or {},
+                       decisions=decisions, may_write=process_reviews.may_write(current_user),
+                       may_merge=current_user.may("administer"), service=service)
+
+
+@bp.route("/process")
+def process_review():
+    """The process review: per stage, entered, conversion, time spent, skipped, went back, stalled; flags."""
+    return _process_page(request.args.get("process"), request.args.get("quarter"))
+
+
+@bp.route("/process/reviews", methods=["POST"])
+def save_process_review():
+    from . import process as service
+    from . import process_reviews
+
+    if not process_reviews.may_write(current_user):
+        abort(403)
+    process = next((found for found in service.reviewable() if found.id == id_from(request.form.get("process", ""))), None)
+    quarter = service.quarter_from(request.form.get("quarter"))
+    if process is None or quarter is None:
+        return _process_page(request.form.get("process") if process else None, request.form.get("quarter") if quarter else None,
+                             {"quarter": _("Choose a process and a quarter that has begun.")}, request.form.get("decisions", ""), 400)
+    try:
+        review = process_reviews.create(process, quarter, request.form.get("decisions", ""), current_user)
+    except process_reviews.ReviewError as problem:
+        return _process_page(process.id, quarter.key, problem.errors, request.form.get("decisions", ""), 400)
+    flash(_("The review of %(quarter)s is saved with its numbers.", quarter=quarter.label()), "success")
+    return redirect(url_for("analytics.process_review_detail", process_review_id=review.id))
+
+
+@bp.route("/process/reviews/<int:process_review_id>", methods=["GET", "POST"])
+def process_review_detail(process_review_id: int):
+    """A saved review: its numbers as they stood, the decisions, and the next quarter's beside them."""
+    from . import process as service
+    from . import process_reviews
+
+    review = get_visible_or_404(process_reviews.ProcessReview, process_review_id, process_reviews.ProcessReview.author)
+    errors, decisions, version, status = {}, review.decisions, review.version, 200
+    if request.method == "POST":
+        if review.author_id != current_user.id and not current_user.may("administer"):
+            abort(403)
+        decisions, version = request.form.get("decisions", ""), request.form.get("version", "")
+        try:
+            process_reviews.update(review, decisions, version, current_user)
+        except process_reviews.ReviewError as problem:
+            errors, status = problem.errors, 400
+        except process_reviews.Conflict:
+            errors, status = {"version": _("Someone saved this review after you opened it: your text is below, theirs is saved. "
+                                           "Open the review again to start from theirs.")}, 409
+        else:
+            flash(_("The decisions are saved."), "success")
+            return redirect(url_for("analytics.process_review_detail", process_review_id=review.id))
+    quarter = service.quarter_from(review.quarter)
+    following, rows = process_reviews.compared(review)
+    return render_page("analytics/process_review.html", status=status, saved=review, quarter=quarter, following=following, rows=rows,
+                       stored=service.from_stored(review.numbers), errors=errors, decisions=decisions, version=version,
+                       may_change=review.author_id == current_user.id or current_user.may("administer"), service=service)
