@@ -83,34 +83,40 @@ class Products:
 
 
 def products(period: Period, limit: int = 100) -> Products:
-    """Revenue (lines' quantity × unit price) and quantity per product and per group; the groups by
-    month; the won deals without lines. Four statements."""
-    won = won_deals(period).select(Deal.id)
-    revenue = peewee.fn.SUM(DealLine.quantity * DealLine.unit_price)
-    quantity = peewee.fn.SUM(DealLine.quantity)
-    lines = DealLine.select().join(Product, on=(DealLine.product == Product.id)).where(DealLine.deal.in_(won))
-    rows = list(lines.select(Product.id, Product.name, revenue, quantity).group_by(Product.id, Product.name)
-                .order_by(revenue.desc(), Product.name).limit(limit).tuples())
-    group_rows = list(lines.select(Product.category, revenue, quantity).group_by(Product.category).order_by(revenue.desc()).tuples())
+    """Revenue (lines' quantity × unit price) and quantity per product and per group, the groups by
+    month (one grouped statement over the won deals' lines), and the won deals without lines (one more)."""
     month = month_of(Deal.closed_at, timestamp=True)
-    monthly = (DealLine.select(Product.category, month.alias("month"), revenue).join(Product, on=(DealLine.product == Product.id))
-               .switch(DealLine).join(Deal, on=(DealLine.deal == Deal.id)).where(DealLine.deal.in_(won))
-               .group_by(Product.category, month).tuples())
+    rows = (won_deals(period).select(Product.id, Product.name, Product.category, month.alias("month"),
+                                     peewee.fn.SUM(DealLine.quantity * DealLine.unit_price), peewee.fn.SUM(DealLine.quantity))
+            .join(DealLine, on=(DealLine.deal == Deal.id)).join(Product, on=(DealLine.product == Product.id))
+            .group_by(Product.id, Product.name, Product.category, month).tuples())
     lined = DealLine.select(DealLine.deal).where(DealLine.deal == Deal.id)
     unlined = won_deals(period).select(peewee.fn.COUNT(Deal.id), peewee.fn.SUM(Deal.amount)).where(~peewee.fn.EXISTS(lined)).tuples()
     count, amount = unlined[0] if unlined else (0, 0)
-    total = sum((_number(row[1]) for row in group_rows), ZERO)
+    no_group = _("(no group)")
+    by_product: dict = {}  # {id: [name, revenue, quantity]}
+    by_group: dict = {}  # {group: [revenue, quantity]}
+    by_month: dict = {}  # {group: {month: revenue}}
+    for product_id, name, group, on, revenue, quantity in rows:
+        revenue, quantity, group = _number(revenue), _number(quantity), group or no_group
+        found = by_product.setdefault(product_id, [name, ZERO, ZERO])
+        found[1] += revenue
+        found[2] += quantity
+        totals = by_group.setdefault(group, [ZERO, ZERO])
+        totals[0] += revenue
+        totals[1] += quantity
+        by_month.setdefault(group, {})
+        by_month[group][on] = by_month[group].get(on, ZERO) + revenue
+    total = sum((revenue for revenue, _quantity in by_group.values()), ZERO)
 
     def percent(value) -> int:
-        return round(_number(value) * 100 / total) if total else 0
+        return round(value * 100 / total) if total else 0
 
-    no_group = _("(no group)")
-    by_month: dict = {}
-    for group, on, value in monthly:
-        by_month.setdefault(group or no_group, {})[on] = _number(value)
+    ranked = sorted(by_product.items(), key=lambda item: (-item[1][1], item[1][0]))[:limit]
+    groups = sorted(by_group.items(), key=lambda item: (-item[1][0], item[0]))
     months = sorted({on for values in by_month.values() for on in values})
-    return Products([Share(name, _number(q), _number(r), percent(r), product_id) for product_id, name, r, q in rows],
-                    [Share(group or no_group, _number(q), _number(r), percent(r)) for group, r, q in group_rows],
+    return Products([Share(name, quantity, revenue, percent(revenue), product_id) for product_id, (name, revenue, quantity) in ranked],
+                    [Share(group, quantity, revenue, percent(revenue)) for group, (revenue, quantity) in groups],
                     months, by_month, (count or 0, _number(amount)), total)
 
 
