@@ -20,7 +20,7 @@ from core.lowcode import records as record_service
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Approval, Process, Stage
 from core.lowcode.processes import ensure_defaults
-from core.models import MANAGER, Team, User
+from core.models import MANAGER, REP, Team, User
 from plugins.pipeline.models import Contact, Customer, DealLine, Product
 
 from .conftest import PASSWORD
@@ -120,7 +120,7 @@ CASES = {
     "/analytics/alerts/fired/<int:event_id>/read": Case([{"event_id": "alert_event"}]),
     "/analytics/process/reviews/<int:process_review_id>": Case([{"process_review_id": "process_review"}],
                                                                {"decisions": "Taken", "version": "1"}),
-    # The East team's meeting (its manager's), a topic of it, and an action of the victim's from it.
+    # The Polar team's meeting, a topic of it, and an action of its member's from it.
     "/team/teams/<int:team_id>/meetings": Case([{"team_id": "team"}], {"day": "2030-01-01"}),
     "/team/teams/<int:team_id>/settings": Case([{"team_id": "team"}], {"rhythm_days": "3", "one_to_one_weeks": "1"}),
     "/team/meetings/<int:meeting_id>": Case([{"meeting_id": "meeting"}]),
@@ -262,9 +262,11 @@ def make_victim(app, people, login) -> dict:
                                    "pays": "per_unit", "amount": "5", "teams": [north.id]}, people.admin).id
         from plugins.team import services as team_services
 
-        meeting = team_services.open_meeting(people.team, MONTH.start, people.manager)
+        # A team meeting is read by the team's members: the victim's is the Polar team's, with none of the intruders in it.
+        polar_rep = User.create(email="polar@example.com", name="Pat Polar", role=REP, team=north, password_hash="x")
+        meeting = team_services.open_meeting(north, MONTH.start, people.admin)
         topic = team_services.add_topic(meeting, "Victim's topic").id
-        action = team_services.add_action(meeting, "Victim's action", people.rep.id, MONTH.start, None, people.manager).id
+        action = team_services.add_action(meeting, "Victim's action", polar_rep.id, MONTH.start, None, people.admin).id
         from plugins.team import oneonones
 
         one_to_one = oneonones.open_one(people.rep, MONTH.start, people.manager).id

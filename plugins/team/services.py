@@ -30,7 +30,16 @@ class TeamError(Exception):
 
 
 def visible_meetings(user):
-    """The meetings of the teams `user` runs (an admin: every team's); reps see their actions instead."""
+    """The meetings `user` may read: those of the teams they run (an admin: every team's) and of
+    their own team (a rep reads the agenda, the decisions and the actions, and changes nothing)."""
+    query = Meeting.select()
+    if user.may("see_everything"):
+        return query
+    return query.where(Meeting.team.in_(managed_team_ids(user)) | (Meeting.team == (user.team_id or 0)))
+
+
+def changeable_meetings(user):
+    """The meetings `user` may change: those of the teams they run (an admin: every team's)."""
     query = Meeting.select()
     return query if user.may("see_everything") else query.where(Meeting.team.in_(managed_team_ids(user)))
 

@@ -32,10 +32,14 @@ def helpers():
     return {"topic_title": services.topic_title, "topic_lines": services.topic_lines}
 
 
-def meeting_or_404(meeting_id: int) -> Meeting:
+def meeting_or_404(meeting_id: int, change: bool = False) -> Meeting:
+    """A meeting `current_user` may read (404 otherwise); with `change`, one they may change (403 for
+    one of their own team they may only read)."""
     meeting = services.visible_meetings(current_user).where(Meeting.id == meeting_id).first()
     if meeting is None:
         abort(404)
+    if change and not services.changeable_meetings(current_user).where(Meeting.id == meeting_id).exists():
+        abort(403)
     return meeting
 
 
@@ -65,7 +69,9 @@ def index():
     from . import together
 
     team_ids = sorted({shown["team"].id for shown in teams} | ({current_user.team_id} if current_user.team_id else set()))
+    own = None if current_user.may("lead_teams") or not current_user.team_id else Team.get_or_none(Team.id == current_user.team_id)
     return render_page("team/index.html", teams=teams, actions=services.my_open_actions(current_user), today=team_today(),
+                       own=own, own_meetings=services.history(own, limit=10) if own else [],
                        thanks=together.recent_thanks(team_ids), colleagues=together.colleagues(current_user))
 
 
@@ -99,7 +105,8 @@ def settings(team_id: int):
 
 def _meeting_page(meeting: Meeting, status: int = 200, error: str | None = None, block: str | None = None):
     team = Team.get_by_id(meeting.team_id)
-    return render_page("team/meeting.html", block=block, status=status, meeting=meeting, team=team, error=error,
+    may_change = services.changeable_meetings(current_user).where(Meeting.id == meeting.id).exists()
+    return render_page("team/meeting.html", block=block, status=status, meeting=meeting, team=team, error=error, may_change=may_change,
                        topics=services.topics_of(meeting), decisions=services.decisions_of(meeting),
                        actions=services.actions_of(meeting), earlier=services.earlier_open_actions(meeting),
                        people=services.members(team), today=team_today())
@@ -120,7 +127,7 @@ def print_meeting(meeting_id: int):
 
 def _change(meeting_id: int, change):
     """Run a change of a meeting (a service call that may refuse), then show the meeting again."""
-    meeting = meeting_or_404(meeting_id)
+    meeting = meeting_or_404(meeting_id, change=True)
     try:
         change(meeting)
     except services.TeamError as problem:
@@ -136,7 +143,7 @@ def add_topic(meeting_id: int):
 @bp.route("/meetings/<int:meeting_id>/order", methods=["POST"])
 def order(meeting_id: int):
     """The topics in the order the manager dragged them to (htmx: the list comes back)."""
-    meeting = meeting_or_404(meeting_id)
+    meeting = meeting_or_404(meeting_id, change=True)
     ids = [id_from(value) for value in request.form.getlist("order")]
     try:
         services.reorder(meeting, ids)

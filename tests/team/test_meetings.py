@@ -93,12 +93,16 @@ def test_actions_land_on_their_owners_day_are_ticked_off_there_and_open_the_next
         assert Decision.select().where(Decision.meeting == last_week).count() == 1
 
 
-def test_reps_and_other_teams_managers_do_not_reach_a_meeting(app, team, login):
+def test_the_teams_reps_read_a_meeting_others_do_not_reach_it_and_only_its_manager_changes_it(app, team, login):
     meeting = team.open_meeting()
-    for client in (team.rep, team.colleague, team.outsider):
-        assert client.get(f"/team/meetings/{meeting}").status_code == 404
-        assert client.post(f"/team/meetings/{meeting}/topics", data={"title": "Mine"}).status_code == 404
+    for client in (team.rep, team.colleague):  # the team's reps read it, and change nothing
+        assert client.get(f"/team/meetings/{meeting}").status_code == 200
+        assert client.post(f"/team/meetings/{meeting}/topics", data={"title": "Mine"}).status_code == 403
         assert client.post(f"/team/teams/{team.people.team.id}/meetings").status_code in (403, 404)
+    assert team.outsider.get(f"/team/meetings/{meeting}").status_code == 404
+    assert team.outsider.post(f"/team/meetings/{meeting}/topics", data={"title": "Mine"}).status_code == 404
+    with app.app_context():
+        assert not MeetingTopic.select().where(MeetingTopic.title == "Mine").exists()
     assert team.admin.get(f"/team/meetings/{meeting}").status_code == 200
 
 
@@ -150,3 +154,25 @@ def test_the_agenda_takes_as_many_queries_for_a_team_of_five_as_for_a_team_of_on
         return counter.count
 
     assert opened(people.west) == opened(people.team)
+
+
+def test_the_teams_reps_read_its_meeting_and_change_nothing(app, people, login):
+    """A rep of the team opens its meeting: the agenda, the decisions, the actions and the notes, with
+    no form to change them (a change is refused, 403); a rep of another team does not find it (404)."""
+    manager, rep = login(people.manager), login(people.rep)
+    opened = manager.post(f"/team/teams/{people.team.id}/meetings", data={"day": datetime.date.today().isoformat()})
+    meeting = int(opened.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert manager.post(f"/team/meetings/{meeting}/decisions", data={"text": "Call every stalled deal this week"}).status_code == 302
+    assert manager.post(f"/team/meetings/{meeting}/actions", data={"title": "Call Acme", "owner": str(people.colleague.id),
+                                                                   "due": datetime.date.today().isoformat()}).status_code == 302
+    page = rep.get(f"/team/meetings/{meeting}").text
+    assert "Call every stalled deal this week" in page and "Call Acme" in page
+    assert "Record the decision" not in page and "Add the topic" not in page and "Save and close the meeting" not in page
+    assert f'/team/meetings/{meeting}/order' not in page and "/team/actions/" not in page  # the colleague's action is not hers to open
+    assert rep.post(f"/team/meetings/{meeting}/decisions", data={"text": "Mine"}).status_code == 403
+    assert rep.post(f"/team/meetings/{meeting}/order", data={"order": "1"}).status_code == 403
+    assert f"/team/meetings/{meeting}" in rep.get("/team/").text  # listed on her team page
+    assert rep.get(f"/team/meetings/{meeting}/print").status_code == 200
+    assert login(people.outsider).get(f"/team/meetings/{meeting}").status_code == 404
+    with app.app_context():
+        assert Decision.select().count() == 1
