@@ -10,7 +10,8 @@ from plugins.pipeline.models import Customer, Deal
 from plugins.pipeline.views import first_cards
 
 INDEXES = {"pipeline_deal_board", "pipeline_deal_scope", "pipeline_deal_forecast", "pipeline_deal_closed", "pipeline_deal_health",
-           "pipeline_customer_health", "pipeline_customer_name_key", "pipeline_customer_phone_key_live",
+           "pipeline_customer_health", "pipeline_customer_name_key", "pipeline_customer_phone_key_live", "pipeline_deal_created",
+           "pipeline_customer_created",
            "core_stage_move_entity_left_at_to_stage_id_record_id_at", "core_stage_move_entity_at_to_stage_id_record_id"}
 
 
