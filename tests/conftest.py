@@ -184,21 +184,39 @@ def login(app):
 # -- browser tests --------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def serving(app, people):
+    """`app` over real HTTP on a free port: its address, the app and its `people`."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app, people=people)
+    finally:
+        server.shutdown()
+        thread.join()
+
+
 @pytest.fixture
 def live_server(tmp_path, sqlite_template):
-    """The app on a SQLite copy, served over real HTTP on a free port, with `people` in it."""
+    """The app on a SQLite copy, served over real HTTP on a free port, with `people` in it. A
+    module that shows a page on both databases overrides it with `served`."""
     target = tmp_path / "live.db"
     shutil.copyfile(sqlite_template, target)
     app = create_app(config_for(f"sqlite:///{target}", tmp_path / "instance"))
     with app.app_context():
         people = create_people()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app, people=people)
-    server.shutdown()
-    thread.join()
+    with serving(app, people) as server:
+        yield server
     shut_database()
+
+
+@pytest.fixture
+def served(app, people):
+    """The test's app, on each database of the `app` fixture, over real HTTP. A browser module runs
+    its `page` on both databases by overriding `live_server` with it."""
+    with serving(app, people) as server:
+        yield server
 
 
 @contextlib.contextmanager

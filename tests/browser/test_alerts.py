@@ -1,17 +1,12 @@
 """An alert in Chromium, on SQLite and PostgreSQL: a manager saves a report, adds an alert on its
 page (htmx swaps the report's alerts), the check runs, the alert appears once in Fired alerts and
 on My day; a second check does not fire it again; read, it leaves My day."""
-import threading
-from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from core import create_app
 from core.lowcode import records
 from core.lowcode.entities import get_entity
-from core.testing import config_for, create_people, shut_database
 from plugins.analytics import alerts
 
 from .test_shell import sign_in
@@ -20,19 +15,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live_server(database_url, tmp_path):
-    """The app served over HTTP on this test's database (SQLite, and PostgreSQL when it is set):
-    overrides the SQLite-only server of tests/conftest.py for this module's `page`."""
-    app = create_app(config_for(database_url, tmp_path / "instance"))
-    with app.app_context():
-        people = create_people()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app, people=people)
-    server.shutdown()
-    thread.join()
-    shut_database()
+def live_server(served):
+    """This module's pages run on both databases."""
+    return served
 
 
 def check(live_server):
