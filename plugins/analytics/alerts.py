@@ -205,7 +205,9 @@ def evaluate(alert: Alert, report: Report, user, today: datetime.date | None = N
     if schema is None:
         return Reading(problems=[_("This report counts records of a form that is gone.")])
     spec = services.spec_of(report)
-    filters = list(spec.filters)
+    # The numbers the report shows: narrowed to this month, quarter or year so far when it compares
+    # (a pace alert narrows to its own period instead).
+    filters = list(spec.filters) if alert.number == "pace" else services.filters_of(spec)
     threshold = alert.threshold
     if alert.number == "pace":
         today = today or team_today()

@@ -140,7 +140,8 @@ def reps(user, period: Period) -> tuple[list[Column], list[RepRow]]:
         for key, metric in metrics().items():
             targets = {person: target for person, target in goal_targets(key, None, ids, period.start, period.end).items() if target}
             activity = bool(metric.leads_to) or key == "pipeline.activities"
-            if not targets and not activity:
+            result = bool(metric.amount_of)  # won revenue (the amount of deals won): shown with or without a goal
+            if not targets and not activity and not result:
                 continue
             columns.append(Column(metric, metric.compute(user_ids=ids, start=period.start, end=period.end), targets))
     columns.sort(key=lambda column: (not column.targets, column.metric.unit != "currency", column.metric.key))

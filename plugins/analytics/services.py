@@ -111,18 +111,23 @@ def read(args) -> Spec:
 
 
 def periods(spec: Spec, today: datetime.date | None = None) -> list[tuple[datetime.date, datetime.date]]:
-    """[this period, the one before, the same one a year before] as (first day, last day); [] without a comparison."""
+    """[this period so far, as many days of the one before, the same days a year before] as (first
+    day, last day); [] without a comparison. The 3rd of a month is set against the 1st to the 3rd of
+    the month before, not against all of it."""
     if not spec.compare:
         return []
     today = today or team_today()
     months = {"month": 1, "quarter": 3, "year": 12}[spec.compare]
     first = today.month - 1 - (today.month - 1) % months  # months since January of the period's first month
 
+    elapsed = (today - datetime.date(today.year, first + 1, 1)).days
+
     def period(back: int) -> tuple[datetime.date, datetime.date]:
         index = today.year * 12 + first - back
         start = datetime.date(index // 12, index % 12 + 1, 1)
         following = index + months
-        return start, datetime.date(following // 12, following % 12 + 1, 1) - datetime.timedelta(days=1)
+        end = datetime.date(following // 12, following % 12 + 1, 1) - datetime.timedelta(days=1)
+        return start, min(end, start + datetime.timedelta(days=elapsed))
 
     return [period(0), period(months), period(12)]
 

@@ -138,11 +138,24 @@ def test_a_report_compared_with_the_month_before_and_a_year_before_on_every_cell
     assert saved.status_code == 302
     report_page = manager.get(saved.headers["Location"]).text
     assert cells(report_page, name) == ["300", "100", "+200%", "200", "+50%"]
+    with app.test_request_context():  # an alert on it reads the number the report shows: this month's so far
+        from plugins.analytics import alerts
+        from plugins.analytics.models import Alert, Report
+
+        report = Report.get(Report.name == "Monthly revenue")
+        reading = alerts.evaluate(Alert(report=report, owner=people.manager.id, name="Big month", number="value", over="total",
+                                        comparison="gt", threshold=1), report, people.manager)
+        assert reading.value == 300 and reading.holds
     exported = manager.get(saved.headers["Location"] + "/export.csv").text
     assert "The period before" in exported and "300" in exported
     assert manager.get("/analytics/build?entity=pipeline.deal&g1=owner&cmp=decade&cmpf=%3Cscript%3E").status_code == 200
     with app.test_request_context():
         spec = services.read(MultiDict({"entity": "pipeline.deal", "cmp": "quarter", "cmpf": "closed_at"}))
         spans = services.periods(spec, datetime.date(2026, 2, 10))
-    assert spans == [(datetime.date(2026, 1, 1), datetime.date(2026, 3, 31)), (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31)),
-                     (datetime.date(2025, 1, 1), datetime.date(2025, 3, 31))]
+    # So far this quarter (41 days), against as many days of the quarter before and of this one a year before.
+    assert spans == [(datetime.date(2026, 1, 1), datetime.date(2026, 2, 10)), (datetime.date(2025, 10, 1), datetime.date(2025, 11, 10)),
+                     (datetime.date(2025, 1, 1), datetime.date(2025, 2, 10))]
+    with app.test_request_context():
+        late = services.periods(services.read(MultiDict({"entity": "pipeline.deal", "cmp": "month", "cmpf": "closed_at"})),
+                                datetime.date(2026, 3, 31))
+    assert late[1] == (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28))  # February has fewer days than March so far

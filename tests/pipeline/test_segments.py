@@ -95,6 +95,8 @@ def test_the_segment_is_written_to_a_customer_field_only_by_those_who_may(app, p
     ids = abc_people(app, people)
     manager, admin = login(people.manager), login(people.admin)
     assert login(people.rep).post("/pipeline/numbers/customers", data={"kind": "abc"}).status_code == 403
+    page = manager.get("/pipeline/numbers/customers").text
+    assert "Write the class to each customer" not in page and "An admin writes the classes to the customers the first time" in page
     refused = manager.post("/pipeline/numbers/customers", data={"kind": "abc"})
     assert refused.status_code == 400 and "an admin writes the segments the first time" in refused.text
     assert manager.post("/pipeline/numbers/customers", data={"kind": "<script>"}).status_code == 400
@@ -105,6 +107,7 @@ def test_the_segment_is_written_to_a_customer_field_only_by_those_who_may(app, p
         assert AuditEntry.select().where(AuditEntry.action == "field_add", AuditEntry.title == "ABC class").exists()
     # The admin sees every team: the other team's big customer makes A alone.
     assert stored == {"Far": "a", "Big": "b", "Mid": "c", "Small": "c", "Tiny": "c"}
+    assert "Write the class to each customer" in manager.get("/pipeline/numbers/customers").text  # the field is there now
     # The manager can now write the RFM segment (an admin makes that field first) and the field shows on the list.
     assert admin.post("/pipeline/numbers/customers", data={"kind": "rfm"}).status_code == 302
     with app.app_context():
