@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import shutil
+import socket
 import threading
 import uuid
 from pathlib import Path
@@ -179,6 +180,37 @@ def login(app):
         return (to or app).test_client().login(user, **kwargs)
 
     return sign_in
+
+
+# -- mail ------------------------------------------------------------------------------------------
+
+
+class Inbox:
+    """What a local SMTP server received (`smtp` fixture): the envelopes, and the port it listens on."""
+
+    def __init__(self):
+        self.messages = []
+        self.port = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    """An SMTP server on a free local port (aiosmtpd), for mail the app sends."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    inbox.port = port
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox
+    controller.stop()
 
 
 # -- browser tests --------------------------------------------------------------------------------

@@ -287,32 +287,6 @@ def test_an_inactive_owner_is_not_checked(app, people, login):
     assert check(app) == (0, 0)
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.port = port
-    yield inbox
-    controller.stop()
-
-
 def test_a_fired_alert_is_in_its_owners_morning_mail_in_their_language(app, people, login, smtp):
     import email
     import email.policy

@@ -2,37 +2,11 @@
 person's language, by the command and the periodic task, never twice for one day."""
 import email
 import email.policy
-import socket
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from core.lowcode.models import AuditEntry
 from core.models import User
 from plugins.timemgmt import digest
 from plugins.timemgmt.models import MailSettings
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.port = port
-    yield inbox
-    controller.stop()
 
 
 def test_the_digest_goes_once_a_day_in_each_persons_language(app, time, people, smtp):
