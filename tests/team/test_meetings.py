@@ -156,19 +156,22 @@ def test_the_agenda_takes_as_many_queries_for_a_team_of_five_as_for_a_team_of_on
     assert opened(people.west) == opened(people.team)
 
 
-def test_the_teams_reps_read_its_meeting_and_change_nothing(app, people, login):
+def test_the_teams_reps_read_its_meeting_and_change_nothing(app, people, login, team):
     """A rep of the team opens its meeting: the agenda, the decisions, the actions and the notes, with
     no form to change them (a change is refused, 403); a rep of another team does not find it (404)."""
+    team.deal(people.colleague, "Colleague's big win", won_on=TODAY)
     manager, rep = login(people.manager), login(people.rep)
     opened = manager.post(f"/team/teams/{people.team.id}/meetings", data={"day": datetime.date.today().isoformat()})
     meeting = int(opened.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     assert manager.post(f"/team/meetings/{meeting}/decisions", data={"text": "Call every stalled deal this week"}).status_code == 302
     assert manager.post(f"/team/meetings/{meeting}/actions", data={"title": "Call Acme", "owner": str(people.colleague.id),
                                                                    "due": datetime.date.today().isoformat()}).status_code == 302
+    assert "/pipeline/deals/" in manager.get(f"/team/meetings/{meeting}").text  # the win on the agenda links to its deal
     page = rep.get(f"/team/meetings/{meeting}").text
-    assert "Call every stalled deal this week" in page and "Call Acme" in page
+    assert "Call every stalled deal this week" in page and "Call Acme" in page and "Colleague&#39;s big win" in page
     assert "Record the decision" not in page and "Add the topic" not in page and "Save and close the meeting" not in page
     assert f'/team/meetings/{meeting}/order' not in page and "/team/actions/" not in page  # the colleague's action is not hers to open
+    assert "/pipeline/deals/" not in page  # nor the records behind the agenda's lines
     assert rep.post(f"/team/meetings/{meeting}/decisions", data={"text": "Mine"}).status_code == 403
     assert rep.post(f"/team/meetings/{meeting}/order", data={"order": "1"}).status_code == 403
     assert f"/team/meetings/{meeting}" in rep.get("/team/").text  # listed on her team page
