@@ -2,6 +2,7 @@
 by industry (a custom field) by quarter as a stacked chart, previewed as the choices change,
 compared with the month before, saved, drilled into from a cell, and pinned to the home page."""
 import datetime
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -50,6 +51,8 @@ def test_build_save_drill_and_pin(page, live_server):
     sign_in(page, "manager@example.com")
     page.goto("/analytics/")
     page.get_by_role("link", name="New report").first.click()
+    expect(page).to_have_url(re.compile(r"/analytics/build"))
+    page.wait_for_load_state("load")  # htmx listens for the choices once the page has loaded
     # Each choice redraws the builder (htmx); wait for what it shows before the next one.
     page.get_by_label("What to count").select_option(label="Deals")
     idle(page)
