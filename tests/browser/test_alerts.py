@@ -39,6 +39,12 @@ def test_an_alert_added_on_a_report_fires_once(page, live_server):
     expect(page.locator(".flash-success")).to_contain_text("Deals by rep is saved.")
 
     page.get_by_text("Add an alert").click()
+    # The form shows the settings of the number it watches: none extra for the report's value.
+    expect(page.locator(".alert-share")).to_be_hidden()
+    page.get_by_label("Number to watch").select_option("share")
+    expect(page.locator(".alert-share")).to_be_visible()
+    expect(page.locator(".alert-pace")).to_be_hidden()
+    page.get_by_label("Number to watch").select_option("value")
     page.get_by_label("Alert name").fill("Busy rep")
     page.get_by_label("Of the report").select_option(label="any one of its rows")
     page.get_by_label("How it compares").select_option(label="≥")
