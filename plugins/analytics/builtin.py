@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pygal
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from core.api import goal_targets, metrics, new_chart, team_today
 
@@ -94,14 +95,8 @@ class Period:
         start = month_start(self.start, months)
         return Period(self.key, start, self.start - datetime.timedelta(days=1))
 
-    @property
-    def label(self) -> str:
-        if self.key.endswith("quarter"):
-            return f"{self.start.year} Q{(self.start.month - 1) // 3 + 1}"
-        return self.start.strftime("%Y-%m")
 
-
-PERIODS = ("month", "last_month", "quarter", "last_quarter")
+PERIODS = {"month": _l("This month"), "last_month": _l("Last month"), "quarter": _l("This quarter"), "last_quarter": _l("Last quarter")}
 
 
 def period_of(key: str, today: datetime.date | None = None) -> Period:
@@ -176,16 +171,16 @@ def kpis(user, period: Period, keys=KPIS) -> list[Kpi]:
     """The key numbers for the people `user` sees, this period and the one before (two queries each)."""
     ids = [person.id for person in people_of(user)]
     before = period.before()
+    so_far = min(period.end, team_today())
+    # As far into the period before as this one has run, so a month's 3rd is not set against a whole month.
+    before_end = min(before.end, before.start + (so_far - period.start))
     found = []
     for key in keys:
         metric = metrics().get(key)
         if metric is None:
             continue
-        now = metric.compute(user_ids=ids, start=period.start, end=min(period.end, team_today())) if ids else {}
-        # As far into the period before as this one has run, so a month's 3rd is not set against a whole month.
-        elapsed = (min(period.end, team_today()) - period.start).days
-        then = metric.compute(user_ids=ids, start=before.start, end=min(before.end, before.start + datetime.timedelta(days=elapsed))) \
-            if ids else {}
+        now = metric.compute(user_ids=ids, start=period.start, end=so_far) if ids else {}
+        then = metric.compute(user_ids=ids, start=before.start, end=before_end) if ids else {}
         found.append(Kpi(metric, sum((_number(value) for value in now.values()), decimal.Decimal(0)),
                          sum((_number(value) for value in then.values()), decimal.Decimal(0))))
     return found

@@ -220,10 +220,7 @@ def reps():
 
     period = builtin.period_of(request.args.get("period", "month"))
     columns, rows = builtin.reps(current_user, period)
-    return render_page("analytics/reps.html", period=period, periods=PERIODS, columns=columns, rows=rows)
-
-
-PERIODS = {"month": _l("This month"), "last_month": _l("Last month"), "quarter": _l("This quarter"), "last_quarter": _l("Last quarter")}
+    return render_page("analytics/reps.html", period=period, periods=builtin.PERIODS, columns=columns, rows=rows)
 
 
 # -- the process review -----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from flask_login import current_user
 from core.api import Stage, add_field, db, get_entity, label_texts, new_chart, records, render_page, source_text, svg_data_url, team_today
 
 from .entities import CUSTOMER
+from .metrics import _number
 from .models import Customer, Deal, DealLine, Product
 from .numbers import Period, month_of, scoped_deals
 from .views import _teams, bp
@@ -40,10 +41,6 @@ RFM_NAMES = {
     (1, 3): _l("At risk: used to buy often"), (1, 2): _l("Slipping away"), (1, 1): _l("Lost customers"),
 }
 CELL_NAMES = 12  # customers named per cell
-
-
-def _number(value) -> decimal.Decimal:
-    return value if isinstance(value, decimal.Decimal) else decimal.Decimal(str(value or 0))
 
 
 def won_deals(period: Period):
