@@ -549,6 +549,7 @@ def urls_of(app, ids) -> dict[str, list[str]]:
         "records.new": [f"/records/pipeline.activity/new?deal={deal}"],
         "pipeline.board": [f"/pipeline/?owner={people.rep.id}", f"/pipeline/?team={people.team.id}",
                            f"/pipeline/?product={ids['product']}&close_from=2020-01-01&close_to=2040-01-01"],
+        "pipeline.board_cards": [f"/pipeline/board/cards?stage={stages['development']}&shown=0"],
         "pipeline.customer": [f"/pipeline/customers/{ids['pool']}"],
         "pipeline.pool": ["/pipeline/pool?q=蓝海"],
         "pipeline.followups": ["/pipeline/followups?who=team"],

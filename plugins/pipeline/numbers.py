@@ -27,6 +27,7 @@ from core.api import (
     local_sql,
     new_chart,
     processes_of,
+    remembered,
     render_page,
     room_for,
     scope,
@@ -111,6 +112,15 @@ def scoped_moves(query, period: Period):
     return scope(query, Deal.owner)
 
 
+NUMBERS_TABLES = ("pipeline_deal", "core_stage_move")  # what the page counts (and who sees what)
+
+
+def remember(part: str, process: Process, period: Period, count):
+    """A part of the page as counted for this process and period, remembered until a deal or a
+    stage move changes (each is a walk over a year of deals or moves)."""
+    return remembered(f"pipeline.numbers.{part}", (process.id, period.start, period.end, period.team), NUMBERS_TABLES, count)
+
+
 def _process():
     processes = processes_of(get_entity(DEAL))
     chosen = request.args.get("process", "")
@@ -126,8 +136,9 @@ def funnel(process: Process, period: Period) -> list[dict]:
              .where(StageMove.entity == DEAL, StageMove.at >= period.start_time, StageMove.at < period.end_time,
                     Stage.process == process, Stage.kind != "lost"))
     furthest = scoped_moves(moves, period).group_by(StageMove.record_id)
-    reached_at = dict(peewee.Select([furthest], [furthest.c.furthest, peewee.fn.COUNT(peewee.SQL("*"))])
-                      .group_by(furthest.c.furthest).tuples().execute(Deal._meta.database))
+    reached_at = remember("funnel", process, period, lambda: dict(
+        peewee.Select([furthest], [furthest.c.furthest, peewee.fn.COUNT(peewee.SQL("*"))])
+        .group_by(furthest.c.furthest).tuples().execute(Deal._meta.database)))
     rows, previous = [], None
     for stage in stages:
         reached = sum(n for position, n in reached_at.items() if position is not None and position >= stage.position)
@@ -144,7 +155,8 @@ def time_in_stage(process: Process, period: Period) -> dict[int, float]:
              .join(Stage, on=(StageMove.to_stage == Stage.id)).switch(StageMove)
              .where(StageMove.entity == DEAL, StageMove.left_at >= period.start_time, StageMove.left_at < period.end_time,
                     Stage.process == process))
-    return {stage: float(days or 0) for stage, days in scoped_moves(query, period).group_by(StageMove.to_stage).tuples()}
+    return remember("stays", process, period, lambda: {
+        stage: float(days or 0) for stage, days in scoped_moves(query, period).group_by(StageMove.to_stage).tuples()})
 
 
 def where_lost(process: Process, period: Period) -> tuple[list, list]:
@@ -155,15 +167,21 @@ def where_lost(process: Process, period: Period) -> tuple[list, list]:
                        Deal.closed_at >= period.start_time, Deal.closed_at < period.end_time))
     from_stage = Stage.alias()
     to_stage = Stage.alias()
-    by_stage = list(StageMove.select(from_stage.label, from_stage.labels, peewee.fn.COUNT(StageMove.id).alias("n"))
-                    .join(to_stage, on=(StageMove.to_stage == to_stage.id))
-                    .switch(StageMove).join(from_stage, on=(StageMove.from_stage == from_stage.id))
-                    .where(StageMove.entity == DEAL, to_stage.kind == "lost", StageMove.record_id.in_(lost_ids),
-                           StageMove.at >= period.start_time, StageMove.at < period.end_time)
-                    .group_by(from_stage.id, from_stage.label).order_by(peewee.fn.COUNT(StageMove.id).desc()).tuples())
-    by_stage = [(Translated(getattr(label, "source", label), labels), n) for label, labels, n in by_stage]  # in the reader's language
-    reasons = list(Deal.select(Deal.lost_reason, peewee.fn.COUNT(Deal.id)).where(Deal.id.in_(lost_ids))
-                   .group_by(Deal.lost_reason).order_by(peewee.fn.COUNT(Deal.id).desc()).tuples())
+    def count():  # as stored: the labels are put in the reader's language below
+        by_stage = [(getattr(label, "source", label), labels, n) for label, labels, n in (
+            StageMove.select(from_stage.label, from_stage.labels, peewee.fn.COUNT(StageMove.id).alias("n"))
+            .join(to_stage, on=(StageMove.to_stage == to_stage.id))
+            .switch(StageMove).join(from_stage, on=(StageMove.from_stage == from_stage.id))
+            .where(StageMove.entity == DEAL, to_stage.kind == "lost", StageMove.record_id.in_(lost_ids),
+                   StageMove.at >= period.start_time, StageMove.at < period.end_time)
+            .group_by(from_stage.id, from_stage.label).order_by(peewee.fn.COUNT(StageMove.id).desc()).tuples())]
+        reasons = [(getattr(reason, "source", reason), n) for reason, n in (
+            Deal.select(Deal.lost_reason, peewee.fn.COUNT(Deal.id)).where(Deal.id.in_(lost_ids))
+            .group_by(Deal.lost_reason).order_by(peewee.fn.COUNT(Deal.id).desc()).tuples())]
+        return by_stage, reasons
+
+    by_stage, reasons = remember("lost", process, period, count)
+    by_stage = [(Translated(label, labels), n) for label, labels, n in by_stage]  # in the reader's language
     named = reason_labels()
     reasons = [(Translated(getattr(reason, "source", reason), named.get(getattr(reason, "source", reason))) if reason else reason, n)
                for reason, n in reasons]
@@ -175,11 +193,12 @@ def per_rep(process: Process, period: Period) -> list[dict]:
     won = peewee.fn.SUM(peewee.Case(None, [(Stage.kind == "won", 1)], 0))
     lost = peewee.fn.SUM(peewee.Case(None, [(Stage.kind == "lost", 1)], 0))
     won_amount = peewee.fn.SUM(peewee.Case(None, [(Stage.kind == "won", Deal.amount)], 0))
-    rows = (scoped_deals(period).select(User.name, won, lost, won_amount)
-            .join(Stage, on=(Deal.stage == Stage.id)).switch(Deal).join(User, on=(Deal.owner == User.id))
-            .where(Stage.process == process, Stage.kind.in_(["won", "lost"]),
-                   Deal.closed_at >= period.start_time, Deal.closed_at < period.end_time)
-            .group_by(User.id, User.name).order_by(User.name).tuples())
+    rows = remember("reps", process, period, lambda: [tuple(row) for row in (
+        scoped_deals(period).select(User.name, won, lost, won_amount)
+        .join(Stage, on=(Deal.stage == Stage.id)).switch(Deal).join(User, on=(Deal.owner == User.id))
+        .where(Stage.process == process, Stage.kind.in_(["won", "lost"]),
+               Deal.closed_at >= period.start_time, Deal.closed_at < period.end_time)
+        .group_by(User.id, User.name).order_by(User.name).tuples())])
     result = []
     for name, won_count, lost_count, amount in rows:
         won_count, lost_count = int(won_count or 0), int(lost_count or 0)
@@ -195,19 +214,24 @@ def forecast(process: Process, period: Period) -> list[dict]:
     amount won (by the day deals were won)."""
     month = month_of(Deal.expected_close)
     probability = peewee.fn.COALESCE(Deal.probability, Stage.probability)
-    weighted = {row.month: float(row.weighted or 0) for row in
-                scoped_deals(period).select(month.alias("month"), peewee.fn.SUM(Deal.amount * probability / 100.0).alias("weighted"))
-                .join(Stage, on=(Deal.stage == Stage.id))
-                .where(Stage.process == process, Stage.kind == "open", Deal.expected_close >= period.start,
-                       Deal.expected_close <= period.end)
-                .group_by(month)}
     closed_month = month_of(Deal.closed_at, timestamp=True)
-    won = {row.month: float(row.won or 0) for row in
-           scoped_deals(period).select(closed_month.alias("month"), peewee.fn.SUM(Deal.amount).alias("won"))
-           .join(Stage, on=(Deal.stage == Stage.id))
-           .where(Stage.process == process, Stage.kind == "won", Deal.closed_at >= period.start_time,
-                  Deal.closed_at < period.end_time)
-           .group_by(closed_month)}
+
+    def count():
+        weighted = {row.month: float(row.weighted or 0) for row in
+                    scoped_deals(period).select(month.alias("month"), peewee.fn.SUM(Deal.amount * probability / 100.0).alias("weighted"))
+                    .join(Stage, on=(Deal.stage == Stage.id))
+                    .where(Stage.process == process, Stage.kind == "open", Deal.expected_close >= period.start,
+                           Deal.expected_close <= period.end)
+                    .group_by(month)}
+        won = {row.month: float(row.won or 0) for row in
+               scoped_deals(period).select(closed_month.alias("month"), peewee.fn.SUM(Deal.amount).alias("won"))
+               .join(Stage, on=(Deal.stage == Stage.id))
+               .where(Stage.process == process, Stage.kind == "won", Deal.closed_at >= period.start_time,
+                      Deal.closed_at < period.end_time)
+               .group_by(closed_month)}
+        return weighted, won
+
+    weighted, won = remember("forecast", process, period, count)
     months, cursor = [], period.start.replace(day=1)
     while cursor <= period.end and len(months) < 36:
         key = cursor.strftime("%Y-%m")

@@ -27,6 +27,7 @@ from core.api import (
     missing_fields,
     processes_of,
     records,
+    remembered,
     render_fragment,
     render_page,
     stages_of,
@@ -39,7 +40,7 @@ from .entities import DEAL
 from .models import Deal, DealLine, Product
 
 bp = Blueprint("pipeline", __name__, url_prefix="/pipeline", template_folder="templates")
-CARDS_PER_COLUMN = 50
+CARDS_PER_COLUMN = 20  # a column shows this many cards, and this many more each time it is asked
 
 
 @dataclass
@@ -65,6 +66,10 @@ class BoardFilter:
         selects = {spec.key: args.get(f"f_{spec.key}") for spec in select_fields(schema) if args.get(f"f_{spec.key}")}
         return cls(number("owner"), number("team"), number("product"), day("close_from"), day("close_to"), selects)
 
+    def key(self) -> tuple:
+        """The filter as a key of what the board remembers."""
+        return (self.owner, self.team, self.product, self.close_from, self.close_to, tuple(sorted((self.selects or {}).items())))
+
     def apply(self, schema, query):
         if self.owner:
             query = query.where(Deal.owner == self.owner)
@@ -81,15 +86,17 @@ class BoardFilter:
         return query
 
 
+BOARD_TABLES = ("pipeline_deal", "pipeline_deal_line")  # what the column totals read (and who sees what)
 STAGE_MARK = -7_000_000_001  # stands for a stage id in the column query written once (never an id)
 
 
-def first_cards(deals, stages):
-    """The ids of the first cards of each column, in one statement: a LIMIT per stage, each read
+def first_cards(deals, stages, shown: int = 0):
+    """The ids of the cards of each column after the first `shown`, in one statement: a LIMIT per stage, each read
     from the board's index (stage, rank, id), however many deals a column holds. The column's
     query is written to SQL once and repeated with each stage's id (writing it anew for each of a
     dozen stages cost more than running it)."""
-    column = deals.select(Deal.id).where(Deal.stage == STAGE_MARK).order_by(Deal.rank, Deal.id).limit(CARDS_PER_COLUMN)
+    column = (deals.select(Deal.id).where(Deal.stage == STAGE_MARK).order_by(Deal.rank, Deal.id)
+              .limit(CARDS_PER_COLUMN).offset(shown or None))
     sql, params = column.sql()
     parts, values = [], []
     for number, stage in enumerate(stages or [None]):
@@ -141,10 +148,51 @@ def board():
     deals = in_scope.where(Deal.stage.in_([stage.id for stage in stages] or [0]))
 
     probability = peewee.fn.COALESCE(Deal.probability, Stage.probability)
-    totals = {row.stage_id: row for row in (
-        deals.select(Deal.stage, peewee.fn.COUNT(Deal.id).alias("n"), peewee.fn.SUM(Deal.amount).alias("total"),
-                     peewee.fn.SUM(Deal.amount * probability / 100.0).alias("weighted"))
-        .join(Stage, on=(Deal.stage == Stage.id)).group_by(Deal.stage).order_by())}
+
+    def count():  # every deal in scope is read: counted once, then remembered until a deal changes
+        return {stage_id: (n, float(total or 0), float(weighted or 0)) for stage_id, n, total, weighted in (
+            deals.select(Deal.stage, peewee.fn.COUNT(Deal.id), peewee.fn.SUM(Deal.amount),
+                         peewee.fn.SUM(Deal.amount * probability / 100.0))
+            .join(Stage, on=(Deal.stage == Stage.id)).group_by(Deal.stage).order_by().tuples())}
+
+    totals = remembered("pipeline.board", (tuple(stage.id for stage in stages), wanted.key()), BOARD_TABLES, count)
+    by_stage = _cards(schema, in_scope, stages)
+    columns = [Column(stage, *totals.get(stage.id, (0, 0.0, 0.0)), by_stage.get(stage.id, [])) for stage in stages]
+    return render_page(
+        "pipeline/board.html", "board", schema=schema, process=process, processes=processes, columns=columns,
+        wanted=wanted, people=people_in_scope(), teams=_teams(), products=list(Product.select(Product.id,
+                                                                                              Product.name).order_by(Product.name)),
+        selects=select_fields(schema), **_card_context(),
+    )
+
+
+@bp.route("/board/cards")
+def board_cards():
+    """The next cards of one column, for its "Show more" button (htmx): the board's filters, the
+    cards after the `shown` ones, and the button again (out of band) while more are left."""
+    schema = get_entity(DEAL)
+    stage = Stage.get_or_none(Stage.id == (id_from(request.args.get("stage")) or 0))
+    if stage is None or stage.archived_at is not None or stage.process_id not in {p.id for p in processes_of(schema)}:
+        abort(404)
+    shown = min(id_from(request.args.get("shown")) or 0, 10**6)
+    in_scope = BoardFilter.read(request.args, schema).apply(schema, schema.visible())
+    cards = _cards(schema, in_scope, [stage], shown).get(stage.id, [])
+    column = Column(stage, in_scope.where(Deal.stage == stage.id).count(), 0, 0, cards)
+    return render_fragment("pipeline/_more_cards.html", "more_cards", schema=schema, column=column, shown=shown + len(cards),
+                           **_card_context())
+
+
+def _card_context() -> dict:
+    """What the cards' template reads: built and translated once, not once per card."""
+    return {"deals_url": url_for("pipeline.deal", deal_id=0).removesuffix("0"), "limit": CARDS_PER_COLUMN,
+            "stale_badge": _("Stale"), "stale_hint": _("No activity for longer than this stage allows"),
+            "more_url": url_for("pipeline.board_cards", **{name: value for name, value in request.args.items()
+                                                           if name not in ("stage", "shown")})}
+
+
+def _cards(schema, in_scope, stages, shown: int = 0) -> dict[int, list]:
+    """{stage id: [(deal, [(label, cell)], stale)]}: the cards after the first `shown` of each column,
+    CARDS_PER_COLUMN of them at most."""
     card_specs = [schema.field(key) for key in services.setting("card_fields") if schema.field(key) is not None]
     if not current_user.may("lead_teams"):  # every card on a rep's board is theirs
         card_specs = [spec for spec in card_specs if spec.key != schema.owner_field]
@@ -153,7 +201,7 @@ def board():
     wanted_columns = {Deal.id, Deal.name, Deal.stage, Deal.rank, Deal.last_activity_at, Deal.stage_entered_at,
                       *(spec.column if spec.base else Deal.custom for spec in card_specs)}
     columns = [field for field in Deal._meta.sorted_fields if field in wanted_columns]
-    cards = list(Deal.select(*columns).where(Deal.id.in_(first_cards(in_scope, stages))).order_by(Deal.rank, Deal.id))
+    cards = list(Deal.select(*columns).where(Deal.id.in_(first_cards(in_scope, stages, shown))).order_by(Deal.rank, Deal.id))
     names = records.lookups(schema, cards, card_specs)
     now = utcnow()
     by_stage: dict[int, list] = {}
@@ -163,16 +211,7 @@ def board():
         stale = services.is_stale(deal, stage_of.get(deal.stage_id), now)
         fields = [(label, cell(schema, deal, spec, names)) for label, spec in zip(labels, card_specs)]
         by_stage.setdefault(deal.stage_id, []).append((deal, fields, stale))
-    columns = [Column(stage, getattr(totals.get(stage.id), "n", 0), float(getattr(totals.get(stage.id), "total", 0) or 0),
-                      float(getattr(totals.get(stage.id), "weighted", 0) or 0), by_stage.get(stage.id, []))
-               for stage in stages]
-    return render_page(
-        "pipeline/board.html", "board", schema=schema, process=process, processes=processes, columns=columns,
-        wanted=wanted, people=people_in_scope(), teams=_teams(), products=list(Product.select(Product.id,
-                                                                                              Product.name).order_by(Product.name)),
-        selects=select_fields(schema), limit=CARDS_PER_COLUMN,
-        deals_url=url_for("pipeline.deal", deal_id=0).removesuffix("0"),  # built once, not once per card
-    )
+    return by_stage
 
 
 def _teams():

@@ -110,3 +110,33 @@ def test_a_refused_drop_puts_the_board_back_as_it_is(page, live_server):
     drag_onto(page, page.locator(f'[data-card="{deal}"]').locator("dl"), column(page, "First contact").locator("[data-board-column]"))
     expect(page.locator("#toasts")).not_to_be_empty()
     expect(page.locator(f'[data-card="{deal}"]')).to_have_count(0)
+
+
+def test_cards_a_column_shows_on_demand_are_dragged_like_the_first(page, live_server):
+    people = live_server.people
+    acme = make(live_server, CUSTOMER, people.rep, name="Acme Trading")
+    with live_server.app.app_context():
+        development = Deal.get_by_id(make(live_server, DEAL, people.rep, name="Deal 00", customer=acme)).stage_id
+        now = utcnow()
+        Deal.insert_many([{"name": f"Deal {n:02d}", "customer": acme, "owner": people.rep, "amount": 1, "stage": development,
+                           "rank": float(n), "created_at": now, "updated_at": now, "search_text": "", "stage_entered_at": now,
+                           "last_activity_at": now} for n in range(1, 25)]).execute()
+    page.set_viewport_size({"width": 2200, "height": 900})
+    sign_in(page, "rep@example.com")
+    page.goto("/pipeline/")
+    page.wait_for_function("document.querySelector('[data-board-column]').sortable")
+    cards = column(page, "Customer development").locator(".deal-card")
+    expect(cards).to_have_count(20)
+    column(page, "Customer development").get_by_role("button", name="Show 5 more").click()
+    expect(cards).to_have_count(25)
+    expect(column(page, "Customer development").get_by_role("button")).to_have_count(0)
+    assert titles(page, "Customer development")[-1] == "Deal 24"
+
+    page.locator(".deal-card", has_text="Deal 24").scroll_into_view_if_needed()  # at the foot of its column
+    with page.expect_response(lambda response: "/pipeline/board/move" in response.url) as answer:
+        drag_onto(page, page.locator(".deal-card", has_text="Deal 24").locator("dl"),
+                  column(page, "First contact").locator("[data-board-column]"))
+    assert answer.value.status == 200
+    expect(column(page, "First contact")).to_contain_text("Deal 24")
+    with live_server.app.app_context():
+        assert Stage.get_by_id(Deal.get(Deal.name == "Deal 24").stage_id).key == "first_contact"

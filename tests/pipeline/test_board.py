@@ -8,6 +8,7 @@ from core.db import utcnow
 from core.lowcode import definitions
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Approval, Process, Stage, StageMove
+from core.models import User
 from plugins.pipeline.entities import DEAL
 from plugins.pipeline.models import Deal, DealLine
 
@@ -117,9 +118,10 @@ def test_the_board_runs_the_same_number_of_queries_for_few_or_many_deals(pipe, p
         return counter.count
 
     queries()
-    few = queries()
+    few = queries()  # the column totals remembered: only the change counters are read
     for n in range(30):
         pipe.deal([people.rep, people.colleague][n % 2], acme, name=f"Deal {n}", amount=n)
+    assert queries() == few + 1  # the deals changed: the totals are counted again
     assert queries() == few
 
 
@@ -220,3 +222,76 @@ def test_a_card_shows_the_custom_and_built_in_fields_chosen_for_cards(pipe, peop
                                                        "card_fields": ["amount"]}).status_code == 302
     card = card_of(pipe.manager.get("/pipeline/").text, deal)
     assert "North-East" not in card and "1,000" in card
+
+
+def card_names(html: str) -> list[str]:
+    return re.findall(r'class="deal-title" href="[^"]+">([^<]+)</a>', html)
+
+
+def show_more_url(html: str, stage: int) -> str | None:
+    found = re.search(rf'<p class="board-more" id="board-more-{stage}"[^>]*>\s*<button[^>]* hx-get="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_a_column_shows_twenty_cards_and_the_rest_on_demand(pipe, people):
+    """A long column shows its first cards; "Show more" brings the next ones in order, with the
+    board's filters, and goes away when none are left."""
+    acme, beta = pipe.customer(people.rep), pipe.customer(people.colleague, "Beta")
+    development = pipe.stage("development")
+    with pipe.app.app_context():
+        now = utcnow()
+        rows = [{"name": f"Deal {n:02d}", "customer": acme, "owner": people.rep, "amount": 1, "stage": development,
+                 "rank": float(n), "created_at": now, "updated_at": now, "search_text": "", "stage_entered_at": now,
+                 "last_activity_at": now} for n in range(45)]
+        rows += [{**rows[0], "name": "Not theirs", "customer": beta, "owner": people.colleague, "rank": 100.0}]
+        Deal.insert_many(rows).execute()
+    page = pipe.manager.get("/pipeline/").text
+    first = column(page, "Customer development")
+    assert card_names(first) == [f"Deal {n:02d}" for n in range(20)]
+    assert "Show 20 more" in first and "All 46 in the table" in first
+
+    more = pipe.manager.get(show_more_url(first, development), headers={"HX-Request": "true"})
+    assert more.status_code == 200 and "<html" not in more.text
+    assert card_names(more.text) == [f"Deal {n:02d}" for n in range(20, 40)]
+    assert 'hx-swap-oob="true"' in more.text and "Show 6 more" in more.text
+    last = pipe.manager.get(show_more_url(more.text, development)).text
+    assert card_names(last) == [f"Deal {n:02d}" for n in range(40, 45)] + ["Not theirs"]
+    assert show_more_url(last, development) is None and 'id="board-more-' in last  # the button goes, out of band
+
+    # The board's filters go with the button: the rep's deals only.
+    filtered = column(pipe.manager.get(f"/pipeline/?owner={people.rep}").text, "Customer development")
+    assert f"owner={people.rep}" in show_more_url(filtered, development)
+    rest = pipe.manager.get(f"/pipeline/board/cards?owner={people.rep}&stage={development}&shown=40").text
+    assert "Not theirs" not in rest and card_names(rest)[-1] == "Deal 44"
+    # A rep's "more" holds their own deals only, whatever they ask for.
+    assert "Not theirs" not in pipe.rep.get(f"/pipeline/board/cards?stage={development}&shown=0").text
+
+
+def test_show_more_refuses_what_is_not_a_stage_of_a_deal_process(pipe, people):
+    assert pipe.manager.get("/pipeline/board/cards?stage=999999&shown=0").status_code == 404
+    assert pipe.manager.get("/pipeline/board/cards?stage=abc&shown=-5").status_code == 404
+    development = pipe.stage("development")
+    response = pipe.manager.get(f"/pipeline/board/cards?stage={development}&shown=99999999999999999999999")
+    assert response.status_code == 200  # read as nothing shown yet: never a 500
+
+
+def test_the_remembered_column_totals_follow_every_change_to_the_deals(pipe, people):
+    """The totals are counted once and remembered; a change however made (a drop, a plain UPDATE)
+    is on the next board."""
+    acme = pipe.customer(people.rep)
+    deal = pipe.deal(people.rep, acme, amount=1000)
+    first = column(pipe.manager.get("/pipeline/").text, "Customer development")
+    assert '<span class="column-count">1</span> · 1,000' in first
+    with pipe.app.app_context():
+        Deal.update(amount=7000).where(Deal.id == deal).execute()
+    assert '<span class="column-count">1</span> · 7,000' in column(pipe.manager.get("/pipeline/").text, "Customer development")
+    board_move(pipe.rep, deal, pipe.stage("first_contact"))
+    page = pipe.manager.get("/pipeline/").text
+    assert '<span class="column-count">0</span>' in column(page, "Customer development")
+    assert '<span class="column-count">1</span> · 7,000' in column(page, "First contact")
+    with pipe.app.app_context():
+        team = people.rep.team_id
+        User.update(team=None).where(User.id == people.rep.id).execute()
+    assert '<span class="column-count">0</span>' in column(pipe.manager.get("/pipeline/").text, "First contact")  # no longer theirs
+    with pipe.app.app_context():
+        User.update(team=team).where(User.id == people.rep.id).execute()

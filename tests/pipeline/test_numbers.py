@@ -155,3 +155,16 @@ def test_metrics_day_by_day_and_the_expected_revenue(known, people, make_app):
         calls = registry.metrics()["pipeline.calls"].daily(user_ids=[people.rep.id], start=datetime.date(2026, 1, 1),
                                                            end=datetime.date(2026, 12, 31))
         assert calls == {people.rep.id: {datetime.date(2026, 2, 1): 1, datetime.date(2026, 2, 2): 1}}
+
+
+def test_remembered_numbers_follow_the_next_change_to_a_deal_or_its_history(known, people):
+    """Sales numbers are counted once and remembered: a move, a deleted deal or a deal given to
+    someone out of the manager's team is on the next view."""
+    assert cells(known.manager.get(f"/pipeline/numbers?{PERIOD}").text, "First contact")[0] == "3"
+    with known.app.app_context():
+        waiting = Deal.get(Deal.name == "Waiting").id
+    history(known, waiting, [("development", day(1, 1)), ("first_contact", day(2, 1))])
+    assert cells(known.manager.get(f"/pipeline/numbers?{PERIOD}").text, "First contact")[0] == "4"
+    with known.app.app_context():
+        Deal.update(owner=people.outsider.id).where(Deal.id == waiting).execute()
+    assert cells(known.manager.get(f"/pipeline/numbers?{PERIOD}").text, "First contact")[0] == "3"

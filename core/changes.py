@@ -1,0 +1,106 @@
+"""Change counters the database keeps itself, and what a page may remember until they move.
+
+`count_changes(db, table)` (in a migration) installs triggers that add one to the table's counter,
+the row `rows:<table>` of `core_version`, for every row inserted, updated or deleted, whatever
+wrote it: a form, an import, a bulk update, a plugin's own query. The counter moves in the writer's
+transaction, so it is committed exactly when the change is. On PostgreSQL the trigger is deferred
+to the commit: the counter's row is locked for the moment the commit takes, not for the whole
+transaction, so two people saving deals never wait on each other for it.
+
+`remembered(name, key, tables, build)` keeps what `build()` returned (numbers: never model rows,
+whose labels are in one reader's language) in this process until a counter of `tables`, of the
+people and teams (who sees what), of the schema or of the plugins moves. The counters are read
+right before, in one query: the data read after them is at least as new, so what is kept is never
+older than its stamp. Inside a transaction nothing is kept (what it reads may still roll back).
+"""
+from __future__ import annotations
+
+import collections
+import copy
+import threading
+
+import peewee
+from flask import current_app
+from flask_login import current_user
+
+from . import versions
+from .models import Version
+
+KEPT = 256  # entries per process, the least recently used going first
+WRAP = 2_000_000_000  # a counter starts again at 1 before it would overflow a 32-bit integer
+SCOPE_TABLES = ("core_user", "core_team")  # who may see whose records
+_lock = threading.Lock()
+
+
+def counter_key(table: str) -> str:
+    return f"rows:{table}"
+
+
+def count_changes(database, table: str) -> None:
+    """Keep a change counter for `table` (a migration's `up`; the table exists)."""
+    key = counter_key(table)
+    if isinstance(database, peewee.SqliteDatabase):
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            database.execute_sql(
+                f"CREATE TRIGGER {table}_counted_{event.lower()} AFTER {event} ON {table} BEGIN "
+                f"INSERT INTO core_version (key, value) VALUES ('{key}', 1) ON CONFLICT (key) DO UPDATE "
+                f"SET value = CASE WHEN value >= {WRAP} THEN 1 ELSE value + 1 END; END")
+        return
+    database.execute_sql(
+        "CREATE OR REPLACE FUNCTION salesdeck_count_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "INSERT INTO core_version (key, value) VALUES (TG_ARGV[0], 1) ON CONFLICT (key) DO UPDATE "
+        f"SET value = CASE WHEN core_version.value >= {WRAP} THEN 1 ELSE core_version.value + 1 END; "
+        "RETURN NULL; END $$")
+    database.execute_sql(
+        f"CREATE CONSTRAINT TRIGGER {table}_counted AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION salesdeck_count_change('{key}')")
+
+
+def stop_counting(database, table: str) -> None:
+    """Undo `count_changes` (a migration's `down`)."""
+    if isinstance(database, peewee.SqliteDatabase):
+        for event in ("insert", "update", "delete"):
+            database.execute_sql(f"DROP TRIGGER IF EXISTS {table}_counted_{event}")
+    else:
+        database.execute_sql(f"DROP TRIGGER IF EXISTS {table}_counted ON {table}")
+    database.execute_sql(f"DELETE FROM core_version WHERE key = {database.param}", (counter_key(table),))
+
+
+def stamp(tables) -> tuple | None:
+    """The committed counters of `tables`, of who sees what, of the schema and of the plugins, in
+    one query; None inside a transaction."""
+    if not versions.committed():
+        return None
+    keys = [counter_key(table) for table in (*tables, *SCOPE_TABLES)] + [versions.SCHEMA, versions.PLUGINS]
+    found = dict(Version.select(Version.key, Version.value).where(Version.key.in_(keys)).tuples())
+    return tuple(found.get(key, 0) for key in keys)
+
+
+def remembered(name: str, key, tables, build):
+    """`build()`'s result for `key` (hashable: the page's choices), computed again only when one of
+    `tables` (or who sees what, the schema, the plugins) changed since it was kept. Kept per row
+    scope: everyone who sees everything shares an entry, anyone else has their own. Give back
+    plain data (numbers, ids, texts as stored); the caller gets a copy it may change."""
+    current = stamp(tables)
+    if current is None:
+        return build()
+    scope = "all" if current_user.may("see_everything") else current_user.id
+    entry = (name, key, scope)
+    kept = current_app.extensions.setdefault("salesdeck.remembered", collections.OrderedDict())
+    with _lock:
+        found = kept.get(entry)
+        if found is not None and found[0] == current:
+            kept.move_to_end(entry)
+            return copy.deepcopy(found[1])
+    value = build()
+    with _lock:
+        kept[entry] = (current, copy.deepcopy(value))
+        kept.move_to_end(entry)
+        while len(kept) > KEPT:
+            kept.popitem(last=False)
+    return value
+
+
+def forget() -> None:
+    """Drop what this process remembered (tests, and a database swapped under a running app)."""
+    current_app.extensions.pop("salesdeck.remembered", None)
