@@ -11,7 +11,7 @@ import peewee
 from flask import current_app
 from flask_babel import gettext as _
 
-from .. import registry
+from .. import registry, versions
 from ..db import db, utcnow
 from ..plugins import host_of
 from .entities import EntitySchema, FieldSpec, schema_changed
@@ -21,11 +21,20 @@ KINDS = ("open", "won", "lost")
 
 
 def ensure_defaults() -> None:
-    """Copy the enabled plugins' default processes that are not in the database yet."""
+    """Copy the enabled plugins' default processes that are not in the database yet: looked at once
+    per version of the schema and the plugins (a process is copied or archived with a new schema
+    version, a plugin enabled with a new plugins version)."""
     declared = registry.processes()
     if not declared:
         return
+    counters = versions.current()
+    stamp = (counters.get(versions.SCHEMA, 0), counters.get(versions.PLUGINS, 0))
+    state = current_app.extensions.setdefault("salesdeck.processes", {})
+    if state.get("ensured") == stamp:
+        return
     known = {key for (key,) in Process.select(Process.key).tuples()}
+    if versions.committed() and set(declared) <= known:
+        state["ensured"] = stamp
     for key, process in declared.items():
         if key in known:
             continue
@@ -73,10 +82,10 @@ def _set_stage(schema: EntitySchema, record, stage: Stage | None) -> None:
 
 def enter_first_stage(schema: EntitySchema, record, user, stage: Stage | None = None) -> None:
     """Put a new record in the first stage of its process (or the stage given)."""
-    if stage is None:
-        processes = processes_of(schema)
-        stages = stages_of(processes[0]) if processes else []
-        stage = stages[0] if stages else None
+    if stage is None:  # the first stage of the first process (one query)
+        ensure_defaults()
+        first = Process.select(peewee.fn.MIN(Process.id)).where(Process.entity == schema.key, Process.archived_at.is_null())
+        stage = Stage.select().where(Stage.process == first, Stage.archived_at.is_null()).order_by(Stage.position, Stage.id).first()
     if stage is None:
         return
     _set_stage(schema, record, stage)
