@@ -20,10 +20,11 @@ import copy
 import threading
 
 import peewee
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_login import current_user
 
 from . import versions
+from .db import db
 from .models import Version
 
 KEPT = 256  # entries per process, the least recently used going first
@@ -37,12 +38,13 @@ def counter_key(table: str) -> str:
 
 
 def count_changes(database, table: str) -> None:
-    """Keep a change counter for `table` (a migration's `up`; the table exists)."""
+    """Keep a change counter for `table` (a migration's `up`; the table exists). Idempotent: the
+    low-code layer also runs it for every customisable table after each migrate."""
     key = counter_key(table)
     if isinstance(database, peewee.SqliteDatabase):
         for event in ("INSERT", "UPDATE", "DELETE"):
             database.execute_sql(
-                f"CREATE TRIGGER {table}_counted_{event.lower()} AFTER {event} ON {table} BEGIN "
+                f"CREATE TRIGGER IF NOT EXISTS {table}_counted_{event.lower()} AFTER {event} ON {table} BEGIN "
                 f"INSERT INTO core_version (key, value) VALUES ('{key}', 1) ON CONFLICT (key) DO UPDATE "
                 f"SET value = CASE WHEN value >= {WRAP} THEN 1 ELSE value + 1 END; END")
         return
@@ -51,9 +53,31 @@ def count_changes(database, table: str) -> None:
         "INSERT INTO core_version (key, value) VALUES (TG_ARGV[0], 1) ON CONFLICT (key) DO UPDATE "
         f"SET value = CASE WHEN core_version.value >= {WRAP} THEN 1 ELSE core_version.value + 1 END; "
         "RETURN NULL; END $$")
+    if database.execute_sql("SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = "
+                            f"{database.param} AND c.relname = {database.param} AND pg_table_is_visible(c.oid)",
+                            (f"{table}_counted", table)).fetchone():
+        return  # a constraint trigger cannot be created "or replaced"
     database.execute_sql(
         f"CREATE CONSTRAINT TRIGGER {table}_counted AFTER INSERT OR UPDATE OR DELETE ON {table} "
         f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION salesdeck_count_change('{key}')")
+
+
+def fire_now(database) -> None:
+    """Before DDL in a transaction that may have changed counted rows: PostgreSQL refuses to alter
+    or index a table with deferred trigger events pending, so they fire now instead of at commit
+    (the migrations run each of theirs this way; so does a field's index)."""
+    if not isinstance(database, peewee.SqliteDatabase):
+        database.execute_sql("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def count_every(models) -> None:
+    """Keep a change counter for each of these models' tables that exists (after each migrate, for
+    every customisable table: what the low-code layer remembers of records, it reads from them)."""
+    existing = set(db.get_tables())
+    for model in models:
+        if model._meta.table_name in existing:
+            with db.atomic():
+                count_changes(db.obj, model._meta.table_name)
 
 
 def stop_counting(database, table: str) -> None:
@@ -82,10 +106,9 @@ def remembered(name: str, key, tables, build):
     scope: everyone who sees everything shares an entry, anyone else has their own. Give back
     plain data (numbers, ids, texts as stored); the caller gets a copy it may change."""
     current = stamp(tables)
-    if current is None:
+    entry = _entry(name, key)
+    if current is None or entry is None:
         return build()
-    scope = "all" if current_user.may("see_everything") else current_user.id
-    entry = (name, key, scope)
     kept = current_app.extensions.setdefault("salesdeck.remembered", collections.OrderedDict())
     with _lock:
         found = kept.get(entry)
@@ -93,12 +116,31 @@ def remembered(name: str, key, tables, build):
             kept.move_to_end(entry)
             return copy.deepcopy(found[1])
     value = build()
+    _keep(kept, entry, current, value)
+    return value
+
+
+def remember(name: str, key, tables, value) -> None:
+    """Keep `value` as what `remembered(name, key, tables, ...)` would count now, when the caller
+    knows it without counting (a field just added has no values). After a commit only."""
+    current, entry = stamp(tables), _entry(name, key)
+    if current is not None and entry is not None:
+        _keep(current_app.extensions.setdefault("salesdeck.remembered", collections.OrderedDict()), entry, current, value)
+
+
+def _entry(name: str, key) -> tuple | None:
+    """What an entry is kept under: the row scope is part of it (nothing is kept without a user)."""
+    if not has_request_context() or not current_user or not current_user.is_authenticated:
+        return None
+    return name, key, "all" if current_user.may("see_everything") else current_user.id
+
+
+def _keep(kept, entry, current, value) -> None:
     with _lock:
         kept[entry] = (current, copy.deepcopy(value))
         kept.move_to_end(entry)
         while len(kept) > KEPT:
             kept.popitem(last=False)
-    return value
 
 
 def forget() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from playhouse.migrations import MigrationError, Runner
 
+from . import changes
 from .db import db, is_sqlite, utcnow
 from .lowcode import search
 from .models import PluginState
@@ -35,9 +36,28 @@ class _Runner(Runner):
         database = self.database
         database.create_tables = lambda models, **options: _create_tables_strictly(database, f"{self.plugin}/{name}", models)
         try:
-            super()._run(name, module, direction, fake=fake)
+            super()._run(name, _CountedAtOnce(module), direction, fake=fake)
         finally:
             del database.create_tables  # the class's own method again
+
+
+class _CountedAtOnce:
+    """A migration's module whose `up` and `down` first make the change counters' triggers fire
+    at once (PostgreSQL refuses DDL on a table with deferred trigger events pending)."""
+
+    def __init__(self, module):
+        self._module = module
+
+    def __getattr__(self, name):
+        value = getattr(self._module, name)
+        if name not in ("up", "down"):
+            return value
+
+        def run(migrator, database):
+            changes.fire_now(database)
+            return value(migrator, database)
+
+        return run
 
 
 def _create_tables_strictly(database, migration: str, models) -> None:
@@ -117,6 +137,7 @@ def migrate(host: PluginHost) -> list[tuple[str, str]]:
             PluginState.update(error=None, error_at=None).where(
                 PluginState.name == plugin, PluginState.error.startswith(MIGRATION_FAILED)).execute()
         search.prepare(customisable_models(host))
+        changes.count_every(customisable_models(host))
     return applied
 
 

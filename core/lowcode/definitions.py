@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 
+from .. import changes
 from ..db import db, is_sqlite, utcnow
 from ..i18n import label_text, language_of, typed_labels
 from ..models import LOCALES
@@ -84,7 +85,15 @@ def fields_changed(schema: EntitySchema, indexed: bool) -> None:
 
 
 def has_data(schema: EntitySchema, key: str) -> bool:
-    return schema.query(schema.model.id).where(schema.model.custom[key].is_null(False)).exists()
+    """Whether any record holds a value under `key` (its key may no longer change). Reading every
+    row is what answers "no": the answer is remembered until a record of the entity changes."""
+    return changes.remembered("lowcode.has_data", (schema.key, key), (schema.model._meta.table_name,),
+                              lambda: schema.query(schema.model.id).where(schema.model.custom[key].is_null(False)).exists())
+
+
+def added_empty(schema: EntitySchema, key: str) -> None:
+    """A field just added: no record has a value under its new key (keys are never reused)."""
+    changes.remember("lowcode.has_data", (schema.key, key), (schema.model._meta.table_name,), False)
 
 
 def validate(schema: EntitySchema, values: dict, definition: FieldDefinition | None) -> dict:

@@ -228,6 +228,7 @@ def add(entity: str):
         definition = definition_service.add_field(schema, values, current_user)
     except definition_service.DefinitionError as problem:
         return _refused(schema, None, values["type"], values, problem.errors)
+    definition_service.added_empty(schema, definition.key)  # its editor, shown next, need not read every record
     return _saved(schema, definition.key, _("%(label)s is added.", label=definition.label))
 
 

@@ -16,6 +16,7 @@ import hashlib
 
 import peewee
 
+from .. import changes
 from ..db import db, is_sqlite
 from .definitions import INDEXABLE_KINDS
 from .entities import EntitySchema, FieldSpec
@@ -63,6 +64,7 @@ def existing(schema: EntitySchema) -> set[str]:
 def sync(schema: EntitySchema) -> None:
     """Create the indexes the fields ask for and drop the ones they no longer do."""
     want, have = wanted(schema), existing(schema)
+    changes.fire_now(db.obj)
     for name in sorted(have - set(want)):
         db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
     for name in sorted(set(want) - have):
