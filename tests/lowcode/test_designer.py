@@ -247,3 +247,21 @@ def test_unknown_entities_and_fields_are_404(login, people):
     assert admin.get("/admin/entities/nope/fields").status_code == 404
     assert admin.get("/records/nope/").status_code == 404
     assert admin.get("/admin/entities/custom.x/fields?field=nope").status_code == 404
+
+
+def test_a_new_field_is_known_empty_and_its_key_locks_once_a_record_has_a_value(app, login, people, competitor, create):
+    """Whether records hold values under a key is remembered (reading every record answers "no"),
+    and counted again when a record changes, however it was written."""
+    from core.lowcode.models import CustomRecord
+
+    admin = login(people.admin)
+    designer_post(admin, competitor, type="text", label="Grade")
+    editor = f"/admin/entities/{competitor}/fields/editor?field=grade"
+    stays = "so it stays as it is"
+    assert stays not in admin.get(editor).text
+    record = create(competitor, people.rep, name="X")
+    assert stays not in admin.get(editor).text
+    with app.app_context():
+        row = CustomRecord.get_by_id(record)
+        CustomRecord.update(custom={**row.custom, "grade": "A"}).where(CustomRecord.id == record).execute()
+    assert stays in admin.get(editor).text
