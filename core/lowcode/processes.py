@@ -33,8 +33,6 @@ def ensure_defaults() -> None:
     if state.get("ensured") == stamp:
         return
     known = {key for (key,) in Process.select(Process.key).tuples()}
-    if versions.committed() and set(declared) <= known:
-        state["ensured"] = stamp
     for key, process in declared.items():
         if key in known:
             continue
@@ -50,6 +48,9 @@ def ensure_defaults() -> None:
                 schema_changed()
         except peewee.IntegrityError:
             continue  # another process copied it at the same moment
+    if versions.committed():  # every one is in the database now, at this version (read afresh after a copy)
+        counters = versions.current()
+        state["ensured"] = (counters.get(versions.SCHEMA, 0), counters.get(versions.PLUGINS, 0))
 
 
 def processes_of(schema: EntitySchema) -> list[Process]:

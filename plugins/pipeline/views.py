@@ -22,6 +22,7 @@ from core.api import (
     current_stage,
     get_entity,
     id_from,
+    list_url,
     managed_teams,
     managed_user_ids,
     missing_fields,
@@ -86,6 +87,7 @@ class BoardFilter:
         return query
 
 
+BOARD_FILTERS = ("process", "owner", "team", "product", "close_from", "close_to")  # and f_<select field>
 BOARD_TABLES = ("pipeline_deal", "pipeline_deal_line")  # what the column totals read (and who sees what)
 STAGE_MARK = -7_000_000_001  # stands for a stage id in the column query written once (never an id)
 
@@ -186,8 +188,7 @@ def _card_context() -> dict:
     """What the cards' template reads: built and translated once, not once per card."""
     return {"deals_url": url_for("pipeline.deal", deal_id=0).removesuffix("0"), "limit": CARDS_PER_COLUMN,
             "stale_badge": _("Stale"), "stale_hint": _("No activity for longer than this stage allows"),
-            "more_url": url_for("pipeline.board_cards", **{name: value for name, value in request.args.items()
-                                                           if name not in ("stage", "shown")})}
+            "more_url": list_url("pipeline.board_cards", [name for name in request.args if name in BOARD_FILTERS or name.startswith("f_")])}
 
 
 def _cards(schema, in_scope, stages, shown: int = 0) -> dict[int, list]:
