@@ -41,15 +41,20 @@ def count_changes(database, table: str) -> None:
     """Keep a change counter for `table` (a migration's `up`; the table exists). Idempotent: the
     low-code layer also runs it for every customisable table after each migrate."""
     key = counter_key(table)
-    if isinstance(database, peewee.SqliteDatabase):
+    database.execute_sql(f"INSERT INTO core_version (key, value) VALUES ({database.param}, 0) ON CONFLICT (key) DO NOTHING", (key,))
+    if isinstance(database, peewee.SqliteDatabase):  # writers take turns: no order to keep
         for event in ("INSERT", "UPDATE", "DELETE"):
             database.execute_sql(
                 f"CREATE TRIGGER IF NOT EXISTS {table}_counted_{event.lower()} AFTER {event} ON {table} BEGIN "
                 f"INSERT INTO core_version (key, value) VALUES ('{key}', 1) ON CONFLICT (key) DO UPDATE "
                 f"SET value = CASE WHEN value >= {WRAP} THEN 1 ELSE value + 1 END; END")
         return
+    # Two commits may count the same tables in opposite orders (people then teams, teams then
+    # people): each counter is taken after every counter whose key sorts before it, so all are
+    # taken in one order and two commits never wait on each other in a circle (a deadlock).
     database.execute_sql(
         "CREATE OR REPLACE FUNCTION salesdeck_count_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "PERFORM 1 FROM core_version WHERE key >= 'rows:' AND key <= TG_ARGV[0] ORDER BY key FOR UPDATE; "
         "INSERT INTO core_version (key, value) VALUES (TG_ARGV[0], 1) ON CONFLICT (key) DO UPDATE "
         f"SET value = CASE WHEN core_version.value >= {WRAP} THEN 1 ELSE core_version.value + 1 END; "
         "RETURN NULL; END $$")

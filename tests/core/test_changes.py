@@ -57,3 +57,42 @@ def test_remembered_counts_again_only_when_what_it_read_changed(app, people):
         remembered("test.people", "key", ("core_user",), build)
         assert len(builds) == 6
 
+
+
+def test_writers_touching_counted_tables_in_opposite_orders_never_deadlock(app, people):
+    """Two transactions commit at the same moment, one having changed people then teams, the other
+    teams then people: their counters are taken in one order, so neither is refused. (On SQLite
+    writers take turns: they run one after the other.)"""
+    import threading
+
+    from core.db import is_sqlite
+    from core.models import Team
+
+    with app.app_context():
+        sqlite = is_sqlite()
+        teams = [Team.create(name=f"Order {n}", manager=people.manager.id).id for n in range(2)]
+    users = [people.rep.id, people.outsider.id]
+    rounds = 300
+    barrier = threading.Barrier(2, timeout=20)
+    failures = []
+
+    def write(first_people: bool, user: int, team: int):
+        for n in range(rounds):
+            try:
+                with app.app_context(), db.atomic():
+                    steps = [lambda: User.update(name=f"U{n}").where(User.id == user).execute(),
+                             lambda: Team.update(name=f"T{team} {n}").where(Team.id == team).execute()]
+                    for step in steps if first_people else reversed(steps):
+                        step()
+                    if not sqlite:
+                        barrier.wait()  # commit together: the counters are taken at commit
+            except Exception as problem:  # noqa: BLE001 - what the test looks for
+                failures.append(repr(problem))
+
+    threads = [threading.Thread(target=write, args=(True, users[0], teams[0])),
+               threading.Thread(target=write, args=(False, users[1], teams[1]))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
