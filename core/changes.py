@@ -1,11 +1,12 @@
 """Change counters the database keeps itself, and what a page may remember until they move.
 
-`count_changes(db, table)` (in a migration) installs triggers that add one to the table's counter,
-the row `rows:<table>` of `core_version`, for every row inserted, updated or deleted, whatever
-wrote it: a form, an import, a bulk update, a plugin's own query. The counter moves in the writer's
-transaction, so it is committed exactly when the change is. On PostgreSQL the trigger is deferred
-to the commit: the counter's row is locked for the moment the commit takes, not for the whole
-transaction, so two people saving deals never wait on each other for it.
+`count_changes(db, table)` (in a migration) installs triggers that move the table's counter, the
+row `rows:<table>` of `core_version`, whenever rows are inserted, updated or deleted, whatever
+wrote them: a form, an import, a bulk update, a plugin's own query (SQLite adds one per row,
+PostgreSQL one per transaction). The counter moves in the writer's transaction, so it is committed
+exactly when the change is. On PostgreSQL the trigger is deferred to the commit: the counter's row
+is locked for the moment the commit takes, not for the whole transaction, so two people saving
+deals never wait on each other for long.
 
 `remembered(name, key, tables, build)` keeps what `build()` returned (numbers: never model rows,
 whose labels are in one reader's language) in this process until a counter of `tables`, of the
@@ -51,9 +52,13 @@ def count_changes(database, table: str) -> None:
         return
     # Two commits may count the same tables in opposite orders (people then teams, teams then
     # people): each counter is taken after every counter whose key sorts before it, so all are
-    # taken in one order and two commits never wait on each other in a circle (a deadlock).
+    # taken in one order and two commits never wait on each other in a circle (a deadlock). A
+    # transaction moves each counter once, however many rows it wrote (a setting local to it says so).
     database.execute_sql(
-        "CREATE OR REPLACE FUNCTION salesdeck_count_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "CREATE OR REPLACE FUNCTION salesdeck_count_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "DECLARE flag text := 'salesdeck.' || replace(TG_ARGV[0], ':', '_'); BEGIN "
+        "IF current_setting(flag, true) = '1' THEN RETURN NULL; END IF; "
+        "PERFORM set_config(flag, '1', true); "
         "PERFORM 1 FROM core_version WHERE key >= 'rows:' AND key <= TG_ARGV[0] ORDER BY key FOR UPDATE; "
         "INSERT INTO core_version (key, value) VALUES (TG_ARGV[0], 1) ON CONFLICT (key) DO UPDATE "
         f"SET value = CASE WHEN core_version.value >= {WRAP} THEN 1 ELSE core_version.value + 1 END; "
