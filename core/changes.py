@@ -152,7 +152,3 @@ def _keep(kept, entry, current, value) -> None:
         while len(kept) > KEPT:
             kept.popitem(last=False)
 
-
-def forget() -> None:
-    """Drop what this process remembered (tests, and a database swapped under a running app)."""
-    current_app.extensions.pop("salesdeck.remembered", None)
