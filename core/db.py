@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 import os
+import threading
+import time
 from urllib.parse import urlparse
 
 import peewee
@@ -25,6 +27,32 @@ SQLITE_PRAGMAS = {
     "busy_timeout": BUSY_TIMEOUT_SECONDS * 1000,
     "synchronous": "normal",
 }
+
+
+# What a statement that changes nothing starts with; any other is counted as a write (`writes`).
+READING = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "EXPLAIN", "SHOW")
+_written = threading.local()
+
+
+def writes() -> int:
+    """How many statements that may change data this thread has sent so far: a request reads the
+    version counters once (core.versions), and again only after it wrote."""
+    return getattr(_written, "count", 0)
+
+
+class _CountsWrites:
+    def execute_sql(self, sql, params=None):
+        if not sql.lstrip()[:9].upper().startswith(READING):
+            _written.count = getattr(_written, "count", 0) + 1
+        return super().execute_sql(sql, params)
+
+
+class SqliteDatabase(_CountsWrites, PooledSqliteDatabase):
+    """SQLite, pooled, counting this thread's writes."""
+
+
+class PostgresqlDatabase(_CountsWrites, PooledPostgresqlDatabase):
+    """PostgreSQL, pooled, counting this thread's writes."""
 
 
 class ConfigurationError(RuntimeError):
@@ -59,12 +87,12 @@ def open_database(url: str) -> peewee.Database:
         # Pooled, as PostgreSQL's: a connection set up once (its pragmas) serves request after
         # request, and closing it does not checkpoint the write-ahead log into the database file
         # each time (SQLite does that when the last connection to a file closes: 3-4 ms per write).
-        return PooledSqliteDatabase(
+        return SqliteDatabase(
             path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE", max_connections=32, stale_timeout=300, timeout=10,
             check_same_thread=False,  # a pooled connection may serve another thread next, one at a time
         )
     if parsed.scheme in ("postgres", "postgresql"):
-        return PooledPostgresqlDatabase(
+        return PostgresqlDatabase(
             max_connections=32,
             stale_timeout=300,
             timeout=10,
@@ -83,24 +111,33 @@ def is_sqlite() -> bool:
 def close() -> None:
     """Close this thread's connection, if it has one (a pooled one goes back to its pool).
 
-    SQLite first runs `PRAGMA optimize`, as its authors advise before closing: it refreshes the
-    planner's statistics of the tables this connection used when they are missing or stale (a
-    table grown to 100,000 deals since its indexes were made), and is a no-op otherwise. It never
-    waits for a lock: when another connection is writing, the next close does it."""
+    On SQLite, at most once a minute per server process (OPTIMIZE_EVERY_SECONDS), it first runs
+    `PRAGMA optimize`, as SQLite's authors advise for connections that live long (a pooled one
+    serves request after request): it refreshes the planner's statistics of the tables the
+    connection used when they are missing or stale (a table grown to 100,000 deals since its
+    indexes were made), and is a no-op otherwise. Running it on every close cost three statements
+    per request for nothing. It never waits for a lock: when another connection is writing, a
+    later close does it."""
+    global _next_optimize
     if db.obj is None or db.is_closed():
         return
-    if is_sqlite() and not db.in_transaction():
+    if is_sqlite() and not db.in_transaction() and time.monotonic() >= _next_optimize:
+        _next_optimize = time.monotonic() + OPTIMIZE_EVERY_SECONDS
         try:
             db.execute_sql("PRAGMA busy_timeout = 0")
             db.execute_sql("PRAGMA optimize")
         except peewee.OperationalError:
-            pass  # locked by a writer: statistics can wait
+            _next_optimize = 0.0  # locked by a writer: the next close tries again
         try:
             db.execute_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")  # back to the pool as it was set up
         except peewee.DatabaseError:
             db.manual_close()  # not fit to serve again
             return
     db.close()
+
+
+OPTIMIZE_EVERY_SECONDS = 60
+_next_optimize = 0.0
 
 
 def release() -> None:

@@ -69,6 +69,8 @@ def sync(schema: EntitySchema) -> None:
         db.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
     for name in sorted(set(want) - have):
         db.execute(want[name])
+        if is_sqlite():  # the planner's statistics of the new index now, not at the next PRAGMA optimize
+            db.execute_sql(f'ANALYZE "{name}"')
 
 
 def indexed_keys(schema: EntitySchema) -> set[str]:

@@ -1,5 +1,10 @@
 """Connections come from a pool on both databases: set up once, kept across requests, and given
 back as they were set up (on SQLite, a writer still waits for another instead of failing at once)."""
+import logging
+
+import pytest
+
+from core import db as database
 from core.db import BUSY_TIMEOUT_SECONDS, db, is_sqlite
 
 
@@ -11,8 +16,39 @@ def test_a_request_gives_its_connection_back_as_it_was_set_up(app, people, login
         if is_sqlite():
             assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_SECONDS * 1000
             assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert client.get("/").status_code == 200  # on SQLite, closing ran PRAGMA optimize with no timeout
+    database._next_optimize = 0.0  # due: on SQLite, this close runs PRAGMA optimize with no timeout
+    assert client.get("/").status_code == 200
     with app.app_context():
         assert db.connection() is connection  # the same connection, from the pool
         if is_sqlite():
             assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_SECONDS * 1000
+
+
+class Statements(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def emit(self, record):
+        self.seen.append(str(record.msg[0] if isinstance(record.msg, tuple) else record.msg))
+
+
+def test_sqlite_refreshes_its_statistics_once_a_minute_not_on_every_request(app, people, login):
+    if not is_sqlite():
+        pytest.skip("PRAGMA optimize is SQLite's")
+    client = login(people.rep)
+    statements, logger = Statements(), logging.getLogger("peewee")
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(statements)
+    try:
+        database._next_optimize = 0.0
+        for _ in range(3):
+            assert client.get("/").status_code == 200
+        assert statements.seen.count("PRAGMA optimize") == 1
+        database._next_optimize = 0.0  # a minute later
+        assert client.get("/").status_code == 200
+        assert statements.seen.count("PRAGMA optimize") == 2
+    finally:
+        logger.removeHandler(statements)
+        logger.setLevel(level)
