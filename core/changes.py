@@ -10,9 +10,10 @@ deals never wait on each other for long.
 
 `remembered(name, key, tables, build)` keeps what `build()` returned (numbers: never model rows,
 whose labels are in one reader's language) in this process until a counter of `tables`, of the
-people and teams (who sees what), of the schema or of the plugins moves. The counters are read
-right before, in one query: the data read after them is at least as new, so what is kept is never
-older than its stamp. Inside a transaction nothing is kept (what it reads may still roll back).
+people and teams (who sees what), of the schema or of the plugins moves. The counters are those
+the request read first (in one query, before any data) or again after its own last write: the
+data read after them is at least as new, so what is kept is never older than its stamp. Inside a
+transaction nothing is kept (what it reads may still roll back).
 """
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from flask_login import current_user
 
 from . import versions
 from .db import db
-from .models import Version
 
 KEPT = 256  # entries per process, the least recently used going first
 WRAP = 2_000_000_000  # a counter starts again at 1 before it would overflow a 32-bit integer
@@ -101,13 +101,14 @@ def stop_counting(database, table: str) -> None:
 
 
 def stamp(tables) -> tuple | None:
-    """The committed counters of `tables`, of who sees what, of the schema and of the plugins, in
-    one query; None inside a transaction."""
+    """The committed counters of `tables`, of who sees what, of the schema and of the plugins, as
+    the request read them (once, before it read any data, and again after it wrote: see
+    `versions.current`); None inside a transaction."""
     if not versions.committed():
         return None
+    counters = versions.current(after_own_writes=True)
     keys = [counter_key(table) for table in (*tables, *SCOPE_TABLES)] + [versions.SCHEMA, versions.PLUGINS]
-    found = dict(Version.select(Version.key, Version.value).where(Version.key.in_(keys)).tuples())
-    return tuple(found.get(key, 0) for key in keys)
+    return tuple(counters.get(key, 0) for key in keys)
 
 
 def remembered(name: str, key, tables, build):

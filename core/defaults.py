@@ -17,6 +17,7 @@ from .lowcode import audit_views, designer, process_views, transfer
 from .lowcode import models as lowcode_models
 from .lowcode import types as lowcode_types
 from .lowcode import views as record_views
+from .lowcode.entities import all_entities
 from .models import MODELS, Team, User
 
 label = _l("Core")
@@ -57,10 +58,9 @@ def register_blueprints():
 @hookimpl(trylast=True)
 def nav_items(user):
     items = [NavItem(_l("Home"), "core.home", icon="home", order=0)]
-    # Entities made in the browser get their list in the navigation like a plugin's pages.
-    browser_made = lowcode_models.EntitySetting.select().where(
-        lowcode_models.EntitySetting.in_browser == True, lowcode_models.EntitySetting.archived_at.is_null()  # noqa: E712
-    ).order_by(lowcode_models.EntitySetting.label)
+    # Entities made in the browser get their list in the navigation like a plugin's pages (from
+    # the process's picture of the entities, kept until the schema changes: no query per page).
+    browser_made = sorted((schema.setting for schema in all_entities().values() if schema.in_browser), key=lambda s: s.label or "")
     items += [NavItem(label_text(entity.labels, entity.label) or entity.key, "records.index", icon=entity.icon, order=60,
                       values={"entity": entity.key}) for entity in browser_made]
     if user.may("approve"):

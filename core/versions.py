@@ -13,7 +13,7 @@ from __future__ import annotations
 import peewee
 from flask import g, has_request_context
 
-from .db import db
+from .db import db, writes
 from .models import Version
 
 PLUGINS = "plugins"
@@ -27,15 +27,18 @@ def read() -> dict[str, int]:
         return {}  # a database not yet migrated
 
 
-def current() -> dict[str, int]:
-    """The counters, read once per request (and afresh outside requests)."""
+def current(after_own_writes: bool = False) -> dict[str, int]:
+    """The counters, read once per request (and afresh outside requests). With `after_own_writes`,
+    read again when the request has written since (outside a transaction): the change counters
+    the database moved on the request's own writes are then seen (`core.changes.stamp`)."""
     if not has_request_context():
         return read()
-    if "salesdeck_versions" in g:
-        return g.salesdeck_versions
+    kept = g.get("salesdeck_versions")
+    if kept is not None and (not after_own_writes or kept[1] == writes() or not committed()):
+        return kept[0]
     counters = read()
     if committed():
-        g.salesdeck_versions = counters
+        g.salesdeck_versions = (counters, writes())
     return counters
 
 

@@ -1,5 +1,6 @@
 """Change counters kept by triggers, and what pages remember until they move (core/changes.py)."""
 from flask_login import login_user
+from playhouse.test_utils import count_queries
 
 from core.changes import counter_key, remembered
 from core.db import db
@@ -38,6 +39,9 @@ def test_remembered_counts_again_only_when_what_it_read_changed(app, people):
         login_user(people.manager)
         first = remembered("test.people", "key", ("core_user",), build)
         assert remembered("test.people", "key", ("core_user",), build) == first and len(builds) == 1
+        with count_queries() as statements:  # the request read the counters once, before any data
+            remembered("test.people", "key", ("core_user",), build)
+        assert statements.count == 0
         first["people"] = -1  # the caller's copy: what is kept does not change
         assert remembered("test.people", "key", ("core_user",), build) != first and len(builds) == 1
         assert remembered("test.people", "other key", ("core_user",), build) and len(builds) == 2
