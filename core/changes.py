@@ -139,6 +139,41 @@ def remember(name: str, key, tables, value) -> None:
         _keep(current_app.extensions.setdefault("salesdeck.remembered", collections.OrderedDict()), entry, current, value)
 
 
+def kept_rows(name: str, key, tables, query) -> list:
+    """The rows `query` selects (a model's select of its own fields), read from the database again
+    only when a counter of `tables`, the schema or the plugins moved: a short list most pages read
+    (a process's stages, the settings, the products), no query once kept. The same for every
+    reader, so `key` holds whatever the query depends on (the user, for a list of their teams).
+    Kept as the database gave them; each call makes new instances, so labels read in each
+    reader's language and a caller may change its rows."""
+    fields = list(query._returning)
+    if not all(isinstance(field, peewee.Field) and field.model is query.model for field in fields):
+        raise TypeError("kept_rows reads a model's own fields")
+    current = stamp(tables) if has_request_context() else None
+    kept = current_app.extensions.setdefault("salesdeck.kept_rows", collections.OrderedDict()) if current else None
+    found = None
+    if kept is not None:
+        with _lock:
+            found = kept.get((name, key))
+            if found is not None and found[0] == current:
+                kept.move_to_end((name, key))
+                rows = found[1]
+            else:
+                found = None
+    if found is None:
+        rows = db.execute(query).fetchall()
+        if kept is not None:
+            _keep(kept, (name, key), current, rows)
+    made = []
+    for row in rows:
+        values = {field.name: field.python_value(copy.deepcopy(value) if isinstance(value, (dict, list)) else value)
+                  for field, value in zip(fields, row)}  # PostgreSQL's driver gives JSON as dicts: not the kept ones
+        instance = query.model(__no_default__=1, **values)
+        instance._dirty.clear()
+        made.append(instance)
+    return made
+
+
 def _entry(name: str, key) -> tuple | None:
     """What an entry is kept under: the row scope is part of it (nothing is kept without a user)."""
     if not has_request_context() or not current_user or not current_user.is_authenticated:

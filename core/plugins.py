@@ -46,7 +46,7 @@ BUILTIN_PLUGINS = (
 )
 # The version of the plugin contract (hooks, contributions and `core.api`). A plugin may declare
 # the versions it works with, `salesdeck_api = ">=1.0,<2"`, and is set aside on any other.
-API_VERSION = "1.4"
+API_VERSION = "1.5"
 
 # Hooks asked once at start-up of every loaded plugin, switched on or not: a plugin turned off
 # keeps its tables, pages (answering 404) and migrations, so it can come back without a restart.

@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from .. import registry, versions
+from ..changes import kept_rows
 from ..db import db, utcnow
 from ..plugins import host_of
 from .entities import EntitySchema, FieldSpec, schema_changed
@@ -54,15 +55,20 @@ def ensure_defaults() -> None:
 
 
 def processes_of(schema: EntitySchema) -> list[Process]:
+    """The entity's processes in use (kept until a process changes: no query on most pages)."""
     ensure_defaults()
-    return list(Process.select().where(Process.entity == schema.key, Process.archived_at.is_null()).order_by(Process.id))
+    return kept_rows("core.processes", schema.key, ("core_process",),
+                     Process.select().where(Process.entity == schema.key, Process.archived_at.is_null()).order_by(Process.id))
 
 
-def stages_of(process: Process, archived: bool = False) -> list[Stage]:
-    query = Stage.select().where(Stage.process == process)
+def stages_of(process: Process | int, archived: bool = False) -> list[Stage]:
+    """The process's (or process id's) stages in order, with the archived ones if asked (kept until
+    a stage changes)."""
+    process_id = getattr(process, "id", process)
+    query = Stage.select().where(Stage.process == process_id)
     if not archived:
         query = query.where(Stage.archived_at.is_null())
-    return list(query.order_by(Stage.position, Stage.id))
+    return kept_rows("core.stages", (process_id, archived), ("core_stage",), query.order_by(Stage.position, Stage.id))
 
 
 def current_stage(schema: EntitySchema, record) -> Stage | None:

@@ -190,7 +190,7 @@ def detail(entity: str, record_id: int):
     names = record_service.lookups(schema, [record], shown)
     fields = [(spec, cell(schema, record, spec, names)) for spec in shown]
     stage = current_stage(schema, record) if schema.has_process else None
-    stages = stages_of(stage.process) if stage is not None else []
+    stages = stages_of(stage.process_id) if stage is not None else []
     pending = (Approval.select().where(Approval.entity == schema.key, Approval.record_id == record.id, Approval.status == PENDING).first()
                if schema.has_process else None)
     kept = (record.custom or {}).get("_kept") or {}

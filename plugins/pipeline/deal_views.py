@@ -98,7 +98,7 @@ def deal(deal_id: int):
 def _deal_page(schema, record, log, line_form, status=200, credit_error=None):
     reason_labels()  # the lost reason in the reader's language
     stage = current_stage(schema, record)
-    stages = stages_of(stage.process) if stage is not None else []
+    stages = stages_of(stage.process_id) if stage is not None else []
     shown = [spec for spec in schema.active_fields if not spec.hidden and spec.key not in ("name", "stage")]
     names = records.lookups(schema, [record], shown)
     lines = list(DealLine.select(DealLine, Product).join(Product).where(DealLine.deal == record).order_by(DealLine.id))

@@ -11,7 +11,7 @@ import decimal
 import peewee
 from flask_babel import gettext as _
 
-from core.api import AuditEntry, Stage, Translated, User, db, get_entity, is_sqlite, records, utcnow
+from core.api import AuditEntry, Stage, Translated, User, db, get_entity, is_sqlite, kept_rows, records, utcnow
 
 from .entities import ACTIVITY, CUSTOMER, DEAL
 from .models import Activity, Contact, Customer, Deal, DealCredit, DealLine, Setting
@@ -27,12 +27,12 @@ DEFAULTS = {
 
 
 def setting(key: str):
-    row = Setting.get_or_none(Setting.key == key)
-    return DEFAULTS[key] if row is None or row.value is None else row.value
+    return settings()[key]
 
 
 def settings() -> dict:
-    stored = {row.key: row.value for row in Setting.select()}
+    """Every setting, stored or default (kept until a setting changes: no query on most pages)."""
+    stored = {row.key: row.value for row in kept_rows("pipeline.settings", None, ("pipeline_setting",), Setting.select())}
     return {key: stored.get(key, default) if stored.get(key) is not None else default for key, default in DEFAULTS.items()}
 
 

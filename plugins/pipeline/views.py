@@ -22,6 +22,7 @@ from core.api import (
     current_stage,
     get_entity,
     id_from,
+    kept_rows,
     list_url,
     managed_teams,
     managed_user_ids,
@@ -120,13 +121,16 @@ def _process(schema, process_id: str | None) -> tuple[Process | None, list[Proce
 
 
 def people_in_scope():
-    """Whom a user may filter the board by: a manager their team, an admin everyone."""
+    """Whom a user may filter the board by: a manager their team, an admin everyone (kept until
+    people or teams change)."""
     query = User.select(User.id, User.name).where(User.active == True).order_by(User.name)  # noqa: E712
     if current_user.may("see_everything"):
-        return list(query)
+        return kept_rows("pipeline.people", "all", (), query)
     if current_user.may("lead_teams"):
-        return list(query.where((User.id == current_user.id) | User.id.in_(managed_user_ids(current_user))))
-    return list(query.where(User.id == current_user.id))
+        query = query.where((User.id == current_user.id) | User.id.in_(managed_user_ids(current_user)))
+    else:
+        query = query.where(User.id == current_user.id)
+    return kept_rows("pipeline.people", (current_user.id, current_user.role), (), query)
 
 
 @dataclass
@@ -162,8 +166,7 @@ def board():
     columns = [Column(stage, *totals.get(stage.id, (0, 0.0, 0.0)), by_stage.get(stage.id, [])) for stage in stages]
     return render_page(
         "pipeline/board.html", "board", schema=schema, process=process, processes=processes, columns=columns,
-        wanted=wanted, people=people_in_scope(), teams=_teams(), products=list(Product.select(Product.id,
-                                                                                              Product.name).order_by(Product.name)),
+        wanted=wanted, people=people_in_scope(), teams=_teams(), products=_products(),
         selects=select_fields(schema), **_card_context(),
     )
 
@@ -216,7 +219,11 @@ def _cards(schema, in_scope, stages, shown: int = 0) -> dict[int, list]:
 
 
 def _teams():
-    return list(managed_teams(current_user))
+    return kept_rows("pipeline.teams", (current_user.id, current_user.role), (), managed_teams(current_user))
+
+
+def _products():
+    return kept_rows("pipeline.products", None, ("pipeline_product",), Product.select(Product.id, Product.name).order_by(Product.name))
 
 
 @bp.route("/board/move", methods=["POST"])

@@ -99,3 +99,30 @@ def test_writers_touching_counted_tables_in_opposite_orders_never_deadlock(app, 
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_kept_rows_are_read_once_and_again_after_their_table_changed(app, people):
+    from core.lowcode.entities import get_entity
+    from core.lowcode.models import Stage
+    from core.lowcode.processes import processes_of, stages_of
+
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        (process, *_others) = processes_of(get_entity("pipeline.deal"))
+        first = stages_of(process)
+        with count_queries() as statements:
+            again = stages_of(process.id)
+        assert statements.count == 0 and [s.id for s in again] == [s.id for s in first]
+        assert again[0] is not first[0]  # new instances: a caller may change its own
+        again[0].required_fields.append("amount")
+        assert "amount" not in stages_of(process)[0].required_fields
+        assert str(again[0].label) == "客户开发"  # in this reader's language
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert str(stages_of(process)[0].label) == "Customer development"  # kept as stored, read in each reader's
+        Stage.update(label="Renamed").where(Stage.id == first[0].id).execute()  # however written
+        assert str(stages_of(process)[0].label) == "Renamed"
+        with db.atomic() as transaction:  # inside a transaction: read as it sees it, never kept
+            Stage.update(label="Never").where(Stage.id == first[0].id).execute()
+            assert str(stages_of(process)[0].label) == "Never"
+            transaction.rollback()
+        assert str(stages_of(process)[0].label) == "Renamed"
