@@ -18,7 +18,7 @@ transaction nothing is kept (what it reads may still roll back).
 from __future__ import annotations
 
 import collections
-import copy
+import pickle
 import threading
 
 import peewee
@@ -115,17 +115,16 @@ def remembered(name: str, key, tables, build):
     """`build()`'s result for `key` (hashable: the page's choices), computed again only when one of
     `tables` (or who sees what, the schema, the plugins) changed since it was kept. Kept per row
     scope: everyone who sees everything shares an entry, anyone else has their own. Give back
-    plain data (numbers, ids, texts as stored); the caller gets a copy it may change."""
+    plain data that pickles (numbers, ids, texts as stored, tuples, module-level named tuples);
+    the caller gets a copy it may change."""
     current = stamp(tables)
     entry = _entry(name, key)
     if current is None or entry is None:
         return build()
     kept = current_app.extensions.setdefault("salesdeck.remembered", collections.OrderedDict())
-    with _lock:
-        found = kept.get(entry)
-        if found is not None and found[0] == current:
-            kept.move_to_end(entry)
-            return copy.deepcopy(found[1])
+    found = _found(kept, entry, current)
+    if found is not None:
+        return found[0]
     value = build()
     _keep(kept, entry, current, value)
     return value
@@ -151,24 +150,17 @@ def kept_rows(name: str, key, tables, query) -> list:
         raise TypeError("kept_rows reads a model's own fields")
     current = stamp(tables) if has_request_context() else None
     kept = current_app.extensions.setdefault("salesdeck.kept_rows", collections.OrderedDict()) if current else None
-    found = None
-    if kept is not None:
-        with _lock:
-            found = kept.get((name, key))
-            if found is not None and found[0] == current:
-                kept.move_to_end((name, key))
-                rows = found[1]
-            else:
-                found = None
-    if found is None:
+    found = _found(kept, (name, key), current) if kept is not None else None
+    if found is not None:
+        rows = found[0]
+    else:
         rows = db.execute(query).fetchall()
         if kept is not None:
             _keep(kept, (name, key), current, rows)
+            rows = _found(kept, (name, key), current)[0]  # PostgreSQL's driver gives JSON as dicts: a copy, not the kept ones
     made = []
     for row in rows:
-        values = {field.name: field.python_value(copy.deepcopy(value) if isinstance(value, (dict, list)) else value)
-                  for field, value in zip(fields, row)}  # PostgreSQL's driver gives JSON as dicts: not the kept ones
-        instance = query.model(__no_default__=1, **values)
+        instance = query.model(__no_default__=1, **{field.name: field.python_value(value) for field, value in zip(fields, row)})
         instance._dirty.clear()
         made.append(instance)
     return made
@@ -181,9 +173,19 @@ def _entry(name: str, key) -> tuple | None:
     return name, key, "all" if current_user.may("see_everything") else current_user.id
 
 
+def _found(kept, entry, current) -> tuple | None:
+    """(a copy of what is kept under `entry`,) when it was kept at `current`; else None."""
+    with _lock:
+        found = kept.get(entry)
+        if found is None or found[0] != current:
+            return None
+        kept.move_to_end(entry)
+    return (pickle.loads(found[1]),)  # a copy, some twenty times faster than copy.deepcopy
+
+
 def _keep(kept, entry, current, value) -> None:
     with _lock:
-        kept[entry] = (current, copy.deepcopy(value))
+        kept[entry] = (current, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         kept.move_to_end(entry)
         while len(kept) > KEPT:
             kept.popitem(last=False)

@@ -90,7 +90,7 @@ def _shown(entries: list) -> dict:
         schema = views.get(entry.entity)
         for key, before, after in _pairs(entry) if schema else ():
             spec = schema.field(key)
-            kind = records._reference_kind(spec) if spec else None
+            kind = records.reference_kind(spec) if spec else None
             if kind:
                 wanted.setdefault(kind, set()).update(v for v in (before, after) if isinstance(v, int) and not isinstance(v, bool))
     names = records._names(wanted)

@@ -114,7 +114,8 @@ def _form_data(schema: EntitySchema, record, initial: dict) -> dict:
 # -- lookups for showing references ---------------------------------------------------------------
 
 
-def _reference_kind(spec: FieldSpec) -> str | None:
+def reference_kind(spec: FieldSpec) -> str | None:
+    """What a field refers to: "user", "stage", an entity's key, or None (not a reference)."""
     if spec.type.kind != types.REFERENCE:
         return None
     if isinstance(spec.type, types.UserType):
@@ -129,7 +130,7 @@ def lookups(schema: EntitySchema, records: list, specs: list[FieldSpec]) -> dict
     the number of records."""
     wanted: dict[str, set] = {}
     for spec in specs:
-        kind = _reference_kind(spec)
+        kind = reference_kind(spec)
         if kind:
             wanted.setdefault(kind, set()).update({schema.value(record, spec) for record in records} - {None})
     return _names(wanted)
@@ -150,7 +151,7 @@ def reference_names(schema: EntitySchema, changes: list[dict]) -> dict:
     for change in changes:
         for key, pair in change.items():
             spec = schema.field(key)
-            kind = _reference_kind(spec) if spec else None
+            kind = reference_kind(spec) if spec else None
             if kind:
                 wanted.setdefault(kind, set()).update(v for v in pair if isinstance(v, int) and not isinstance(v, bool))
     return _names(wanted)

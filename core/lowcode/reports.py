@@ -238,7 +238,7 @@ def _names(specs: list, rows: list[tuple]) -> dict:
         if spec is None:
             teams |= values
             continue
-        kind = records._reference_kind(spec)
+        kind = records.reference_kind(spec)
         if kind:
             wanted.setdefault(kind, set()).update(value for value in values if isinstance(value, int))
     found = records._names(wanted)
@@ -255,5 +255,5 @@ def _label(spec: FieldSpec | None, value, names: dict) -> str:
     if spec.type.kind in (types.DATE, types.DATETIME):
         return str(value)
     if spec.type.kind == types.REFERENCE:
-        return names.get((records._reference_kind(spec), value), str(value))
+        return names.get((records.reference_kind(spec), value), str(value))
     return records.shown(spec, value, names) or str(value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import peewee
 from flask import Blueprint, abort, request, url_for
@@ -24,6 +25,7 @@ from core.api import (
     id_from,
     kept_rows,
     list_url,
+    locale_code,
     managed_teams,
     managed_user_ids,
     missing_fields,
@@ -162,7 +164,7 @@ def board():
             .join(Stage, on=(Deal.stage == Stage.id)).group_by(Deal.stage).order_by().tuples())}
 
     totals = remembered("pipeline.board", (tuple(stage.id for stage in stages), wanted.key()), BOARD_TABLES, count)
-    by_stage = _cards(schema, in_scope, stages)
+    by_stage = _cards(schema, in_scope, stages, wanted.key())
     columns = [Column(stage, *totals.get(stage.id, (0, 0.0, 0.0)), by_stage.get(stage.id, [])) for stage in stages]
     return render_page(
         "pipeline/board.html", "board", schema=schema, process=process, processes=processes, columns=columns,
@@ -180,8 +182,9 @@ def board_cards():
     if stage is None or stage.archived_at is not None or stage.process_id not in {p.id for p in processes_of(schema)}:
         abort(404)
     shown = min(id_from(request.args.get("shown")) or 0, 10**6)
-    in_scope = BoardFilter.read(request.args, schema).apply(schema, schema.visible())
-    cards = _cards(schema, in_scope, [stage], shown).get(stage.id, [])
+    wanted = BoardFilter.read(request.args, schema)
+    in_scope = wanted.apply(schema, schema.visible())
+    cards = _cards(schema, in_scope, [stage], wanted.key(), shown).get(stage.id, [])
     column = Column(stage, in_scope.where(Deal.stage == stage.id).count(), 0, 0, cards)
     return render_fragment("pipeline/_more_cards.html", "more_cards", schema=schema, column=column, shown=shown + len(cards),
                            **_card_context())
@@ -194,26 +197,50 @@ def _card_context() -> dict:
             "more_url": list_url("pipeline.board_cards", [name for name in request.args if name in BOARD_FILTERS or name.startswith("f_")])}
 
 
-def _cards(schema, in_scope, stages, shown: int = 0) -> dict[int, list]:
-    """{stage id: [(deal, [(label, cell)], stale)]}: the cards after the first `shown` of each column,
-    CARDS_PER_COLUMN of them at most."""
+class CardDeal(NamedTuple):
+    """What a board card shows of a deal (kept between views: plain data, its texts in one language)."""
+
+    id: int
+    name: str
+    stage_id: int
+    last_activity_at: datetime.datetime | None
+    stage_entered_at: datetime.datetime | None
+    texts: tuple  # ((text, ((tag label, color), ...) or None), ...): one per card field
+
+
+def _cards(schema, in_scope, stages, wanted_key, shown: int = 0) -> dict[int, list]:
+    """{stage id: [(deal, [(label, text, tags)], stale)]}: the cards after the first `shown` of each
+    column, CARDS_PER_COLUMN of them at most. What they show is read once, then remembered until a
+    deal, a linked record or a stage changes, per filter (`wanted_key`) and language; whether a
+    card is stale is worked out on each view (it changes with the time)."""
     card_specs = [schema.field(key) for key in services.setting("card_fields") if schema.field(key) is not None]
     if not current_user.may("lead_teams"):  # every card on a rep's board is theirs
         card_specs = [spec for spec in card_specs if spec.key != schema.owner_field]
-    # A card reads its title, place and staleness, and the columns of the fields it shows (not the
-    # whole row with every custom value unless one of them is shown).
-    wanted_columns = {Deal.id, Deal.name, Deal.stage, Deal.rank, Deal.last_activity_at, Deal.stage_entered_at,
-                      *(spec.column if spec.base else Deal.custom for spec in card_specs)}
-    columns = [field for field in Deal._meta.sorted_fields if field in wanted_columns]
-    cards = list(Deal.select(*columns).where(Deal.id.in_(first_cards(in_scope, stages, shown))).order_by(Deal.rank, Deal.id))
-    names = records.lookups(schema, cards, card_specs)
+
+    def build():
+        # A card reads its title, place and staleness, and the columns of the fields it shows (not
+        # the whole row with every custom value unless one of them is shown).
+        wanted_columns = {Deal.id, Deal.name, Deal.stage, Deal.rank, Deal.last_activity_at, Deal.stage_entered_at,
+                          *(spec.column if spec.base else Deal.custom for spec in card_specs)}
+        columns = [field for field in Deal._meta.sorted_fields if field in wanted_columns]
+        deals = list(Deal.select(*columns).where(Deal.id.in_(first_cards(in_scope, stages, shown))).order_by(Deal.rank, Deal.id))
+        names = records.lookups(schema, deals, card_specs)
+        shown_cells = ([cell(schema, deal, spec, names) for spec in card_specs] for deal in deals)
+        return [CardDeal(deal.id, deal.name, deal.stage_id, deal.last_activity_at, deal.stage_entered_at,
+                         tuple((value.text, tuple(value.tags) if value.tags else None) for value in cells))
+                for deal, cells in zip(deals, shown_cells)]
+
+    linked = {target.model._meta.table_name for target in (get_entity(records.reference_kind(spec) or "") for spec in card_specs)
+              if target is not None}
+    key = (tuple(stage.id for stage in stages), shown, wanted_key, tuple(spec.key for spec in card_specs), locale_code())
+    deals = remembered("pipeline.cards", key, (*BOARD_TABLES, "core_stage", *sorted(linked)), build)
     now = utcnow()
     by_stage: dict[int, list] = {}
     stage_of = {stage.id: stage for stage in stages}
     labels = [str(spec.label) for spec in card_specs]  # translated once, not once per card
-    for deal in cards:
+    for deal in deals:
         stale = services.is_stale(deal, stage_of.get(deal.stage_id), now)
-        fields = [(label, cell(schema, deal, spec, names)) for label, spec in zip(labels, card_specs)]
+        fields = [(label, text, tags) for label, (text, tags) in zip(labels, deal.texts)]
         by_stage.setdefault(deal.stage_id, []).append((deal, fields, stale))
     return by_stage
 

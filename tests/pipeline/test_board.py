@@ -118,10 +118,12 @@ def test_the_board_runs_the_same_number_of_queries_for_few_or_many_deals(pipe, p
         return counter.count
 
     queries()
-    few = queries()  # the column totals remembered: only the change counters are read
+    few = queries()  # the column totals and the cards remembered: neither is read
     for n in range(30):
         pipe.deal([people.rep, people.colleague][n % 2], acme, name=f"Deal {n}", amount=n)
-    assert queries() == few + 1  # the deals changed: the totals are counted again
+    # The deals changed: the totals are counted again, and the cards read again (the deals, the
+    # names of their customers and of their owners)
+    assert queries() == few + 4
     assert queries() == few
 
 
@@ -295,3 +297,39 @@ def test_the_remembered_column_totals_follow_every_change_to_the_deals(pipe, peo
     assert '<span class="column-count">0</span>' in column(pipe.manager.get("/pipeline/").text, "First contact")  # no longer theirs
     with pipe.app.app_context():
         User.update(team=team).where(User.id == people.rep.id).execute()
+
+
+def test_the_remembered_cards_follow_their_deals_linked_records_stages_and_language(pipe, people, login):
+    """The cards are read once and remembered: a change to a deal, to the customer it links to, to
+    its stage's follow-up rule, or another reader's language, is on the next board."""
+    from core.auth import hash_password
+    from core.models import ADMIN
+    from plugins.pipeline.models import Customer
+
+    acme = pipe.customer(people.rep)
+    deal = pipe.deal(people.rep, acme, name="Rollout", expected_close="2026-03-05")
+    with pipe.app.app_context():  # two admins (who share what they see), one reading Chinese
+        chinese = User.create(email="zhao@example.com", name="Zhao", role=ADMIN, locale="zh_Hans_CN",
+                              password_hash=hash_password("a-long-password-1"))
+    reader = login(chinese, password="a-long-password-1")
+
+    def card(client=pipe.admin) -> str:
+        page = client.get("/pipeline/").text
+        start = page.index(f'data-card="{deal}"')
+        return page[page.rindex("<article", 0, start):page.index("</article>", start)]
+
+    assert "Rollout" in card() and "Acme Trading" in card() and "Mar 5, 2026" in card()
+    assert "2026年3月5日" in card(reader)
+    assert "Mar 5, 2026" in card()
+    with pipe.app.app_context():
+        Customer.update(name="Acme Holdings").where(Customer.id == acme).execute()
+    assert "Acme Holdings" in card()
+    with pipe.app.app_context():
+        Deal.update(name="Rollout II").where(Deal.id == deal).execute()
+    assert "Rollout II" in card() and "deal-stale" not in card()
+    with pipe.app.app_context():  # the deal entered its stage days ago...
+        Deal.update(stage_entered_at=utcnow() - datetime.timedelta(days=3)).where(Deal.id == deal).execute()
+    assert "deal-stale" not in card()
+    with pipe.app.app_context():  # ... and the stage now asks for a follow-up every day
+        Stage.update(followup_days=1).where(Stage.id == pipe.stage("development")).execute()
+    assert "deal-stale" in card()
