@@ -10,7 +10,8 @@ the manager, who sees every deal) and prints one `name=value` line per figure, m
 - board_ms: the full board page
 - board_queries: SQL statements for it (and board_queries_at_200 with 200 deals)
 - board_after_change_ms: the board right after a deal changed (with that one-row UPDATE): its
-  column totals are counted again; board_ms is a view in between, when they are remembered
+  column totals are counted and its cards read again; board_ms is a view in between, when both
+  are remembered
 - bare_board_ms: the same cards (name, customer, amount, owner, each column's count and total; as
   many per column as the board shows) from hand-written SQL through a bare Flask app and a Jinja
   template, in the same run, and

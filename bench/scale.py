@@ -19,8 +19,9 @@ prints one `name=value` line per figure:
 - `create_ms`: a deal created through the form (median), `add_field_ms`: a field added in the designer
 - `index_field_ms`: marking a number field "Indexed" once the table is full (the index is built then)
 - `board_after_change_p50_ms`, `numbers_after_change_p50_ms`: the board and Sales numbers right
-  after a deal changed (their totals are counted once and remembered until a deal, a stage move or
-  who sees what changes: the p50/p95 above are views in between, these are the first view after)
+  after a deal changed (their totals, and the board's cards, are read once and remembered until a
+  deal, a stage move or who sees what changes: the p50/p95 above are views in between, these are
+  the first view after)
 
 The select field the lists sort and filter on is marked "Indexed" before the load, as an admin
 would mark the fields a team filters on (core/lowcode/indexes.py).

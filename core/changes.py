@@ -8,12 +8,13 @@ exactly when the change is. On PostgreSQL the trigger is deferred to the commit:
 is locked for the moment the commit takes, not for the whole transaction, so two people saving
 deals never wait on each other for long.
 
-`remembered(name, key, tables, build)` keeps what `build()` returned (numbers: never model rows,
-whose labels are in one reader's language) in this process until a counter of `tables`, of the
-people and teams (who sees what), of the schema or of the plugins moves. The counters are those
-the request read first (in one query, before any data) or again after its own last write: the
-data read after them is at least as new, so what is kept is never older than its stamp. Inside a
-transaction nothing is kept (what it reads may still roll back).
+`remembered(name, key, tables, build)` keeps what `build()` returned (plain data: never model
+rows; texts in one reader's language only with the language in `key`) in this process until a
+counter of `tables`, of the people and teams (who sees what), of the schema or of the plugins
+moves. `kept_rows(name, key, tables, query)` does the same for a short list of model rows. The
+counters are those the request read first (in one query, before any data) or again after its
+own last write: the data read after them is at least as new, so what is kept is never older
+than its stamp. Inside a transaction nothing is kept (what it reads may still roll back).
 """
 from __future__ import annotations
 

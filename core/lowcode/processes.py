@@ -87,16 +87,24 @@ def _set_stage(schema: EntitySchema, record, stage: Stage | None) -> None:
     record.save(only=written)
 
 
+def first_stage(schema: EntitySchema) -> Stage | None:
+    """The first stage of the entity's first process in use (one query)."""
+    ensure_defaults()
+    first = Process.select(peewee.fn.MIN(Process.id)).where(Process.entity == schema.key, Process.archived_at.is_null())
+    return Stage.select().where(Stage.process == first, Stage.archived_at.is_null()).order_by(Stage.position, Stage.id).first()
+
+
 def enter_first_stage(schema: EntitySchema, record, user, stage: Stage | None = None) -> None:
-    """Put a new record in the first stage of its process (or the stage given)."""
-    if stage is None:  # the first stage of the first process (one query)
-        ensure_defaults()
-        first = Process.select(peewee.fn.MIN(Process.id)).where(Process.entity == schema.key, Process.archived_at.is_null())
-        stage = Stage.select().where(Stage.process == first, Stage.archived_at.is_null()).order_by(Stage.position, Stage.id).first()
+    """Put a new record in the first stage of its process (or the stage given). A record saved with
+    that stage already (`records.save` sets it before the INSERT) is not written again."""
+    stage = stage or first_stage(schema)
     if stage is None:
         return
-    _set_stage(schema, record, stage)
-    record_moves(schema.key, [{"record_id": record.id, "from_stage": None, "to_stage": stage.id, "user": getattr(user, "id", user)}])
+    if getattr(record, schema.model._meta.fields[schema.stage_field].column_name) != stage.id:
+        _set_stage(schema, record, stage)
+    # A new record has no stay to end: the move alone (record_moves would look for one)
+    StageMove.insert(entity=schema.key, record_id=record.id, from_stage=None, to_stage=stage.id, user=getattr(user, "id", user),
+                     at=utcnow()).execute()
     host_of(current_app).notify("on_stage_changed", entity=schema.key, record=record, from_stage=None, to_stage=stage, user=user)
 
 

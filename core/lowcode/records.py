@@ -354,7 +354,7 @@ def save(schema: EntitySchema, user, values: dict, record=None, action: str | No
     A change builds on the record as committed now (read again, locked); with `base`, the values
     an edit form was made from, only what the user changed is written, and a field someone else
     changed meanwhile to something else raises Conflict (`version`: the form's, to say who)."""
-    from .processes import enter_first_stage
+    from .processes import enter_first_stage, first_stage
     from .record_versions import merge, reload
 
     created = record is None
@@ -368,6 +368,9 @@ def save(schema: EntitySchema, user, values: dict, record=None, action: str | No
             defaults = {spec.key: spec.default for spec in schema.custom_fields
                         if spec.default not in (None, "") and not spec.archived and spec.key not in values}
             values = {**defaults, **values}
+            stage = stage or (first_stage(schema) if schema.has_process else None)
+            if stage is not None:  # in the INSERT, and seen by the formulas
+                setattr(record, schema.stage_field, stage.id)
         before = {} if created else snapshot(schema, record)
         apply_values(schema, record, values)
         compute(schema, record)
