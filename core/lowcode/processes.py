@@ -88,10 +88,11 @@ def _set_stage(schema: EntitySchema, record, stage: Stage | None) -> None:
 
 
 def first_stage(schema: EntitySchema) -> Stage | None:
-    """The first stage of the entity's first process in use (one query)."""
-    ensure_defaults()
-    first = Process.select(peewee.fn.MIN(Process.id)).where(Process.entity == schema.key, Process.archived_at.is_null())
-    return Stage.select().where(Stage.process == first, Stage.archived_at.is_null()).order_by(Stage.position, Stage.id).first()
+    """The first stage of the entity's first process in use (outside a transaction, from what the
+    server process keeps: no query)."""
+    processes = processes_of(schema)
+    stages = stages_of(processes[0]) if processes else []
+    return stages[0] if stages else None
 
 
 def enter_first_stage(schema: EntitySchema, record, user, stage: Stage | None = None) -> None:

@@ -358,6 +358,8 @@ def save(schema: EntitySchema, user, values: dict, record=None, action: str | No
     from .record_versions import merge, reload
 
     created = record is None
+    if created and stage is None and schema.has_process:
+        stage = first_stage(schema)  # before the transaction: read from what the server process keeps
     with db.atomic():
         if not created:
             reload(schema, record)
@@ -368,7 +370,6 @@ def save(schema: EntitySchema, user, values: dict, record=None, action: str | No
             defaults = {spec.key: spec.default for spec in schema.custom_fields
                         if spec.default not in (None, "") and not spec.archived and spec.key not in values}
             values = {**defaults, **values}
-            stage = stage or (first_stage(schema) if schema.has_process else None)
             if stage is not None:  # in the INSERT, and seen by the formulas
                 setattr(record, schema.stage_field, stage.id)
         before = {} if created else snapshot(schema, record)
