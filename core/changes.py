@@ -29,7 +29,7 @@ from flask_login import current_user
 from . import versions
 from .db import db
 
-KEPT = 256  # entries per process, the least recently used going first
+KEPT = 1024  # entries per process (a board's cards are some 10 KB), the least recently used going first
 WRAP = 2_000_000_000  # a counter starts again at 1 before it would overflow a 32-bit integer
 SCOPE_TABLES = ("core_user", "core_team")  # who may see whose records
 _lock = threading.Lock()
