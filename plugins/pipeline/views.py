@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import peewee
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, get_template_attribute, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from core.api import (
     Process,
@@ -191,31 +192,37 @@ def board_cards():
 
 
 def _card_context() -> dict:
-    """What the cards' template reads: built and translated once, not once per card."""
-    return {"deals_url": url_for("pipeline.deal", deal_id=0).removesuffix("0"), "limit": CARDS_PER_COLUMN,
-            "stale_badge": _("Stale"), "stale_hint": _("No activity for longer than this stage allows"),
+    """What a column's "Show more" reads."""
+    return {"limit": CARDS_PER_COLUMN,
             "more_url": list_url("pipeline.board_cards", [name for name in request.args if name in BOARD_FILTERS or name.startswith("f_")])}
 
 
 class CardDeal(NamedTuple):
-    """What a board card shows of a deal (kept between views: plain data, its texts in one language)."""
+    """A board card as the board remembers it (plain data, its texts in one reader's language)."""
 
     id: int
     name: str
     stage_id: int
     last_activity_at: datetime.datetime | None
     stage_entered_at: datetime.datetime | None
-    texts: tuple  # ((text, ((tag label, color), ...) or None), ...): one per card field
+    fields: tuple  # ((label, text, ((tag label, color), ...) or None), ...): one per card field
+    stale: bool  # as it was when the card was drawn
+    html: str  # the card drawn by the (autoescaped) template `deal_card`
 
 
 def _cards(schema, in_scope, stages, wanted_key, shown: int = 0) -> dict[int, list]:
-    """{stage id: [(deal, [(label, text, tags)], stale)]}: the cards after the first `shown` of each
-    column, CARDS_PER_COLUMN of them at most. What they show is read once, then remembered until a
-    deal, a linked record or a stage changes, per filter (`wanted_key`) and language; whether a
-    card is stale is worked out on each view (it changes with the time)."""
+    """{stage id: [card's HTML]}: the cards after the first `shown` of each column,
+    CARDS_PER_COLUMN of them at most. They are read and drawn once, then remembered until a deal, a
+    linked record or a stage changes, per filter (`wanted_key`) and language. Whether a card is
+    stale is worked out on each view (it changes with the time): a card that became stale or
+    fresh since it was drawn is drawn again."""
     card_specs = [schema.field(key) for key in services.setting("card_fields") if schema.field(key) is not None]
     if not current_user.may("lead_teams"):  # every card on a rep's board is theirs
         card_specs = [spec for spec in card_specs if spec.key != schema.owner_field]
+    stage_of = {stage.id: stage for stage in stages}
+    drawing = {"deals_url": url_for("pipeline.deal", deal_id=0).removesuffix("0"), "stale_badge": _("Stale"),
+               "stale_hint": _("No activity for longer than this stage allows")}
+    deal_card = get_template_attribute("pipeline/_cards.html", "deal_card")
 
     def build():
         # A card reads its title, place and staleness, and the columns of the fields it shows (not
@@ -225,23 +232,24 @@ def _cards(schema, in_scope, stages, wanted_key, shown: int = 0) -> dict[int, li
         columns = [field for field in Deal._meta.sorted_fields if field in wanted_columns]
         deals = list(Deal.select(*columns).where(Deal.id.in_(first_cards(in_scope, stages, shown))).order_by(Deal.rank, Deal.id))
         names = records.lookups(schema, deals, card_specs)
-        shown_cells = ([cell(schema, deal, spec, names) for spec in card_specs] for deal in deals)
-        return [CardDeal(deal.id, deal.name, deal.stage_id, deal.last_activity_at, deal.stage_entered_at,
-                         tuple((value.text, tuple(value.tags) if value.tags else None) for value in cells))
-                for deal, cells in zip(deals, shown_cells)]
+        labels = [str(spec.label) for spec in card_specs]  # translated once, not once per card
+        now, cards = utcnow(), []
+        for deal in deals:
+            values = (cell(schema, deal, spec, names) for spec in card_specs)
+            fields = tuple((label, value.text, tuple(value.tags) if value.tags else None) for label, value in zip(labels, values))
+            stale = services.is_stale(deal, stage_of.get(deal.stage_id), now)
+            cards.append(CardDeal(deal.id, deal.name, deal.stage_id, deal.last_activity_at, deal.stage_entered_at, fields, stale,
+                                  str(deal_card(deal.id, deal.name, fields, stale, **drawing))))
+        return cards
 
     linked = {target.model._meta.table_name for target in (get_entity(records.reference_kind(spec) or "") for spec in card_specs)
               if target is not None}
     key = (tuple(stage.id for stage in stages), shown, wanted_key, tuple(spec.key for spec in card_specs), locale_code())
-    deals = remembered("pipeline.cards", key, (*BOARD_TABLES, "core_stage", *sorted(linked)), build)
-    now = utcnow()
-    by_stage: dict[int, list] = {}
-    stage_of = {stage.id: stage for stage in stages}
-    labels = [str(spec.label) for spec in card_specs]  # translated once, not once per card
-    for deal in deals:
-        stale = services.is_stale(deal, stage_of.get(deal.stage_id), now)
-        fields = [(label, text, tags) for label, (text, tags) in zip(labels, deal.texts)]
-        by_stage.setdefault(deal.stage_id, []).append((deal, fields, stale))
+    now, by_stage = utcnow(), {}
+    for card in remembered("pipeline.cards", key, (*BOARD_TABLES, "core_stage", *sorted(linked)), build):
+        stale = services.is_stale(card, stage_of.get(card.stage_id), now)
+        html = card.html if stale == card.stale else str(deal_card(card.id, card.name, card.fields, stale, **drawing))
+        by_stage.setdefault(card.stage_id, []).append(Markup(html))  # drawn by the autoescaped template above
     return by_stage
 
 

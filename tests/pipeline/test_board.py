@@ -333,3 +333,28 @@ def test_the_remembered_cards_follow_their_deals_linked_records_stages_and_langu
     with pipe.app.app_context():  # ... and the stage now asks for a follow-up every day
         Stage.update(followup_days=1).where(Stage.id == pipe.stage("development")).execute()
     assert "deal-stale" in card()
+
+
+def test_a_remembered_card_turns_stale_with_the_time_and_its_text_stays_escaped(pipe, people, monkeypatch):
+    from plugins.pipeline import views
+
+    deal = pipe.deal(people.rep, pipe.customer(people.rep, name="<b>Acme</b>"), name="<script>alert(1)</script>")
+
+    def card() -> str:
+        page = pipe.manager.get("/pipeline/").text
+        start = page.index(f'data-card="{deal}"')
+        return page[page.rindex("<article", 0, start):page.index("</article>", start)]
+
+    first = card()
+    with count_queries() as remembered:
+        assert card() == first
+    assert "deal-stale" not in first
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in first and "&lt;b&gt;Acme&lt;/b&gt;" in first and "<script>" not in first
+    later = utcnow() + datetime.timedelta(days=20)  # the first stage allows 14 days; no deal changed
+    monkeypatch.setattr(views, "utcnow", lambda: later)
+    with count_queries() as redrawn:
+        stale = card()
+    assert 'class="deal-card deal-stale"' in stale and "&lt;script&gt;" in stale and "<script>" not in stale
+    assert redrawn.count == remembered.count  # drawn again, not read again
+    monkeypatch.undo()
+    assert card() == first
