@@ -73,6 +73,21 @@ def count_changes(database, table: str) -> None:
         f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION salesdeck_count_change('{key}')")
 
 
+def counting(*tables):
+    """A migration's `up` and `down` that start and stop counting the changes of `tables`:
+    `up, down = counting("hello_greeting")` at the top level of the migration's module."""
+
+    def up(migrator, database):
+        for table in tables:
+            count_changes(database, table)
+
+    def down(migrator, database):
+        for table in tables:
+            stop_counting(database, table)
+
+    return up, down
+
+
 def fire_now(database) -> None:
     """Before DDL in a transaction that may have changed counted rows: PostgreSQL refuses to alter
     or index a table with deferred trigger events pending, so they fire now instead of at commit

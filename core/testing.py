@@ -25,6 +25,7 @@ import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
+import peewee
 import psycopg2
 import pytest
 from flask.testing import FlaskClient
@@ -151,6 +152,23 @@ class Client(FlaskClient):
         response = self.post("/login", data={"email": email, "password": password})
         assert response.status_code == 302, f"sign-in as {email} failed: {response.status_code}"
         return self
+
+
+def statements_of(action) -> list[tuple[str, tuple]]:
+    """The SQL statements `action()` sends, with their parameters, in order."""
+    seen = []
+    original = peewee.Database.execute_sql
+
+    def recording(self, sql, params=None, *args, **kwargs):
+        seen.append((sql, params))
+        return original(self, sql, params, *args, **kwargs)
+
+    peewee.Database.execute_sql = recording
+    try:
+        action()
+    finally:
+        peewee.Database.execute_sql = original
+    return seen
 
 
 def create_people() -> SimpleNamespace:

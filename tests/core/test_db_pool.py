@@ -1,11 +1,10 @@
 """Connections come from a pool on both databases: set up once, kept across requests, and given
 back as they were set up (on SQLite, a writer still waits for another instead of failing at once)."""
-import logging
-
 import pytest
 
 from core import db as database
 from core.db import BUSY_TIMEOUT_SECONDS, db, is_sqlite
+from core.testing import statements_of
 
 
 def test_a_request_gives_its_connection_back_as_it_was_set_up(app, people, login):
@@ -24,31 +23,16 @@ def test_a_request_gives_its_connection_back_as_it_was_set_up(app, people, login
             assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_SECONDS * 1000
 
 
-class Statements(logging.Handler):
-    def __init__(self):
-        super().__init__()
-        self.seen = []
-
-    def emit(self, record):
-        self.seen.append(str(record.msg[0] if isinstance(record.msg, tuple) else record.msg))
-
-
 def test_sqlite_refreshes_its_statistics_once_a_minute_not_on_every_request(app, people, login):
     if not is_sqlite():
         pytest.skip("PRAGMA optimize is SQLite's")
     client = login(people.rep)
-    statements, logger = Statements(), logging.getLogger("peewee")
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(statements)
-    try:
-        database._next_optimize = 0.0
-        for _ in range(3):
-            assert client.get("/").status_code == 200
-        assert statements.seen.count("PRAGMA optimize") == 1
-        database._next_optimize = 0.0  # a minute later
-        assert client.get("/").status_code == 200
-        assert statements.seen.count("PRAGMA optimize") == 2
-    finally:
-        logger.removeHandler(statements)
-        logger.setLevel(level)
+
+    def optimized(requests: int) -> int:
+        sent = statements_of(lambda: [client.get("/") for _ in range(requests)])
+        return [sql for sql, _params in sent].count("PRAGMA optimize")
+
+    database._next_optimize = 0.0
+    assert optimized(3) == 1
+    database._next_optimize = 0.0  # a minute later
+    assert optimized(1) == 1

@@ -19,7 +19,7 @@ def plugin(api):
 
 
 def test_the_api_version_is_one_point_one():
-    # 1.4 added count_changes, stop_counting and remembered; 1.5 kept_rows
+    # 1.4 added count_changes, stop_counting and remembered; 1.5 kept_rows and counting
     # 1.3 added report_pages and add_field; 1.2 meeting_topics, award_prizes, AgendaItem flags, the report and chart helpers
     assert API_VERSION == "1.5"
 

@@ -2,12 +2,12 @@
 the lists use it (same rows, same order, page after page), and it goes when the field changes."""
 import re
 
-import peewee
 import pytest
 
 from core.db import db, is_sqlite
 from core.lowcode import definitions, indexes
 from core.lowcode.entities import get_entity
+from core.testing import statements_of
 
 LEVELS = ["b", None, "a", "c", "a", None, "b", "a"]
 
@@ -21,23 +21,6 @@ def set_indexed(app, admin, entity: str, key: str, on: bool) -> None:
     with app.test_request_context():
         schema = get_entity(entity)
         definitions.set_indexed(schema, schema.field(key).definition, on, admin)
-
-
-def statements_of(app, action) -> list[tuple[str, tuple]]:
-    """The SQL statements `action` runs, with their parameters."""
-    seen = []
-    original = peewee.Database.execute_sql
-
-    def recording(self, sql, params=None, *args, **kwargs):
-        seen.append((sql, params))
-        return original(self, sql, params, *args, **kwargs)
-
-    peewee.Database.execute_sql = recording
-    try:
-        action()
-    finally:
-        peewee.Database.execute_sql = original
-    return seen
 
 
 def plan_of(app, sql: str, params) -> str:
@@ -110,7 +93,7 @@ def test_the_lists_queries_use_the_index(app, login, people, levelled):
     (made,) = field_indexes(app, levelled)
     rep = login(people.rep)
     for query in ("sort=level", "fk=level&fo=is&fv=a"):
-        statements = statements_of(app, lambda asked=query: rep.get(f"/records/{levelled}/?{asked}"))
+        statements = statements_of(lambda asked=query: rep.get(f"/records/{levelled}/?{asked}"))
         reading = [(sql, params) for sql, params in statements if "level" in sql and "core_record" in sql]
         assert reading, query
         assert any(made in plan_of(app, sql, params) for sql, params in reading), (query, reading)

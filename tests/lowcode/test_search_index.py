@@ -5,8 +5,9 @@ import pytest
 from core.db import db, is_sqlite
 from core.lowcode import records
 from core.lowcode.entities import get_entity
+from core.testing import statements_of
 
-from .test_field_indexes import names, plan_of, statements_of
+from .test_field_indexes import names, plan_of
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def test_the_search_index_is_there_and_the_search_uses_it(app, login, people, na
         else:
             assert db.execute_sql("SELECT 1 FROM pg_indexes WHERE indexname = 'core_record_search_trgm'").fetchone()
     rep = login(people.rep)
-    statements = statements_of(app, lambda: rep.get(f"/records/{named}/?q=acme"))
+    statements = statements_of(lambda: rep.get(f"/records/{named}/?q=acme"))
     searching = [(sql, params) for sql, params in statements if "search_text" in sql and "core_record" in sql]
     assert searching
     if is_sqlite():  # the text index answers which rows hold the piece of text

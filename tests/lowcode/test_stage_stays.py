@@ -9,6 +9,7 @@ from core.lowcode import records
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage, StageMove
 from core.lowcode.processes import close_stays, ensure_defaults, merge, move
+from core.testing import statements_of
 
 DEAL = "pipeline.deal"
 
@@ -79,29 +80,13 @@ def test_close_stays_and_the_migration_read_history_written_with_its_own_times(a
 def test_a_new_record_is_inserted_in_its_first_stage_and_its_first_stay_written_alone(app, people):
     """A create writes the stage in the record's INSERT (formulas see it) and the first move with
     nothing to close: no UPDATE of the record's stage, none of the stay history."""
-    import logging
-
-    class Statements(logging.Handler):
-        def __init__(self):
-            super().__init__()
-            self.seen = []
-
-        def emit(self, record):
-            self.seen.append(str(record.msg[0] if isinstance(record.msg, tuple) else record.msg))
-
     first = min((s for s in stages(app).values() if s.kind == "open"), key=lambda s: s.position)
-    logger, handler = logging.getLogger("peewee"), Statements()
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    try:
-        deal_id = new_deal(app, people.rep)
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-    inserted = next(sql for sql in handler.seen if sql.startswith('INSERT INTO "pipeline_deal"'))
+    created = []
+    sent = [sql for sql, _params in statements_of(lambda: created.append(new_deal(app, people.rep)))]
+    (deal_id,) = created
+    inserted = next(sql for sql in sent if sql.startswith('INSERT INTO "pipeline_deal"'))
     assert '"stage_id"' in inserted
-    assert not [sql for sql in handler.seen if sql.startswith(('UPDATE "core_stage_move"', 'UPDATE "pipeline_deal" SET "stage_id"'))]
+    assert not [sql for sql in sent if sql.startswith(('UPDATE "core_stage_move"', 'UPDATE "pipeline_deal" SET "stage_id"'))]
     with app.app_context():
         assert get_entity(DEAL).model.get_by_id(deal_id).stage_id == first.id
     assert stays(app, deal_id) == [(first.key, stays(app, deal_id)[0][1], None)]
