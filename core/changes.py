@@ -171,9 +171,8 @@ def kept_rows(name: str, key, tables, query) -> list:
         rows = found[0]
     else:
         rows = db.execute(query).fetchall()
-        if kept is not None:
-            _keep(kept, (name, key), current, rows)
-            rows = _found(kept, (name, key), current)[0]  # PostgreSQL's driver gives JSON as dicts: a copy, not the kept ones
+        if kept is not None:  # PostgreSQL's driver gives JSON as dicts: the rows used are a copy, not the kept ones
+            rows = pickle.loads(_keep(kept, (name, key), current, rows))
     made = []
     for row in rows:
         instance = query.model(__no_default__=1, **{field.name: field.python_value(value) for field, value in zip(fields, row)})
@@ -199,10 +198,12 @@ def _found(kept, entry, current) -> tuple | None:
     return (pickle.loads(found[1]),)  # a copy, some twenty times faster than copy.deepcopy
 
 
-def _keep(kept, entry, current, value) -> None:
+def _keep(kept, entry, current, value) -> bytes:
+    """Keep a copy of `value` under `entry`, stamped `current`; returns the copy as kept (pickled)."""
+    kept_value = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     with _lock:
-        kept[entry] = (current, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        kept[entry] = (current, kept_value)
         kept.move_to_end(entry)
         while len(kept) > KEPT:
             kept.popitem(last=False)
-
+    return kept_value
