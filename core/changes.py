@@ -119,10 +119,12 @@ def stop_counting(database, table: str) -> None:
 def stamp(tables) -> tuple | None:
     """The committed counters of `tables`, of who sees what, of the schema and of the plugins, as
     the request read them (once, before it read any data, and again after it wrote: see
-    `versions.current`); None inside a transaction."""
+    `versions.current`); None inside a transaction or without counters."""
     if not versions.committed():
         return None
     counters = versions.current(after_own_writes=True)
+    if not counters:  # the counters could not be read (a database not migrated yet): keep nothing
+        return None
     keys = [counter_key(table) for table in (*tables, *SCOPE_TABLES)] + [versions.SCHEMA, versions.PLUGINS]
     return tuple(counters.get(key, 0) for key in keys)
 

@@ -192,8 +192,9 @@ def board_cards():
 
 
 def _card_context() -> dict:
-    """What a column's "Show more" reads."""
-    return {"limit": CARDS_PER_COLUMN,
+    """What a column's "Show more" reads (its links made once, not once per column)."""
+    table_url = url_for("records.index", entity=DEAL, fk="stage", fo="is", fv=0).removesuffix("0")
+    return {"limit": CARDS_PER_COLUMN, "table_url": table_url,
             "more_url": list_url("pipeline.board_cards", [name for name in request.args if name in BOARD_FILTERS or name.startswith("f_")])}
 
 
