@@ -251,6 +251,10 @@ def test_a_column_shows_twenty_cards_and_the_rest_on_demand(pipe, people):
     first = column(page, "Customer development")
     assert card_names(first) == [f"Deal {n:02d}" for n in range(20)]
     assert "Show 20 more" in first and "All 46 in the table" in first
+    (table,) = re.findall(r'<a href="([^"]+)">All 46 in the table</a>', first)
+    assert table == f"/records/pipeline.deal/?fk=stage&amp;fo=is&amp;fv={development}"
+    listed = pipe.manager.get(table.replace("&amp;", "&"))
+    assert listed.status_code == 200 and "Deal 44" in listed.text and "Not theirs" in listed.text
 
     more = pipe.manager.get(show_more_url(first, development), headers={"HX-Request": "true"})
     assert more.status_code == 200 and "<html" not in more.text
