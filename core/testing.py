@@ -13,14 +13,18 @@ database. In the plugin's top-level `conftest.py`:
 - `people`: an admin, a manager, two reps in the manager's team (`team`) and a rep outside it.
 - `login(user)`: a new test client signed in as that user; it sends the CSRF token with every POST,
   as the pages' forms do.
+- `serve_over_http(app)`: the app over real HTTP in a thread (for a browser or a second process),
+  as a context manager yielding its address.
 
 salesdeck's own tests (tests/conftest.py) build on the helpers of this module too.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import threading
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -29,6 +33,7 @@ import peewee
 import psycopg2
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from . import create_app, schema
 from .auth import hash_password
@@ -52,6 +57,24 @@ def config_for(url: str, instance: Path, **extra) -> dict:
         "ARGON2_PARAMETERS": FAST_ARGON2,
         **extra,
     }
+
+
+@contextlib.contextmanager
+def serve_over_http(app):
+    """`app` over real HTTP on a free port, in a thread: yields its address. On leaving, it waits
+    for the requests still running (a browser's last htmx call, say): the test then closes every
+    pooled connection (`shut_database`), and closing one under a running query crashes the whole
+    process on SQLite."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server.daemon_threads = False  # each request's thread is kept, for server_close() to wait for
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
 
 
 def shut_database() -> None:

@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import socket
-import threading
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,7 +22,6 @@ from types import SimpleNamespace
 import psycopg2
 import pytest
 from werkzeug.routing import Rule
-from werkzeug.serving import make_server
 
 from core import create_app
 from core.testing import (  # noqa: F401  (FAST_ARGON2, PASSWORD, ...: tests import them from here too)
@@ -34,6 +32,7 @@ from core.testing import (  # noqa: F401  (FAST_ARGON2, PASSWORD, ...: tests imp
     config_for,
     create_people,
     migrate_everything,
+    serve_over_http,
     shut_database,
 )
 
@@ -219,14 +218,8 @@ def smtp():
 @contextlib.contextmanager
 def serving(app, people):
     """`app` over real HTTP on a free port: its address, the app and its `people`."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield SimpleNamespace(url=f"http://127.0.0.1:{server.server_port}", app=app, people=people)
-    finally:
-        server.shutdown()
-        thread.join()
+    with serve_over_http(app) as url:
+        yield SimpleNamespace(url=url, app=app, people=people)
 
 
 @pytest.fixture

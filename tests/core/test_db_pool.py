@@ -36,3 +36,34 @@ def test_sqlite_refreshes_its_statistics_once_a_minute_not_on_every_request(app,
     assert optimized(3) == 1
     database._next_optimize = 0.0  # a minute later
     assert optimized(1) == 1
+
+
+def test_a_served_app_ends_its_requests_before_the_test_closes_the_database(app, people):
+    """Closing every pooled connection (core.testing.shut_database) under a request still running
+    in a server thread crashed the whole test process on SQLite (a segfault, "worker crashed"): the
+    served app waits for its requests in flight when it stops."""
+    import threading
+    import time
+    import urllib.request
+
+    from core.auth import public
+    from core.models import User
+    from core.testing import serve_over_http
+
+    started, counted, answers = threading.Event(), [], []
+
+    @public
+    def slow():
+        started.set()
+        time.sleep(1.5)  # longer than the server takes to stop (it polls every 0.5 s)
+        counted.append(User.select().count())
+        return "done"
+
+    app.add_url_rule("/slow-for-test", "slow_for_test", slow)
+    with serve_over_http(app) as url:
+        asking = threading.Thread(target=lambda: answers.append(urllib.request.urlopen(f"{url}/slow-for-test").status))
+        asking.start()
+        assert started.wait(10)
+    assert counted == [5]  # the request ran to its end, with its connection (five people)
+    asking.join()
+    assert answers == [200]

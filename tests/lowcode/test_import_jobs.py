@@ -9,15 +9,16 @@ import os
 import re
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
-from werkzeug.serving import make_server
 
 from core import jobs
 from core.db import utcnow
 from core.lowcode import imports
 from core.lowcode.entities import get_entity
 from core.lowcode.models import IMPORT_PENDING, AuditEntry, CustomRecord, ImportedRecord, ImportJob
+from core.testing import serve_over_http
 
 from .conftest import make_entity, mapping_form
 
@@ -64,25 +65,6 @@ def customer(app, owner, name, **values):
     with app.test_request_context():
         record, _changes = records.save(get_entity(PIPELINE_CUSTOMER), owner, {"name": name, **values})
         return record.id
-
-
-class Served:
-    """The app served over real HTTP on a free port, with a real huey consumer thread."""
-
-    def __init__(self, app):
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.consumer = jobs.consumer(app, workers=1)
-        self.consumer._set_signal_handlers = lambda: None  # the test runner keeps its own signals
-        self.consumer.start()
-
-    def close(self):
-        self.consumer.stop(graceful=True)
-        self.server.shutdown()
-        self.thread.join()
 
 
 class Browser:
@@ -442,10 +424,16 @@ def test_a_running_job_with_a_fresh_heartbeat_is_not_stalled(app, login, people)
 
 @pytest.fixture
 def served(make_app, people):
+    """The app served over real HTTP on a free port, with a real huey consumer thread."""
     app = make_app(JOBS_IMMEDIATE=False, IMPORT_BATCH_SIZE=40, IMPORT_BATCH_PAUSE=0.2)
-    server = Served(app)
-    yield server
-    server.close()
+    consumer = jobs.consumer(app, workers=1)
+    consumer._set_signal_handlers = lambda: None  # the test runner keeps its own signals
+    consumer.start()
+    with serve_over_http(app) as url:
+        try:
+            yield SimpleNamespace(app=app, url=url)
+        finally:
+            consumer.stop(graceful=True)
 
 
 def _import_while_saving(served, people, rows: list[str], prepare=None):

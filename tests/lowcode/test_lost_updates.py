@@ -15,10 +15,10 @@ import urllib.request
 from types import SimpleNamespace
 
 import pytest
-from werkzeug.serving import make_server
 
 from core.lowcode.entities import get_entity
 from core.lowcode.models import AuditEntry
+from core.testing import serve_over_http
 
 from ..conftest import PASSWORD
 from .conftest import make_entity
@@ -166,12 +166,8 @@ class Browser:
 
 @pytest.fixture
 def served(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serve_over_http(app) as url:
+        yield url
 
 
 def in_parallel(calls) -> list:
