@@ -38,7 +38,7 @@ from .plugins import API_VERSION
 from .db import BaseModel, db, is_sqlite, utcnow
 from .lowcode.models import CustomisableModel, json_field
 from .migration_helpers import add_customisable_columns, customisable_columns
-from .changes import count_changes, counting, kept_rows, remembered, stop_counting
+from .changes import Unkept, count_changes, counting, kept_rows, remembered, stop_counting
 
 # -- people, roles and what they may do -------------------------------------------------------------
 from .models import ADMIN, CAPABILITIES, MANAGER, REP, ROLES, Team, User
@@ -91,6 +91,7 @@ __all__ = [
     "Entity", "FieldType", "Metric", "NavItem", "PeriodicTask", "Prize", "RecordPanel", "ReportPage", "Source", "Topic",
     "BaseModel", "db", "is_sqlite", "utcnow", "CustomisableModel", "json_field",
     "add_customisable_columns", "customisable_columns", "count_changes", "counting", "kept_rows", "remembered", "stop_counting",
+    "Unkept",
     "ADMIN", "CAPABILITIES", "MANAGER", "REP", "ROLES", "Team", "User",
     "get_changeable_or_404", "get_visible_or_404", "managed_team_ids", "managed_teams", "managed_user_ids", "public",
     "requires", "restrict", "scope",

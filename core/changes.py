@@ -19,8 +19,11 @@ than its stamp. Inside a transaction nothing is kept (what it reads may still ro
 from __future__ import annotations
 
 import collections
+import datetime
+import decimal
 import pickle
 import threading
+from typing import NamedTuple
 
 import peewee
 from flask import current_app, has_request_context
@@ -134,18 +137,29 @@ def remembered(name: str, key, tables, build):
     `tables` (or who sees what, the schema, the plugins) changed since it was kept. Kept per row
     scope: everyone who sees everything shares an entry, anyone else has their own. Give back
     plain data that pickles (numbers, ids, texts as stored, tuples, module-level named tuples);
-    the caller gets a copy it may change."""
+    the caller gets a copy it may change, or, when the value is made of tuples of such plain
+    values only (nothing in it can change), the kept value itself: nothing to copy."""
     current = stamp(tables)
     entry = _entry(name, key)
     if current is None or entry is None:
-        return build()
+        value = build()
+        return value.value if isinstance(value, Unkept) else value
     kept = current_app.extensions.setdefault("salesdeck.remembered", collections.OrderedDict())
     found = _found(kept, entry, current)
     if found is not None:
         return found[0]
     value = build()
+    if isinstance(value, Unkept):
+        return value.value
     _keep(kept, entry, current, value)
     return value
+
+
+class Unkept(NamedTuple):
+    """What a `remembered` build gives back to be used once and not kept: it could not do all its
+    work (a plugin failed while it ran), so the next view builds again."""
+
+    value: object
 
 
 def remember(name: str, key, tables, value) -> None:
@@ -172,9 +186,9 @@ def kept_rows(name: str, key, tables, query) -> list:
     if found is not None:
         rows = found[0]
     else:
-        rows = db.execute(query).fetchall()
-        if kept is not None:  # PostgreSQL's driver gives JSON as dicts: the rows used are a copy, not the kept ones
-            rows = pickle.loads(_keep(kept, (name, key), current, rows))
+        rows = tuple(tuple(row) for row in db.execute(query).fetchall())
+        if kept is not None:
+            _keep(kept, (name, key), current, rows)
     made = []
     for row in rows:
         instance = query.model(__no_default__=1, **{field.name: field.python_value(value) for field, value in zip(fields, row)})
@@ -191,21 +205,37 @@ def _entry(name: str, key) -> tuple | None:
 
 
 def _found(kept, entry, current) -> tuple | None:
-    """(a copy of what is kept under `entry`,) when it was kept at `current`; else None."""
+    """(what is kept under `entry`, a copy unless it cannot change,) when it was kept at
+    `current`; else None."""
     with _lock:
         found = kept.get(entry)
         if found is None or found[0] != current:
             return None
         kept.move_to_end(entry)
-    return (pickle.loads(found[1]),)  # a copy, some twenty times faster than copy.deepcopy
+    _current, value, frozen = found
+    return (value if frozen else pickle.loads(value),)  # a copy, some twenty times faster than copy.deepcopy
 
 
-def _keep(kept, entry, current, value) -> bytes:
-    """Keep a copy of `value` under `entry`, stamped `current`; returns the copy as kept (pickled)."""
-    kept_value = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+def _keep(kept, entry, current, value) -> None:
+    """Keep `value` under `entry`, stamped `current`: itself when nothing in it can change, else a
+    copy (the caller may go on changing its value)."""
+    frozen = _frozen(value)
+    kept_value = value if frozen else pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     with _lock:
-        kept[entry] = (current, kept_value)
+        kept[entry] = (current, kept_value, frozen)
         kept.move_to_end(entry)
         while len(kept) > KEPT:
             kept.popitem(last=False)
-    return kept_value
+
+
+_ATOMS = (str, int, float, type(None), datetime.date, datetime.time, datetime.timedelta, decimal.Decimal, bytes)
+
+
+def _frozen(value) -> bool:
+    """Whether nothing in `value` can change: plain values (a date, a text, a number) in tuples,
+    named tuples or frozen sets, however deep."""
+    if isinstance(value, _ATOMS):
+        return True
+    if isinstance(value, (tuple, frozenset)) and (type(value) in (tuple, frozenset) or hasattr(type(value), "_fields")):
+        return all(_frozen(item) for item in value)
+    return False

@@ -46,7 +46,7 @@ BUILTIN_PLUGINS = (
 )
 # The version of the plugin contract (hooks, contributions and `core.api`). A plugin may declare
 # the versions it works with, `salesdeck_api = ">=1.0,<2"`, and is set aside on any other.
-API_VERSION = "1.5"
+API_VERSION = "1.6"
 
 # Hooks asked once at start-up of every loaded plugin, switched on or not: a plugin turned off
 # keeps its tables, pages (answering 404) and migrations, so it can come back without a restart.
@@ -228,8 +228,9 @@ class PluginHost:
                 continue
             yield impl
 
-    def results(self, hook: str, *, include_disabled: bool = False, **kwargs) -> list[tuple]:
-        """Call a hook; return [(plugin name, result), ...] for the results that are not None."""
+    def results(self, hook: str, *, include_disabled: bool = False, failed: list | None = None, **kwargs) -> list[tuple]:
+        """Call a hook; return [(plugin name, result), ...] for the results that are not None. The
+        names of the plugins that failed (recorded, and left out) are added to `failed`."""
         collected = []
         for impl in self._implementations(hook, include_disabled):
             arguments = {name: kwargs[name] for name in impl.argnames}
@@ -237,6 +238,8 @@ class PluginHost:
                 result = impl.function(**arguments)
             except Exception as exc:  # noqa: BLE001
                 self.record_error(impl.plugin_name, hook, exc)
+                if failed is not None:
+                    failed.append(impl.plugin_name)
                 continue
             if result is not None:
                 collected.append((impl.plugin_name, result))

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError, IntegerConverter
 
+from .changes import Unkept, remembered
 from .contributions import RecordPanel
 from .i18n import html_lang
 from .models import LOCALES
@@ -44,23 +45,18 @@ class Shell:
         sections: dict[str, list[NavLink]] = {"main": [], "admin": [], "top": []}
         if not current_user.is_authenticated:
             return sections
-        host = host_of(current_app)
-        entries = []
-        for plugin, items in host.results("nav_items", user=current_user):
-            for item in items:
-                try:
-                    url = url_for(item.endpoint, **item.values)
-                except BuildError as exc:
-                    host.record_error(plugin, "nav_items", exc)
-                    continue
-                entries.append((item, url))
-        entries.sort(key=lambda entry: (entry[0].order, str(entry[0].label)))
+        from .i18n import locale_code
+
+        # Asked of the plugins once per user and language, and kept until a user or team, the
+        # schema or the plugins change (docs/plugins.md, nav_items).
+        entries = remembered("shell.nav", (current_user.id, locale_code()), (), _nav_entries)
         # The current page is the entry whose address the page's is under most closely: /analytics/health
         # is Data health's, not Reports' (/analytics/) too.
-        under = [url for _item, url in entries if request.path == url or (url != "/" and request.path.startswith(url.rstrip("/") + "/"))]
+        under = [url for _label, url, _icon, _section in entries
+                 if request.path == url or (url != "/" and request.path.startswith(url.rstrip("/") + "/"))]
         current = max(under, key=len, default=None)
-        for item, url in entries:
-            sections.setdefault(item.section, []).append(NavLink(item.label, url, item.icon, url == current))
+        for label, url, icon, section in entries:
+            sections.setdefault(section, []).append(NavLink(label, url, icon, url == current))
         return sections
 
     @property
@@ -72,6 +68,24 @@ class Shell:
         return str(get_locale())
 
     locales = LOCALES
+
+
+def _nav_entries() -> tuple[tuple[str, str, str, str], ...]:
+    """(label, address, icon, section) of every navigation entry the plugins give the signed-in
+    user, in their order, labels in the reader's language."""
+    host, failed = host_of(current_app), []
+    entries = []
+    for plugin, items in host.results("nav_items", user=current_user, failed=failed):
+        for item in items:
+            try:
+                url = url_for(item.endpoint, **item.values)
+            except BuildError as exc:
+                host.record_error(plugin, "nav_items", exc)
+                continue
+            entries.append((item, url))
+    entries.sort(key=lambda entry: (entry[0].order, str(entry[0].label)))
+    found = tuple((str(item.label), url, item.icon, item.section) for item, url in entries)
+    return Unkept(found) if failed else found  # a plugin that failed is asked again on the next page
 
 
 def render_record_panels(entity: str, record) -> list[tuple]:

@@ -241,7 +241,7 @@ def _cards(schema, in_scope, stages, wanted_key, shown: int = 0) -> dict[int, li
             stale = services.is_stale(deal, stage_of.get(deal.stage_id), now)
             cards.append(CardDeal(deal.id, deal.name, deal.stage_id, deal.last_activity_at, deal.stage_entered_at, fields, stale,
                                   str(deal_card(deal.id, deal.name, fields, stale, **drawing))))
-        return cards
+        return tuple(cards)  # nothing in it can change: the board shares what it keeps, no copy per view
 
     linked = {target.model._meta.table_name for target in (get_entity(records.reference_kind(spec) or "") for spec in card_specs)
               if target is not None}

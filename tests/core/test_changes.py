@@ -126,3 +126,40 @@ def test_kept_rows_are_read_once_and_again_after_their_table_changed(app, people
             assert str(stages_of(process)[0].label) == "Never"
             transaction.rollback()
         assert str(stages_of(process)[0].label) == "Renamed"
+
+
+def test_a_value_nothing_can_change_is_shared_and_anything_else_copied(app, people):
+    import datetime
+    import pickle
+
+    from core.changes import Unkept
+
+    builds = []
+
+    def frozen():
+        builds.append(1)
+        return tuple((n, f"Deal {n}", datetime.datetime(2026, 12, n + 1), ((f"tag {n}", "green"),)) for n in range(3))
+
+    with app.test_request_context():
+        login_user(people.manager)
+        first = remembered("test.frozen", "key", ("core_user",), frozen)
+        loads = []
+        real_loads = pickle.loads
+        pickle.loads = lambda data: loads.append(1) or real_loads(data)
+        try:
+            assert remembered("test.frozen", "key", ("core_user",), frozen) is first  # no copy: nothing in it can change
+            assert loads == [] and len(builds) == 1
+            changeable = remembered("test.listed", "key", ("core_user",), lambda: [list(row) for row in first])
+            again = remembered("test.listed", "key", ("core_user",), lambda: [])
+            assert loads == [1] and again == changeable and again is not changeable  # a list is copied for each reader
+        finally:
+            pickle.loads = real_loads
+
+        failed = []
+
+        def not_kept():
+            failed.append(1)
+            return Unkept(("half",))
+
+        assert remembered("test.unkept", "key", ("core_user",), not_kept) == ("half",)
+        assert remembered("test.unkept", "key", ("core_user",), not_kept) == ("half",) and len(failed) == 2

@@ -18,10 +18,10 @@ def plugin(api):
     return Declared()
 
 
-def test_the_api_version_is_one_point_one():
-    # 1.4 added count_changes, stop_counting and remembered; 1.5 kept_rows and counting
+def test_the_api_version_is_one_point_six():
+    # 1.6 keeps the navigation per user; 1.4 added count_changes, stop_counting and remembered; 1.5 kept_rows and counting
     # 1.3 added report_pages and add_field; 1.2 meeting_topics, award_prizes, AgendaItem flags, the report and chart helpers
-    assert API_VERSION == "1.5"
+    assert API_VERSION == "1.6"
 
 
 @pytest.mark.parametrize("api", [">=1.0,<2", "~=1.0", "==1.*"])
@@ -33,9 +33,9 @@ def test_a_compatible_plugin_loads(make_app, api):
 def test_an_incompatible_plugin_is_set_aside_with_a_message(make_app, people):
     app = make_app(EXTRA_PLUGINS={"declared": plugin(">=2.0")})
     error = host_of(app).plugins["declared"].load_error
-    assert "it needs plugin API >=2.0; this salesdeck offers 1.5" in error
+    assert "it needs plugin API >=2.0; this salesdeck offers 1.6" in error
     admin = app.test_client().login(people.admin)
-    assert "it needs plugin API &gt;=2.0; this salesdeck offers 1.5" in admin.get("/admin/plugins").text
+    assert "it needs plugin API &gt;=2.0; this salesdeck offers 1.6" in admin.get("/admin/plugins").text
     assert "Declared" not in admin.get("/").text
 
 
