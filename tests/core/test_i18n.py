@@ -73,3 +73,16 @@ def test_visitors_get_their_browser_language(client):
 
 def test_an_unknown_language_is_refused(login, people):
     assert login(people.rep).post("/language", data={"locale": "xx"}).status_code == 400
+
+
+def test_templates_follow_a_language_forced_for_a_moment(app):
+    """Jinja's `_` finds the catalogue once per request and language (core.i18n.translations),
+    and follows force_locale there and back."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string("{{ _('Home') }}") == "Home"
+        with force_locale("zh_Hans_CN"):
+            assert render_template_string("{{ _('Home') }}") == "首页"
+        assert render_template_string("{{ _('Home') }}") == "Home"
