@@ -14,7 +14,6 @@ import peewee
 from flask import Blueprint, abort, get_template_attribute, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 
 from core.api import (
     Process,
@@ -166,7 +165,7 @@ def board():
 
     totals = remembered("pipeline.board", (tuple(stage.id for stage in stages), wanted.key()), BOARD_TABLES, count)
     by_stage = _cards(schema, in_scope, stages, wanted.key())
-    columns = [Column(stage, *totals.get(stage.id, (0, 0.0, 0.0)), by_stage.get(stage.id, [])) for stage in stages]
+    columns = [Column(stage, *totals.get(stage.id, (0, 0.0, 0.0)), by_stage.get(stage.id, DrawnCards())) for stage in stages]
     return render_page(
         "pipeline/board.html", "board", schema=schema, process=process, processes=processes, columns=columns,
         wanted=wanted, people=people_in_scope(), teams=_teams(), products=_products(),
@@ -185,7 +184,7 @@ def board_cards():
     shown = min(id_from(request.args.get("shown")) or 0, 10**6)
     wanted = BoardFilter.read(request.args, schema)
     in_scope = wanted.apply(schema, schema.visible())
-    cards = _cards(schema, in_scope, [stage], wanted.key(), shown).get(stage.id, [])
+    cards = _cards(schema, in_scope, [stage], wanted.key(), shown).get(stage.id, DrawnCards())
     column = Column(stage, in_scope.where(Deal.stage == stage.id).count(), 0, 0, cards)
     return render_fragment("pipeline/_more_cards.html", "more_cards", schema=schema, column=column, shown=shown + len(cards),
                            **_card_context())
@@ -211,8 +210,8 @@ class CardDeal(NamedTuple):
     html: str  # the card drawn by the (autoescaped) template `deal_card`
 
 
-def _cards(schema, in_scope, stages, wanted_key, shown: int = 0) -> dict[int, list]:
-    """{stage id: [card's HTML]}: the cards after the first `shown` of each column,
+def _cards(schema, in_scope, stages, wanted_key, shown: int = 0) -> dict[int, DrawnCards]:
+    """{stage id: its cards' HTML}: the cards after the first `shown` of each column,
     CARDS_PER_COLUMN of them at most. They are read and drawn once, then remembered until a deal, a
     linked record or a stage changes, per filter (`wanted_key`) and language. Whether a card is
     stale is worked out on each view (it changes with the time): a card that became stale or
@@ -250,8 +249,16 @@ def _cards(schema, in_scope, stages, wanted_key, shown: int = 0) -> dict[int, li
     for card in remembered("pipeline.cards", key, (*BOARD_TABLES, "core_stage", *sorted(linked)), build):
         stale = services.is_stale(card, stage_of.get(card.stage_id), now)
         html = card.html if stale == card.stale else str(deal_card(card.id, card.name, card.fields, stale, **drawing))
-        by_stage.setdefault(card.stage_id, []).append(Markup(html))  # drawn by the autoescaped template above
+        by_stage.setdefault(card.stage_id, DrawnCards()).append(html)
     return by_stage
+
+
+class DrawnCards(list):
+    """A column's cards, each drawn by the autoescaped template `deal_card`: a page puts them in
+    all at once (`{{ cards }}`), not one by one."""
+
+    def __html__(self) -> str:
+        return "".join(self)
 
 
 def _teams():
