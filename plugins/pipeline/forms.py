@@ -98,6 +98,11 @@ class LostReasonField(SelectField):
     def choices(self, value):
         self._choices = value
 
+    def pre_validate(self, form):
+        if not self.data:  # no reason ("—") is always offered: nothing to read (a deal saved while open)
+            return
+        super().pre_validate(form)
+
 
 class DealForm(FlaskForm):
     name = StringField(_l("Deal"), validators=[DataRequired(), Length(max=200)])

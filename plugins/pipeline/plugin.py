@@ -136,7 +136,7 @@ def on_record_saved(entity, record, created, changes, user):
 @hookimpl
 def on_stage_changed(entity, record, from_stage, to_stage, user):
     if entity == entities.DEAL:
-        services.stage_entered(record, to_stage)
+        services.stage_entered(record, to_stage, first=from_stage is None)
 
 
 @hookimpl

@@ -77,10 +77,21 @@ def effective_probability(deal: Deal, stage: Stage | None) -> int:
     return stage.probability if stage is not None else 0
 
 
-def stage_entered(deal: Deal, stage: Stage) -> None:
-    """After any move (the `on_stage_changed` hook): time in stage starts now; closing stages close."""
-    deal.stage_entered_at = utcnow()
-    deal.closed_at = utcnow() if stage.kind in ("won", "lost") else None
+JUST_NOW = datetime.timedelta(seconds=1)
+
+
+def stage_entered(deal: Deal, stage: Stage, first: bool = False) -> None:
+    """After any move (the `on_stage_changed` hook): time in stage starts now; closing stages close.
+    A deal just created enters its `first` stage (from none) already saying so: its INSERT set when
+    it entered, a moment ago, so there is nothing to write. One that had no stage for longer (made
+    before its process) is written as any move."""
+    now = utcnow()
+    closed = now if stage.kind in ("won", "lost") else None
+    entered = deal.stage_entered_at
+    if first and closed is None and deal.closed_at is None and entered is not None and now - JUST_NOW <= entered <= now:
+        return
+    deal.stage_entered_at = now
+    deal.closed_at = closed
     Deal.update(stage_entered_at=deal.stage_entered_at, closed_at=deal.closed_at).where(Deal.id == deal.id).execute()
 
 

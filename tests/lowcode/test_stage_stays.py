@@ -4,7 +4,7 @@ filled in the moves made before."""
 import datetime
 import importlib
 
-from core.db import db
+from core.db import db, utcnow
 from core.lowcode import records
 from core.lowcode.entities import get_entity
 from core.lowcode.models import Process, Stage, StageMove
@@ -86,7 +86,25 @@ def test_a_new_record_is_inserted_in_its_first_stage_and_its_first_stay_written_
     (deal_id,) = created
     inserted = next(sql for sql in sent if sql.startswith('INSERT INTO "pipeline_deal"'))
     assert '"stage_id"' in inserted
-    assert not [sql for sql in sent if sql.startswith(('UPDATE "core_stage_move"', 'UPDATE "pipeline_deal" SET "stage_id"'))]
+    # nor of when the deal entered it (the pipeline's on_stage_changed): the INSERT says so already
+    assert not [sql for sql in sent if sql.startswith(('UPDATE "core_stage_move"', 'UPDATE "pipeline_deal"'))]
     with app.app_context():
-        assert get_entity(DEAL).model.get_by_id(deal_id).stage_id == first.id
+        deal = get_entity(DEAL).model.get_by_id(deal_id)
+        assert deal.stage_id == first.id and deal.closed_at is None
+        assert abs(deal.stage_entered_at - stays(app, deal_id)[0][1]) < datetime.timedelta(seconds=1)
     assert stays(app, deal_id) == [(first.key, stays(app, deal_id)[0][1], None)]
+
+
+def test_a_deal_that_had_no_stage_starts_its_time_in_stage_when_it_enters_one(app, people):
+    """A deal made before its process (no stage yet) entering one is a move like any other: its
+    time in stage starts then, not when it was made."""
+    by_key = stages(app)
+    deal_id = new_deal(app, people.rep)
+    long_ago = utcnow() - datetime.timedelta(days=300)
+    with app.app_context():
+        get_entity(DEAL).model.update(stage=None, stage_entered_at=long_ago).where(get_entity(DEAL).model.id == deal_id).execute()
+    with app.test_request_context():
+        schema = get_entity(DEAL)
+        assert move(schema, schema.model.get_by_id(deal_id), by_key["first_contact"], people.admin).status == "moved"
+    with app.app_context():
+        assert utcnow() - get_entity(DEAL).model.get_by_id(deal_id).stage_entered_at < datetime.timedelta(minutes=1)

@@ -41,3 +41,20 @@ def test_a_new_database_offers_the_default_reasons_when_the_field_is_shown(pipe,
         assert LostReason.select().count() == 0  # building the form wrote nothing
         assert "Chose a competitor" in str(form.lost_reason)
         assert LostReason.select().count() == 5
+
+
+def test_a_deal_saved_without_a_reason_leaves_the_reasons_unread_and_a_made_up_one_is_refused(pipe, people):
+    """No reason ("—") is always offered, so a deal saved while open (every create) reads no list;
+    a reason given is checked against it."""
+    customer = pipe.customer(people.rep)
+    with pipe.app.test_request_context(method="POST", data={"name": "Rollout", "customer": str(customer), "currency": "CNY"}):
+        form = DealForm(meta={"csrf": False})
+        form.customer.choices = [(customer, "Customer")]
+        with count_queries() as counted:
+            assert form.validate(), form.errors
+        assert not [q for q in counted.get_queries() if "lost_reason" in q.msg[0]]
+    with pipe.app.test_request_context(method="POST", data={"name": "Rollout", "customer": str(customer), "currency": "CNY",
+                                                            "lost_reason": "Made up"}):
+        form = DealForm(meta={"csrf": False})
+        form.customer.choices = [(customer, "Customer")]
+        assert not form.validate() and "lost_reason" in form.errors
