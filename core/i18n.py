@@ -194,12 +194,21 @@ def _number_text(number, code: str) -> str:
     return format_decimal(number, locale=code)
 
 
+def translated(text: str) -> str:
+    """`text` in the reader's language (Flask-Babel's `gettext` without variables, the catalogue
+    found once per request: for what reads many labels, as the picture of every form does)."""
+    return translations().ugettext(text)
+
+
 def translations():
     """Flask-Babel's catalogue for the reader's language, found once per request and language
-    (Flask-Babel looks it up anew for every word: a tenth of a page's time)."""
-    from flask import g
+    (Flask-Babel looks it up anew for every word: a tenth of a page's time). Outside the app, none
+    (the source text), as Flask-Babel's own `gettext` reads there."""
+    from flask import g, has_app_context
     from flask_babel import get_translations
 
+    if not has_app_context():
+        return get_translations()
     kept = g.get("_flask_babel")
     if kept is not None:
         found = getattr(kept, "salesdeck_translations", None)

@@ -202,12 +202,13 @@ def editor(entity: str):
 
 
 def _saved(schema: EntitySchema, spec: FieldSpec, message: str):
-    """After a save: the editor shows the field again, and the page's other regions refresh."""
-    schema = get_entity(schema.key)
-    spec = schema.field(spec.key) if isinstance(spec, FieldSpec) else schema.field(spec)
+    """After a save: the editor shows the field again, and the page's other regions refresh. A
+    redirect needs only the field's key (the page it leads to reads the new definitions)."""
     if not request.htmx:
         flash(message, "success")
-        return redirect(url_for("designer.fields", entity=schema.key, field=spec.key))
+        return redirect(url_for("designer.fields", entity=schema.key, field=spec.key if isinstance(spec, FieldSpec) else spec))
+    schema = get_entity(schema.key)
+    spec = schema.field(spec.key) if isinstance(spec, FieldSpec) else schema.field(spec)
     response = render_page("lowcode/designer.html", "field_editor", **_editor_context(schema, spec, None, saved=message))
     response.headers["HX-Trigger"] = SCHEMA_CHANGED
     return response

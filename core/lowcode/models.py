@@ -11,9 +11,9 @@ import functools
 import json
 
 import peewee
-from flask_babel import gettext
 
 from ..db import BaseModel, utcnow
+from ..i18n import translated
 from ..models import User
 
 # Chinese stays readable in SQLite's JSON text, so LIKE and exports see it as typed.
@@ -31,7 +31,7 @@ class Translated(str):
     {locale: text}, see `core.i18n.label_text`). A plain `str`, so templates escape it as any text."""
 
     def __new__(cls, source: str, labels: dict | None = None):
-        text = gettext(source) if source else source
+        text = translated(source) if source else source
         if labels:
             from ..i18n import label_text
 
