@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import threading
 import time
 from urllib.parse import urlparse
@@ -29,8 +30,10 @@ SQLITE_PRAGMAS = {
 }
 
 
-# What a statement that changes nothing starts with; any other is counted as a write (`writes`).
+# What a statement that changes nothing starts with; any other is counted as a write (`writes`),
+# and so is a WITH whose text inserts, updates or deletes (a list page's query starts with WITH).
 READING = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "EXPLAIN", "SHOW")
+_WRITING = re.compile(r"\b(INSERT|UPDATE|DELETE)\b")
 _written = threading.local()
 
 
@@ -42,7 +45,8 @@ def writes() -> int:
 
 class _CountsWrites:
     def execute_sql(self, sql, params=None):
-        if not sql.lstrip()[:9].upper().startswith(READING):
+        start = sql.lstrip()[:9].upper()
+        if not start.startswith(READING) and not (start.startswith("WITH") and not _WRITING.search(sql.upper())):
             _written.count = getattr(_written, "count", 0) + 1
         return super().execute_sql(sql, params)
 

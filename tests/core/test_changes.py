@@ -163,3 +163,18 @@ def test_a_value_nothing_can_change_is_shared_and_anything_else_copied(app, peop
 
         assert remembered("test.unkept", "key", ("core_user",), not_kept) == ("half",)
         assert remembered("test.unkept", "key", ("core_user",), not_kept) == ("half",) and len(failed) == 2
+
+
+def test_a_query_that_starts_with_with_counts_as_a_write_only_when_it_writes(app, people):
+    """A list page's query starts with WITH (a materialized CTE): read as a read, it does not make
+    the request read the counters again; a WITH that inserts, updates or deletes is a write."""
+    from core.db import writes
+
+    with app.app_context():
+        before = writes()
+        db.execute_sql('WITH "names" AS (SELECT "name" FROM "core_user") SELECT COUNT(*) FROM "names"').fetchall()
+        db.execute_sql('WITH "touched" AS (SELECT "updated_at" FROM "pipeline_deal") SELECT COUNT(*) FROM "touched"').fetchall()
+        assert writes() == before
+        db.execute_sql('WITH "renamed" AS (SELECT "id" FROM "core_user" WHERE "id" = 0) '
+                       'UPDATE "core_user" SET "name" = "name" WHERE "id" IN (SELECT "id" FROM "renamed")')
+        assert writes() == before + 1
