@@ -24,7 +24,7 @@ from werkzeug.routing import BuildError, IntegerConverter
 
 from .changes import Unkept, remembered
 from .contributions import RecordPanel
-from .i18n import html_lang
+from .i18n import html_lang, locale_code
 from .models import LOCALES
 from .plugins import host_of
 
@@ -45,8 +45,6 @@ class Shell:
         sections: dict[str, list[NavLink]] = {"main": [], "admin": [], "top": []}
         if not current_user.is_authenticated:
             return sections
-        from .i18n import locale_code
-
         # Asked of the plugins once per user and language, and kept until a user or team, the
         # schema or the plugins change (docs/plugins.md, nav_items).
         entries = remembered("shell.nav", (current_user.id, locale_code()), (), _nav_entries)
