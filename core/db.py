@@ -33,7 +33,7 @@ SQLITE_PRAGMAS = {
 # What a statement that changes nothing starts with; any other is counted as a write (`writes`),
 # and so is a WITH whose text inserts, updates or deletes (a list page's query starts with WITH).
 READING = ("SELECT", "PRAGMA", "BEGIN", "SAVEPOINT", "RELEASE", "EXPLAIN", "SHOW")
-_WRITING = re.compile(r"\b(INSERT|UPDATE|DELETE)\b")
+_WRITING = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 _written = threading.local()
 
 
@@ -46,7 +46,7 @@ def writes() -> int:
 class _CountsWrites:
     def execute_sql(self, sql, params=None):
         start = sql.lstrip()[:9].upper()
-        if not start.startswith(READING) and not (start.startswith("WITH") and not _WRITING.search(sql.upper())):
+        if not start.startswith(READING) and not (start.startswith("WITH") and not _WRITING.search(sql)):
             _written.count = getattr(_written, "count", 0) + 1
         return super().execute_sql(sql, params)
 
